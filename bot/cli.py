@@ -1,0 +1,178 @@
+"""The ``newsdesk`` command line: ask, sources, index (and run, for the Discord bot).
+
+The terminal commands never import discord (importing it costs a noticeable part of a second);
+only ``newsdesk run`` and ``newsdesk sync`` do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from index.answer import Answer, Answerer
+from index.coverage import Coverage, RefreshReport, open_coverage
+from index.errors import BadQuestion, NewsdeskError
+
+from .settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("newsdesk")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsdesk",
+        description="Answer questions about a body of news coverage with exact, cited quotes.",
+    )
+    parser.add_argument("--config", type=Path, help="config file (default: config/newsdesk.toml, or $NEWSDESK_CONFIG)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer a question from the coverage")
+    ask.add_argument("question", help='the question, or "-" to read one question per line from stdin')
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    ask.add_argument("--top", type=int, help="how many answers to show (default from config: 3)")
+    _corpus_option(ask)
+
+    sources = commands.add_parser("sources", help="list the indexed articles")
+    sources.add_argument("--json", action="store_true", help="print JSON")
+    _corpus_option(sources)
+
+    build = commands.add_parser("index", help="build or update the index and report what changed")
+    _corpus_option(build)
+
+    commands.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
+    commands.add_parser("sync", help="register the slash commands with Discord now")
+    for command in (ask, sources, build):
+        command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
+    return parser
+
+
+def _corpus_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="index this folder instead of the configured ones (repeatable)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.logging.level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        if args.command in ("run", "sync"):
+            from .runner import run_bot  # discord is imported only on this path
+
+            return run_bot(settings, sync_only=args.command == "sync")
+        folders = [folder.resolve() for folder in args.corpus] if getattr(args, "corpus", None) else settings.corpus_folders
+        if args.command == "index":
+            _, report = open_coverage(folders, settings.state_dir, by="newsdesk index")
+            _print_report(report, sys.stdout)
+            return 0
+        coverage, _ = open_coverage(folders, settings.state_dir)
+        if args.command == "sources":
+            return _sources(coverage, args.json, sys.stdout)
+        return _ask(coverage, settings, args, sys.stdin, sys.stdout)
+    except NewsdeskError as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _ask(coverage: Coverage, settings: Settings, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    answerer = Answerer(coverage, top=args.top or settings.answers.top)
+    if args.question != "-":
+        try:
+            answer = answerer.ask(args.question)
+        except BadQuestion as exc:
+            if args.json:
+                out.write(json.dumps(_bad(args.question, exc), ensure_ascii=False) + "\n")
+            else:
+                print(f"newsdesk: {exc}", file=sys.stderr)
+            return 1
+        out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n" if args.json else render_answer(answer))
+        return 0
+    for line in stdin:
+        question = line.rstrip("\r\n")
+        try:
+            answer = answerer.ask(question)
+        except BadQuestion as exc:
+            out.write(json.dumps(_bad(question, exc), ensure_ascii=False) + "\n" if args.json else f"{exc}\n\n")
+            continue
+        out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n" if args.json else render_answer(answer) + "\n")
+        out.flush()
+    return 0
+
+
+def _bad(question: str, error: BadQuestion) -> dict[str, object]:
+    return {"question": question, "found": False, "answers": [], "message": error.message}
+
+
+def _lines(start: int, end: int) -> str:
+    return f"line {start}" if start == end else f"lines {start}\u2013{end}"
+
+
+def render_answer(answer: Answer) -> str:
+    """An answer for a terminal: the quote, then ``— title (file, line N)``, then "also in"."""
+    if not answer.found:
+        text = answer.message or "The coverage doesn't answer that."
+        if answer.suggestions:
+            text += "\nDid you mean: " + ", ".join(answer.suggestions) + "?"
+        return text + "\n"
+    best, *others = answer.answers
+    who = f"{best.speaker}: " if best.speaker else ""
+    parts = [f"{who}{best.quote}", f"  \u2014 {best.title} ({best.source}, {_lines(best.line_start, best.line_end)})"]
+    if others:
+        parts.append("\nAlso in:")
+        for other in others:
+            parts.append(f"  {other.quote}")
+            parts.append(f"    \u2014 {other.title} ({other.source}, {_lines(other.line_start, other.line_end)})")
+    return "\n".join(parts) + "\n"
+
+
+def _sources(coverage: Coverage, as_json: bool, out: TextIO) -> int:
+    rows = sorted(coverage.articles.values(), key=lambda a: a.name)
+    if as_json:
+        data = [
+            {"file": a.name, "title": a.title, "byline": a.byline, "date": a.date, "passages": a.passages} for a in rows
+        ]
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if not rows:
+        out.write("No articles are indexed.\n")
+    for a in rows:
+        byline = f" \u2014 by {a.byline}" if a.byline else ""
+        out.write(f"{a.name}  ({a.passages} passages)\n    {a.title or '(no headline)'}{byline}\n")
+    for skip in coverage.skipped:
+        out.write(f"skipped {skip.name}: {skip.reason}\n")
+    out.write(f"{len(rows)} articles, {coverage.passage_count} passages\n")
+    return 0
+
+
+def _print_report(report: RefreshReport, out: TextIO) -> None:
+    if report.rebuilt:
+        why = f" ({report.reason})" if report.reason and report.reason != "no index yet" else ""
+        out.write(f"Built the index from scratch{why}.\n")
+    for label, names in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        for name in names:
+            out.write(f"{label:8} {name}\n")
+    for skip in report.skipped:
+        out.write(f"skipped  {skip.name}: {skip.reason}\n")
+    if report.unchanged and not report.rebuilt:
+        out.write("The index is up to date.\n")
+    out.write(f"{report.articles} articles, {report.passages} passages ({report.seconds:.2f} s)\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Settings: the TOML config file, overridden by ``NEWSDESK_<SECTION>__<KEY>`` variables; secrets only from the environment.
+
+Built once at start-up by :func:`load_settings` and passed to whatever needs them. Where the
+config file is found: ``--config PATH``, else ``$NEWSDESK_CONFIG``, else ``config/newsdesk.toml``
+in the current directory or the nearest parent that has one. Relative paths inside a config
+file resolve against that file's project (the folder holding ``config/``), so the bot finds
+its corpus whatever directory it is started from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from index.errors import NewsdeskError
+
+CONFIG_ENV = "NEWSDESK_CONFIG"
+TOKEN_ENV = "DISCORD_TOKEN"
+DEFAULT_CONFIG = Path("config") / "newsdesk.toml"
+
+
+class ConfigError(NewsdeskError):
+    """The configuration is invalid; the message names the key and what it expects."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CorpusSettings(_Section):
+    folders: list[Path] = Field(default_factory=lambda: [Path("seeds")], min_length=1)
+
+
+class IndexSettings(_Section):
+    state_dir: Path = Path(".newsdesk")
+
+
+class AnswerSettings(_Section):
+    top: int = Field(default=3, ge=1, le=10)
+
+
+class DiscordSettings(_Section):
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    ask_channels: list[int] = Field(default_factory=list)
+    moderator_roles: list[str] = Field(default_factory=lambda: ["Moderator"])
+    cooldown_questions: int = Field(default=3, ge=1)
+    cooldown_seconds: float = Field(default=30.0, ge=0)
+    sync_guild: int | None = None
+
+    @field_validator("api_base", "gateway_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://", "ws://", "wss://")):
+            raise ValueError("must be an http(s):// or ws(s):// URL")
+        return value.rstrip("/") if value.startswith("http") else value
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(BaseSettings):
+    """Every setting of newsdesk; see ``config/newsdesk.toml`` for each one's meaning."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSDESK_", env_nested_delimiter="__", extra="forbid", frozen=True, populate_by_name=True
+    )
+
+    corpus: CorpusSettings = CorpusSettings()
+    index: IndexSettings = IndexSettings()
+    answers: AnswerSettings = AnswerSettings()
+    discord: DiscordSettings = DiscordSettings()
+    logging: LoggingSettings = LoggingSettings()
+    # Secrets: read from the environment only, never from a file, never logged.
+    discord_token: SecretStr | None = Field(default=None, validation_alias=TOKEN_ENV, exclude=True)
+    #: The folder relative paths resolve against.
+    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+    config_file: Path | None = Field(default=None, exclude=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the file (the file's values arrive as init arguments).
+        return env_settings, init_settings
+
+    def path(self, value: Path) -> Path:
+        """A configured path, resolved against the config file's project."""
+        return value if value.is_absolute() else (self.base_dir / value).resolve()
+
+    @property
+    def corpus_folders(self) -> list[Path]:
+        return [self.path(folder) for folder in self.corpus.folders]
+
+    @property
+    def state_dir(self) -> Path:
+        return self.path(self.index.state_dir)
+
+
+def find_config(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
+    """The config file to use (see the module docstring), or None to run on defaults."""
+    if explicit is not None:
+        return explicit
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        candidate = folder / DEFAULT_CONFIG
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _project_of(config: Path) -> Path:
+    folder = config.resolve().parent
+    return folder.parent if folder.name == "config" else folder
+
+
+def load_settings(config: Path | None = None, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build the settings; raises :class:`ConfigError` naming the bad key."""
+    environ = os.environ if environ is None else environ
+    path = find_config(config, environ)
+    data: dict[str, Any] = {}
+    base = Path.cwd()
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"Config file {path} does not exist.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Config file {path} cannot be read: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from None
+        base = _project_of(path)
+        for secret in ("discord_token", "token", TOKEN_ENV):
+            if secret in data or secret in data.get("discord", {}):
+                raise ConfigError(
+                    f"{path}: `{secret}` must not be in a config file; set the {TOKEN_ENV} environment variable instead."
+                )
+    for section, values in overrides.items():
+        data.setdefault(section, {}).update(values)
+    try:
+        return Settings(**data, base_dir=base, config_file=path)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+
+
+def _describe(error: ValidationError, path: Path | None) -> str:
+    where = f"{path}: " if path else ""
+    problems = []
+    for item in error.errors()[:5]:
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            problems.append(f"{key}: unknown setting (check the spelling against config/newsdesk.toml)")
+            continue
+        got = item.get("input")
+        shown = f" (got {got!r})" if got is not None and not isinstance(got, dict | list) else ""
+        problems.append(f"{key}: {item['msg'].rstrip('.')}{shown}")
+    return where + "invalid configuration — " + "; ".join(problems)

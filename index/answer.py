@@ -1,0 +1,423 @@
+"""Questions to answers: the exact words of the best passage, cited, or an honest "the coverage doesn't say".
+
+Two paths. A speaker question ("What did Rutte say about Russia?") finds the passages that name
+the speaker, reads who said what in them (:mod:`index.attribution`) and quotes that person's
+statement, preferring the one about the asked topic. A fact question ranks passages with BM25
+and quotes the sentence(s) that best match it, ranked with rank-bm25 among the sentences of the
+top passages. When the question's key words are not in the coverage, or the best match covers
+too little of them, the answer says so instead of quoting something unrelated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rank_bm25 import BM25Okapi
+
+from .attribution import Statement, analyse, statements
+from .coverage import Coverage
+from .engine import Hit, Search
+from .names import fold_name, mentions, name_matches, similar, split_words
+from .passages import Passage, passage_key
+from .question import Question, parse_question
+from .text import fold, sentence_spans, tokens
+
+#: Share of the question's weight (idf) the best passage must contain to count as an answer.
+MIN_COVERAGE = 0.5
+_SAY_TERMS = (("said", 0.3), ("say", 0.3), ("told", 0.2))
+_HOW_WEIGHT = {"cue": 1.0, "inverted": 1.0, "according": 0.9, "pronoun": 0.8, "quote": 0.8, "participle": 0.6, "possessive": 0.3}
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One quoted answer and where it comes from."""
+
+    source: str  # the article file, relative to its corpus folder
+    title: str  # the article's headline, or its file name
+    quote: str  # an exact excerpt of the source (whitespace folded)
+    passage: str  # the whole passage the quote comes from
+    line_start: int
+    line_end: int
+    score: float
+    speaker: str | None = None
+    section: str | None = None
+    date: str | None = None
+    key: str = ""  # the passage's key, for "full passage" and similar follow-ups
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "source": self.source,
+            "title": self.title,
+            "quote": self.quote,
+            "passage": self.passage,
+            "line_start": self.line_start,
+            "line_end": self.line_end,
+            "score": round(self.score, 4),
+        }
+        if self.speaker:
+            data["speaker"] = self.speaker
+        if self.section:
+            data["section"] = self.section
+        if self.date:
+            data["date"] = self.date
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    found: bool
+    answers: tuple[Citation, ...] = ()
+    message: str | None = None
+    suggestions: tuple[str, ...] = ()
+    kind: str = "fact"  # "speaker" or "fact"
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "question": self.question,
+            "found": self.found,
+            "answers": [a.to_json() for a in self.answers],
+        }
+        if self.message:
+            data["message"] = self.message
+        if self.suggestions:
+            data["suggestions"] = list(self.suggestions)
+        return data
+
+
+@dataclass(slots=True)
+class _Scored:
+    statement: Statement
+    score: float
+    match: int
+
+
+@dataclass(slots=True)
+class _Sentence:
+    passage: Passage
+    start: int
+    end: int
+    terms: list[str] = field(default_factory=list)
+
+
+class Answerer:
+    """Answers questions from one :class:`Coverage` snapshot (swap in a new Answerer after a refresh)."""
+
+    def __init__(self, coverage: Coverage, *, top: int = 3) -> None:
+        self.coverage = coverage
+        self.engine = coverage.engine
+        self.top = max(1, top)
+        self._df = lru_cache(maxsize=65536)(self.engine.doc_freq)
+
+    # -- public ----------------------------------------------------------------------------
+
+    def ask(self, text: str) -> Answer:
+        """Answer one question. Raises :class:`~index.errors.BadQuestion` for unaskable input."""
+        question = parse_question(text)
+        if self.engine.size == 0:
+            return Answer(question.text, False, message="No articles are indexed yet, so there is nothing to quote.")
+        if question.speaker:
+            answer = self._speaker_answer(question)
+            if answer is not None:
+                return answer
+        return self._fact_answer(question)
+
+    # -- shared helpers --------------------------------------------------------------------
+
+    def idf(self, term: str) -> float:
+        n = max(1, self.engine.size)
+        df = self._df(term)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def _citation(self, passage: Passage, start: int, end: int, score: float, speaker: str | None = None) -> Citation:
+        info = self.coverage.article(passage.file)
+        first, last = passage.lines_of(start, end)
+        return Citation(
+            source=passage.file,
+            title=info.label if info else passage.file,
+            quote=passage.text[start:end],
+            passage=passage.text,
+            line_start=first,
+            line_end=last,
+            score=score,
+            speaker=speaker,
+            section=passage.section,
+            date=info.date if info else None,
+            key=passage.key,
+        )
+
+    def _windows(self, hits: Sequence[Hit], articles: int, before: int = 1, after: int = 1) -> list[list[Passage]]:
+        """Runs of consecutive passages around the hits, for the best ``articles`` articles."""
+        order: list[str] = []
+        wanted: dict[str, set[int]] = defaultdict(set)
+        known: dict[str, Passage] = {}
+        for hit in hits:
+            p = hit.passage
+            if p.file not in wanted:
+                if len(order) >= articles:
+                    continue
+                order.append(p.file)
+            known[p.key] = p
+            count = self.coverage.articles[p.file].passages if p.file in self.coverage.articles else p.ordinal + 1
+            wanted[p.file].update(range(max(0, p.ordinal - before), min(count, p.ordinal + after + 1)))
+        missing = [passage_key(f, o) for f in order for o in wanted[f] if passage_key(f, o) not in known]
+        known.update(self.engine.passages(missing))
+        windows: list[list[Passage]] = []
+        for file in order:
+            run: list[Passage] = []
+            for ordinal in sorted(wanted[file]):
+                passage = known.get(passage_key(file, ordinal))
+                if passage is None:
+                    continue
+                if run and ordinal != run[-1].ordinal + 1:
+                    windows.append(run)
+                    run = []
+                run.append(passage)
+            if run:
+                windows.append(run)
+        return windows
+
+    def _not_found(self, question: Question, message: str, suggestions: Sequence[str] = (), kind: str = "fact") -> Answer:
+        return Answer(question.text, False, message=message, suggestions=tuple(suggestions), kind=kind)
+
+    # -- speaker questions -----------------------------------------------------------------
+
+    def _name_terms(self, word: str) -> list[str]:
+        """Index terms in the coverage for a name word, spelling variants included."""
+        found: list[str] = []
+        for stem in tokens(word):
+            if len(stem) >= 5:
+                for term, _count in self.engine.terms_with_prefix(stem[:3]):
+                    if similar(stem, term) and term not in found:
+                        found.append(term)
+            elif self._df(stem) and stem not in found:
+                found.append(stem)
+        return found
+
+    def _resolve_title(self, question: Question) -> tuple[str, ...]:
+        """A speaker given only by role ("the NATO secretary general"): the name the coverage puts after that role."""
+        role_terms = [t for w in question.title for t in tokens(w)]
+        if not role_terms:
+            return ()
+        hits = self.engine.search(Search(tuple((t, 1.0) for t in role_terms), required=tuple((t,) for t in role_terms)), 20)
+        if not hits:
+            hits = self.engine.search(Search(tuple((t, 1.0) for t in role_terms)), 20)
+        adjacent_roles = {w for w in question.title if w in _ROLE_WORDS}
+        votes: dict[tuple[str, ...], float] = defaultdict(float)
+        for rank, hit in enumerate(hits):
+            text = hit.passage.text
+            words = split_words(text)
+            passage_words = {w.folded for w in words}
+            if not set(question.title) <= passage_words | adjacent_roles:
+                continue
+            for mention in mentions(text, words):
+                if not mention.person_like:
+                    continue
+                before = {w.folded for w in words[max(0, mention.first_word - 4) : mention.first_word]} | set(mention.title)
+                if adjacent_roles and not adjacent_roles <= before:
+                    continue
+                votes[mention.name] += 1.0 / (1 + rank) + 0.1 * len(mention.name)
+        if not votes:
+            return ()
+        return max(votes, key=votes.__getitem__)
+
+    def _suggest(self, word: str) -> list[str]:
+        """Names in the coverage that look like a misspelling of ``word``."""
+        stems = tokens(word)
+        if not stems:
+            return []
+        target = fold_name(word)
+        scores: dict[str, int] = {}
+        for hit in self.engine.fuzzy_search(stems[0], 2, 20):
+            for w in split_words(hit.passage.text):
+                if not w.capital:
+                    continue
+                distance = _edit_distance(target, w.folded)
+                if distance <= 2 and w.folded != target:
+                    scores[w.text] = min(distance, scores.get(w.text, 9))
+        return sorted(scores, key=lambda s: (scores[s], s))[:3]
+
+    def _speaker_answer(self, question: Question) -> Answer | None:
+        asked = question.name or self._resolve_title(question)
+        if not asked:
+            return None
+        surname = asked[-1]
+        surname_terms = self._name_terms(surname)
+        alias_terms: list[str] = []
+        if len(asked) >= 2:
+            initials = "".join(w[0] for w in asked)
+            if len(initials) >= 2 and self._df(initials):
+                alias_terms.append(initials)
+        if not surname_terms and not alias_terms:
+            known_other = [w for w in question.topic if self._df(w)]
+            if question.name and not (known_other and len(asked) > 1):
+                suggestions = self._suggest(question.name[-1])
+                who = question.speaker or surname
+                message = f"The coverage doesn't mention {who}."
+                if suggestions:
+                    message += f" Did you mean {suggestions[0]}?"
+                return self._not_found(question, message, suggestions, kind="speaker")
+            return None
+        first_terms = [t for w in asked[:-1] for t in tokens(w)]
+        terms = [(t, 2.0) for t in surname_terms + alias_terms]
+        terms += [(t, 1.0) for t in first_terms if self._df(t)]
+        terms += [(t, 1.5) for t in question.topic]
+        terms += list(_SAY_TERMS)
+        hits = self.engine.search(Search(tuple(terms), required=(tuple(surname_terms + alias_terms),)), 30)
+        if not hits:
+            return None
+        best_hit = hits[0].score or 1.0
+        article_rank = {}
+        for hit in hits:
+            article_rank.setdefault(hit.passage.file, hit.score / best_hit)
+        aliases = {fold_name(t) for t in alias_terms}
+        scored: list[_Scored] = []
+        topic = [t for t in question.topic if t not in surname_terms]
+        topic_weight = sum(self.idf(t) for t in topic) or 1.0
+        for window in self._windows(hits, articles=12, before=1, after=1):
+            for infos in analyse(window):
+                for statement in statements(infos):
+                    match = name_matches(asked, statement.speaker.mention)
+                    if not match and aliases and set(statement.speaker.mention.name) & aliases:
+                        match = 1
+                    if not match:
+                        continue
+                    score = self._statement_score(statement, topic, topic_weight, match, article_rank)
+                    scored.append(_Scored(statement, score, match))
+        if not scored:
+            return None
+        scored.sort(key=lambda s: s.score, reverse=True)
+        if topic and _topic_share(scored[0].statement, topic, self) == 0.0:
+            # Nothing they said is about the topic: better the best passage about it naming them.
+            return None
+        citations: list[Citation] = []
+        seen_files: set[str] = set()
+        seen_quotes: set[str] = set()
+        for item in scored:
+            st = item.statement
+            key = fold(st.text)
+            if st.passage.file in seen_files or key in seen_quotes:
+                continue
+            seen_files.add(st.passage.file)
+            seen_quotes.add(key)
+            citations.append(self._citation(st.passage, st.start, st.end, item.score, st.speaker.mention.surface))
+            if len(citations) >= self.top:
+                break
+        return Answer(question.text, True, tuple(citations), kind="speaker")
+
+    def _statement_score(
+        self, statement: Statement, topic: list[str], topic_weight: float, match: int, article_rank: dict[str, float]
+    ) -> float:
+        score = _HOW_WEIGHT.get(statement.speaker.how, 0.5)
+        score += 0.4 * match
+        score += 0.5 if statement.direct else 0.0
+        score += 0.5 * article_rank.get(statement.passage.file, 0.0)
+        if topic:
+            score += 4.0 * _topic_share(statement, topic, self)
+            passage_terms = set(tokens(statement.passage.text))
+            score += 1.0 * sum(self.idf(t) for t in topic if t in passage_terms) / topic_weight
+        return score
+
+    # -- fact questions --------------------------------------------------------------------
+
+    def _fact_answer(self, question: Question) -> Answer:
+        counts: dict[str, float] = defaultdict(float)
+        for term in question.terms:
+            counts[term] += 1.0
+        hits = self.engine.search(Search(tuple(counts.items())), 20)
+        unknown = [t for t in counts if not self._df(t)]
+        if not hits:
+            return self._not_found(question, _doesnt_say(question), self._suggest_terms(question, unknown))
+        total = sum(self.idf(t) for t in counts)
+        candidates = hits[:8]
+        sentences: list[_Sentence] = []
+        for hit in candidates:
+            for start, end in sentence_spans(hit.passage.text):
+                sentences.append(_Sentence(hit.passage, start, end, tokens(hit.passage.text[start:end])))
+        query = list(counts)
+        scorer = BM25Okapi([s.terms or ["\u2205"] for s in sentences])
+        sentence_scores = scorer.get_scores(query)
+        best_passage = hits[0].score or 1.0
+        best_sentence = max(sentence_scores) or 1.0
+        passage_score = {h.passage.key: h.score / best_passage for h in candidates}
+        ranked = sorted(
+            range(len(sentences)),
+            key=lambda i: 0.6 * sentence_scores[i] / best_sentence + 0.4 * passage_score[sentences[i].passage.key],
+            reverse=True,
+        )
+        top = sentences[ranked[0]].passage
+        passage_terms = set(tokens(top.text))
+        coverage = sum(self.idf(t) for t in counts if t in passage_terms) / (total or 1.0)
+        if coverage < MIN_COVERAGE:
+            return self._not_found(question, _doesnt_say(question), self._suggest_terms(question, unknown))
+        citations: list[Citation] = []
+        seen_files: set[str] = set()
+        for index in ranked:
+            sentence = sentences[index]
+            if sentence.passage.file in seen_files:
+                continue
+            if citations:
+                if passage_score[sentence.passage.key] < 0.6:
+                    continue
+                terms = set(tokens(sentence.passage.text))
+                if sum(self.idf(t) for t in counts if t in terms) / (total or 1.0) < MIN_COVERAGE:
+                    continue
+            seen_files.add(sentence.passage.file)
+            start, end = self._extend(sentence, sentences, sentence_scores, query)
+            citations.append(self._citation(sentence.passage, start, end, float(sentence_scores[index])))
+            if len(citations) >= self.top:
+                break
+        return Answer(question.text, True, tuple(citations), kind="fact")
+
+    def _extend(self, best: _Sentence, sentences: list[_Sentence], scores: Sequence[float], query: list[str]) -> tuple[int, int]:
+        """The best sentence, joined by a neighbour that continues it (a quotation left open, a
+        sentence too short to stand alone)."""
+        start, end = best.start, best.end
+        text = best.passage.text
+        scan_open = text[start:end].count("\u201c") > text[start:end].count("\u201d")
+        if scan_open or len(text[start:end].split()) < 6:
+            following = [s for s in sentences if s.passage is best.passage and s.start >= end]
+            if following:
+                end = following[0].end
+        return start, end
+
+    def _suggest_terms(self, question: Question, unknown: Sequence[str]) -> list[str]:
+        words = [w for w in question.text.split() if w[:1].isupper()]
+        suggestions: list[str] = []
+        for word in words[1:] if len(words) > 1 else words:
+            stems = tokens(word)
+            if stems and stems[0] in unknown:
+                suggestions.extend(self._suggest(word.strip("?.,!\"'")))
+        return list(dict.fromkeys(suggestions))[:3]
+
+
+_ROLE_WORDS = frozenset(
+    "president vice secretary general minister prime chancellor senator governor mayor judge chief executive "
+    "director spokesman spokeswoman spokesperson ambassador envoy chairman chair ceo commissioner speaker leader "
+    "attorney deputy host anchor".split()
+)
+
+
+def _topic_share(statement: Statement, topic: list[str], answerer: Answerer) -> float:
+    terms = set(tokens(statement.text))
+    weight = sum(answerer.idf(t) for t in topic) or 1.0
+    return sum(answerer.idf(t) for t in topic if t in terms) / weight
+
+
+def _doesnt_say(question: Question) -> str:
+    return "The coverage doesn't answer that: no article matches the question's key words closely enough."
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+

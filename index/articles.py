@@ -1,0 +1,288 @@
+"""Article files to articles: decoding, structure (headline, byline, sections), paragraphs with line numbers.
+
+Articles come as they were saved, not in one house style: a headline on line 1 or none, a
+"Written by ..." byline, a reading-time line ("4 minutes, 56 seconds Read"), sub-headings with or
+without blank lines around them, share buttons and "Similar Posts" lists at the end. The rules
+below look only at the shape of each line, never at a particular outlet or file.
+
+A file may also start with a metadata header, which the coverage tools write when they save an
+article fetched from the web::
+
+    ---
+    title: Headline
+    byline: Jane Doe
+    date: 2025-05-04
+    outlet: Example News
+    url: https://example.com/story
+    fetched: 2025-05-04T10:00:00Z
+    ---
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UnreadableFile
+from .text import squash
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+#: Files larger than this are not articles (a dump, a log) and are skipped.
+MAX_ARTICLE_BYTES = 5_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of an article: its text (whitespace folded) and the 1-based source lines it spans."""
+
+    text: str
+    line_start: int
+    line_end: int
+    section: str | None
+    #: (offset in ``text``, source line number) for every source line the paragraph spans.
+    lines: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article file, parsed."""
+
+    name: str  # the file's path relative to its corpus folder, with "/" separators
+    title: str | None
+    byline: str | None
+    paragraphs: tuple[Paragraph, ...]
+    sections: tuple[str, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)  # date, outlet, url, ... from a header
+
+    @property
+    def label(self) -> str:
+        """What to call the article when citing it: its headline, or its file name."""
+        return self.title or Path(self.name).name
+
+    @property
+    def date(self) -> str | None:
+        return self.meta.get("date")
+
+
+def decode(raw: bytes) -> str:
+    """Decode article bytes: UTF-8 with or without BOM; anything else is not an article."""
+    if not raw.strip():
+        raise UnreadableFile("empty file")
+    if b"\x00" in raw[:8192]:
+        raise UnreadableFile("binary file (not text)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(f"not UTF-8 text (undecodable byte at offset {exc.start})") from None
+    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    if controls > 8:
+        raise UnreadableFile("binary file (control characters)")
+    return text
+
+
+def read_article(path: Path, name: str) -> Article:
+    """Read and parse one article file; raises :class:`UnreadableFile` with the reason to skip it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise UnreadableFile(f"too large for an article ({size:,} bytes)")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot be read ({exc.strerror or exc})") from None
+    return parse_article(decode(raw), name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Line shapes
+
+_BYLINE = re.compile(r"^(?:written\s+|words\s+)?by[:\s]\s*(?P<who>[^\W\d_][^\n]{1,120}?)\.?$", re.IGNORECASE)
+_READ_TIME = re.compile(
+    r"^(?:reading time:?\s*)?(?:\d+\s*(?:min(?:ute)?s?|m)\b[\s,]*)?(?:\d+\s*(?:sec(?:ond)?s?|s)\b\s*)?"
+    r"(?:read|reading time)$",
+    re.IGNORECASE,
+)
+_DATE_LINE = re.compile(r"^(?:published|updated|posted|last updated)(?:\s+on)?:?\s+(?P<date>.{4,60})$", re.IGNORECASE)
+# Lines that are page furniture, not writing.
+_FURNITURE = re.compile(
+    r"^(?:share(?:\s+(?:this|on|via)\b.*)?|share this (?:post|article|story)|tweet|email|print|"
+    r"facebook|twitter|linkedin|whatsapp|reddit|pinterest|telegram|copy link|"
+    r"advertisement|sponsored(?: content)?|adverti[sz]ing|"
+    r"(?:read|see) (?:more|also)\b.*|continue reading.*|"
+    r"subscribe\b.*|sign up\b.*newsletter.*|follow us\b.*|click here\b.*|"
+    r"tags?:.*|filed under:?.*|categor(?:y|ies):.*|"
+    r"(?:\u00a9|copyright\b|all rights reserved).*)$",
+    re.IGNORECASE,
+)
+# A line after which the rest of the page is lists of other stories, comments and the like.
+_TRAILER = re.compile(
+    r"^(?:similar posts|related(?: posts| articles| stories| coverage| news| reading)?|"
+    r"you (?:may|might) also like|more (?:stories|from|on this)\b.*|recommended(?: for you| stories)?|"
+    r"(?:\d+\s+)?comments?|leave a (?:comment|reply)|about the author|popular (?:posts|stories)|"
+    r"trending(?: now)?|most read)\s*:?$",
+    re.IGNORECASE,
+)
+# Sign-offs and calls to action inside the text: a short paragraph that asks the reader to do something.
+_CALL_TO_ACTION = re.compile(
+    r"\b(?:stay tuned|subscribe to (?:our|the)|sign up for (?:our|the)|follow us on|download (?:our|the) app|"
+    r"click here|like us on facebook|for (?:more|the latest) (?:news|updates)(?: and [\w\s-]+)?, (?:visit|follow|see))\b",
+    re.IGNORECASE,
+)
+_SMALL_WORDS = frozenset(
+    "a an the and but or nor for of in on at to by from with as vs via per into onto over than up is are be "
+    "was its it s".split()
+)
+_WORD = re.compile(r"[^\W_][^\s]*")
+
+
+def _is_title_case(line: str) -> bool:
+    words = [w.strip("\"'\u201c\u201d\u2018\u2019()[],:;!?.") for w in _WORD.findall(line)]
+    words = [w for w in words if w]
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    if not content:
+        return False
+    capital = sum(1 for w in content if w[0].isupper() or w[0].isdigit())
+    return capital / len(content) >= 0.75
+
+
+def _word_count(line: str) -> int:
+    return len(_WORD.findall(line))
+
+
+def _heading_like(line: str) -> bool:
+    """Short, no sentence punctuation at the end, and set in title case (or very short)."""
+    count = _word_count(line)
+    if count == 0 or count > 14 or len(line) > 120:
+        return False
+    if line[-1] in ".,;" or line.endswith((".\u201d", '."', ".'")):
+        return False
+    return _is_title_case(line) or (count <= 6 and line[-1] not in ":")
+
+
+def _title_like(line: str) -> bool:
+    """A headline on the first line: like a heading, but a final period is tolerated."""
+    count = _word_count(line)
+    if count == 0 or count > 22 or len(line) > 200:
+        return False
+    if line.startswith(("\u201c", '"', "''")) and not _is_title_case(line):
+        return False
+    return _is_title_case(line) or line[-1] not in ".,;" or count <= 16
+
+
+def _no_words(line: str) -> bool:
+    return not any(ch.isalnum() for ch in line)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def _read_header(lines: list[str]) -> tuple[dict[str, str], int]:
+    """Parse a leading ``---`` metadata block; returns the fields and the index of the first body line."""
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    meta: dict[str, str] = {}
+    for i in range(1, min(len(lines), 40)):
+        line = lines[i].strip()
+        if line == "---":
+            return meta, i + 1
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip().replace("_", "").replace("-", "").isalnum():
+            return {}, 0
+        meta[key.strip().lower().replace("-", "_")] = value.strip()
+    return {}, 0
+
+
+def _hard_wrapped(blocks: list[list[tuple[int, str]]]) -> bool:
+    """Whether paragraphs are wrapped over several lines (blank lines between paragraphs)."""
+    lines = [text for block in blocks for _, text in block]
+    if len(lines) < 4:
+        return False
+    in_multi = sum(len(block) for block in blocks if len(block) > 1)
+    longest = sorted(len(text) for text in lines)[int(len(lines) * 0.9)]
+    return in_multi >= 0.5 * len(lines) and longest <= 100
+
+
+def parse_article(text: str, name: str) -> Article:
+    """Parse decoded article text; line numbers are 1-based positions in ``text``."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    meta, body_start = _read_header(lines)
+
+    # Blocks of consecutive non-empty lines, each line kept with its number.
+    blocks: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    for number, raw_line in enumerate(lines[body_start:], start=body_start + 1):
+        line = raw_line.strip()
+        if line:
+            current.append((number, line))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+
+    # Units: (first line, last line, text). Wrapped prose is joined back into paragraphs; a
+    # single-line block stays a unit so headings keep their own line.
+    units: list[tuple[int, int, str, tuple[tuple[int, int], ...]]] = []
+    if _hard_wrapped(blocks):
+        for block in blocks:
+            if len(block) > 1 and _heading_like(block[0][1]) and not _heading_like(block[1][1]):
+                units.append((block[0][0], block[0][0], squash(block[0][1]), ((0, block[0][0]),)))
+                block = block[1:]
+            offsets: list[tuple[int, int]] = []
+            pieces: list[str] = []
+            position = 0
+            for number, line in block:
+                line = squash(line)
+                offsets.append((position, number))
+                pieces.append(line)
+                position += len(line) + 1
+            units.append((block[0][0], block[-1][0], " ".join(pieces), tuple(offsets)))
+    else:
+        units = [(n, n, squash(t), ((0, n),)) for block in blocks for n, t in block]
+
+    title = meta.get("title") or None
+    byline = meta.get("byline") or meta.get("author") or None
+    section: str | None = None
+    sections: list[str] = []
+    paragraphs: list[Paragraph] = []
+    seen_content = False
+    for index, (first, last, line, offsets) in enumerate(units):
+        if _TRAILER.match(line):
+            break
+        if _no_words(line) or _FURNITURE.match(line) or _READ_TIME.match(line):
+            continue
+        early = len(paragraphs) < 2 and index < 6
+        if early and byline is None and (match := _BYLINE.match(line)) and _word_count(match["who"]) <= 10:
+            byline = match["who"].strip()
+            continue
+        if early and (match := _DATE_LINE.match(line)):
+            meta.setdefault("date", match["date"].strip())
+            continue
+        following = next((u[2] for u in units[index + 1:] if not _no_words(u[2])), None)
+        if not seen_content and title is None and index == 0 and _title_like(line) and following is not None:
+            title = line.rstrip(".") if line.endswith(".") and not line.endswith("..") else line
+            seen_content = True
+            continue
+        if (
+            following is not None
+            and _heading_like(line)
+            and not _heading_like(following)
+            and not _TRAILER.match(following)
+        ):
+            section = line
+            sections.append(line)
+            continue
+        if _word_count(line) <= 45 and _CALL_TO_ACTION.search(line):
+            continue
+        seen_content = True
+        paragraphs.append(Paragraph(line, first, last, section, offsets))
+
+    return Article(
+        name=name,
+        title=title,
+        byline=byline,
+        paragraphs=tuple(paragraphs),
+        sections=tuple(sections),
+        meta={k: v for k, v in meta.items() if k not in ("title", "byline", "author") and v},
+    )

@@ -1,0 +1,448 @@
+"""Who said what: speakers of quotations and reported speech, and the statements they make.
+
+News attributes speech in a few shapes, which this module reads sentence by sentence:
+
+- a cue verb with its subject: ``Rutte told reporters``, ``said Henry Barbour, a strategist``,
+  ``Sam Lau, the communications director, said in a statement``, ``according to Peskov``;
+- a participle after the main clause: ``Rubio provided a timeframe, suggesting that ...``;
+- a possessive speech noun: ``Vance's recent comments``, ``His assertion that ...``;
+- a pronoun continuing the last speaker: ``"Russia is not serious about peace," he stated.``;
+- a quotation that runs on past its cue, over several sentences or into the next paragraph.
+
+A statement is the run of sentences that carry one speaker's words: the cue sentence, the
+sentences of a quotation opened before it, and what follows while it stays quoted or is
+continued by "he said". Statements never cross a passage boundary (a quote is an excerpt of one
+passage), but speaker and open-quotation state do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .names import SENTENCE_OPENERS as _OPENERS
+from .names import TITLE_WORDS, Mention, Word, mentions, name_matches, split_words
+from .passages import Passage
+from .text import quoted_chars, scan_quotes, sentence_spans
+
+# Verbs of saying, all inflections. "told" takes the listener after it, so it never inverts.
+_CUE_STEMS = """
+say said says saying tell told tells telling add added adds adding note noted notes noting
+state stated states stating write wrote writes writing written tweet tweeted tweets tweeting
+post posted posts posting claim claimed claims claiming argue argued argues arguing insist
+insisted insists insisting explain explained explains explaining ask asked asks asking warn
+warned warns warning declare declared declares declaring announce announced announces
+announcing respond responded responds responding reply replied replies replying continue
+continued continues acknowledge acknowledged acknowledges acknowledging admit admitted admits
+admitting suggest suggested suggests suggesting emphasize emphasized emphasizes emphasizing
+emphasise emphasised emphasising stress stressed stresses stressing recall recalled recalls
+recalling predict predicted predicts predicting concede conceded concedes conceding complain
+complained complains complaining caution cautioned cautions cautioning observe observed
+observes remark remarked remarks comment commented comments commenting joke joked jokes joking
+vow vowed vows vowing promise promised promises promising pledge pledged pledges urge urged
+urges urging lament lamented laments counter countered counters countering maintain maintained
+maintains maintaining contend contended contends contending describe described describes
+describing criticize criticized criticizes criticizing criticise criticised express expressed
+expresses expressing report reported reports reporting indicate indicated indicates
+indicating reveal revealed reveals confirm confirmed confirms confirming deny denied denies
+denying accuse accused accuses accusing praise praised praises praising testify testified
+testifies agree agreed agrees disagree disagreed propose proposed proposes proposing
+estimate estimated estimates recommend recommended recommends quip quipped quips boast
+boasted boasts mused muse muses wonder wondered wonders shout shouted yelled yell whispered
+told announce tout touted touts assert asserted asserts asserting allege alleged alleges
+demand demanded demands demanding call called calls calling dismiss dismissed dismisses
+dismissing reject rejected rejects rejecting threaten threatened threatens threatening
+"""
+CUE_VERBS = frozenset(_CUE_STEMS.split())
+_INVERTING = frozenset(
+    "say said says add added adds ask asked asks write wrote writes continue continued continues "
+    "explain explained explains note noted notes recall recalled recalls argue argued argues insist "
+    "insisted insists warn warned warns state stated states tweet tweeted tweets post posted posts "
+    "reply replied replies respond responded quip quipped declare declared concede conceded".split()
+)
+# Nouns that carry someone's words after a possessive: "Vance's comments", "his assertion".
+SPEECH_NOUNS = frozenset(
+    """
+    comment comments remark remarks statement statements words message messages assertion
+    assertions claim claims argument warning warnings post posts tweet tweets letter speech
+    interview response reply answer testimony suggestion suggestions appeal plea promise pledge
+    vow criticism complaint description explanation announcement prediction admission
+    """.split()
+)
+_PRONOUNS = {"he": "m", "she": "f", "they": "p", "i": "s", "we": "p"}
+_POSSESSIVE_PRONOUNS = frozenset("his her their its".split())
+# Words allowed between a subject and its cue verb ("Peskov reportedly said", "Trump has also said").
+_BETWEEN = frozenset(
+    """
+    reportedly also has have had was were is are later then again publicly previously recently
+    once repeatedly explicitly quickly simply further initially originally privately openly
+    flatly just even still first last often frequently never always who would will could can
+    may might should did does do not separately immediately earlier yesterday today tonight
+    ultimately finally directly angrily bluntly told asked quoted as being been subsequently
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who a sentence's words belong to: a mention in the text, resolved through pronouns."""
+
+    mention: Mention
+    how: str  # "cue", "inverted", "according", "possessive", "participle", "pronoun", "quote"
+
+
+@dataclass(slots=True)
+class SentenceInfo:
+    passage: Passage
+    start: int
+    end: int
+    quoted: float  # share of the sentence inside quotation marks
+    starts_inside_quote: bool  # begins within a quotation opened earlier
+    ends_inside_quote: bool
+    speaker: Speaker | None
+    cue: bool  # has a verb of saying or speech noun of its own
+    subject: Mention | None  # the sentence's grammatical subject, when it opens with a name
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One speaker's words: consecutive sentences ``sentences`` of one passage."""
+
+    passage: Passage
+    start: int  # offsets in passage.text
+    end: int
+    speaker: Speaker
+    sentences: tuple[SentenceInfo, ...]
+    direct: bool  # contains a direct quotation
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+
+def _lower(word: Word) -> str:
+    return word.text.lower()
+
+
+_MARK = "\u00a7"  # stands in for a quotation in a sentence's frame
+_CLAUSE_LINKS = frozenset("and but then so while as when because although though after before".split())
+_NP_INNER = frozenset("of the for and former then".split())
+_DETERMINERS = frozenset("the a an his her its their our my your these those this that such any no".split())
+
+
+def _mention_at(found: list[Mention], word_index: int) -> Mention | None:
+    for mention in found:
+        if mention.first_word <= word_index <= mention.last_word:
+            return mention
+    return None
+
+
+def _gap(frame: str, words: list[Word], index: int) -> str:
+    """The characters between ``words[index - 1]`` and ``words[index]`` (or before the first word)."""
+    return frame[words[index - 1].end : words[index].start] if index > 0 else frame[: words[0].start]
+
+
+def _clause_initial(words: list[Word], frame: str, mention: Mention) -> bool:
+    """Whether a mention (with any titles before it: "Secretary of State", "Kremlin spokesperson")
+    opens a clause, as a subject does."""
+    k = mention.first_word
+    while k > 0 and not any(ch in _gap(frame, words, k) for ch in ",;:\u2014\u2013(" + _MARK):
+        previous = words[k - 1]
+        low = _lower(previous)
+        if low in _OPENERS:
+            break
+        if previous.capital or low in TITLE_WORDS or low in _NP_INNER:
+            k -= 1
+            continue
+        break
+    if k == 0:
+        return True
+    gap = _gap(frame, words, k)
+    return any(ch in gap for ch in ",;:\u2014\u2013(" + _MARK) or _lower(words[k - 1]) in _CLAUSE_LINKS
+
+
+def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str) -> Mention | str | None:
+    """The subject of the cue at ``verb`` looking left: a mention, a pronoun, or None."""
+    i = verb - 1
+    while i >= 0 and _lower(words[i]) in _BETWEEN and not words[i].capital and _MARK not in _gap(frame, words, i + 1):
+        i -= 1
+    if i < 0:
+        return None
+    between = frame[words[i].end : words[verb].start]
+    if _MARK in between or ";" in between or ":" in between:
+        return None
+    if "," not in between:
+        if _lower(words[i]) in _PRONOUNS:
+            return _lower(words[i])
+        mention = _mention_at(found, i)
+        if mention is None or not mention.name:
+            return None  # "the pollster said", "officials said": someone unnamed
+        if mention.org:
+            # "Sam Lau, the communications director for the Iowa Democratic Party said": the
+            # organisation closes an appositive whose opening comma follows the real subject.
+            return _appositive_subject(words, found, mention.first_word, frame) or mention
+        return mention
+    return _appositive_subject(words, found, i, frame)
+
+
+def _appositive_subject(words: list[Word], found: list[Mention], last: int, frame: str) -> Mention | str | None:
+    """For ``Name, a description, said``: the name before the appositive's opening comma.
+
+    ``last`` is the appositive's last word; the subject must open its clause, so
+    ``on Russia, Trump defended his approach, saying`` finds no appositive subject.
+    """
+    for k in range(last, 0, -1):
+        gap = _gap(frame, words, k)
+        if _MARK in gap or ";" in gap:
+            return None
+        if "," in gap:
+            previous = k - 1
+            if _lower(words[previous]) in _PRONOUNS and (previous == 0 or _lower(words[previous - 1]) in _CLAUSE_LINKS):
+                return _lower(words[previous])
+            mention = _mention_at(found, previous)
+            if mention is not None and mention.person_like and _clause_initial(words, frame, mention):
+                return mention
+            return None
+    return None
+
+
+def _subject_right(words: list[Word], found: list[Mention], verb: int, frame: str) -> Mention | str | None:
+    """Inverted attribution: ``said Henry Barbour`` / ``said Dr. Harold Varmus`` / ``said he``."""
+    j = verb + 1
+    if j >= len(words) or _MARK in _gap(frame, words, j):
+        return None
+    if _lower(words[j]) in _PRONOUNS:
+        return _lower(words[j])
+    mention = _mention_at(found, j)
+    if mention is not None and mention.name:
+        return mention
+    return None
+
+
+def _main_subject(words: list[Word], found: list[Mention], frame: str) -> Mention | str | None:
+    """The name or pronoun opening the sentence's main clause.
+
+    The main clause starts the sentence, or follows the first comma when the sentence opens
+    with a phrase of its own ("Speaking last week, Vance described ...").
+    """
+    if not words:
+        return None
+    starts = [0]
+    first_comma = next((k for k in range(1, len(words)) if "," in _gap(frame, words, k)), None)
+    if first_comma is not None and first_comma <= 12:
+        starts.append(first_comma)
+    for start in starts:
+        if _MARK in frame[: words[start].start] and start == 0 and frame[: words[0].start].strip():
+            continue
+        word = words[start]
+        if _lower(word) in _PRONOUNS:
+            return _lower(word)
+        for mention in found:
+            if mention.first_word < start:
+                continue
+            if mention.first_word > start + 5:
+                break
+            if mention.name and _clause_initial(words, frame, mention):
+                return mention if mention.person_like else None
+    return None
+
+
+@dataclass(slots=True)
+class _Context:
+    """What carries from sentence to sentence (and passage to passage) within an article."""
+
+    last_person: Mention | None = None
+    open_quote: bool = False
+    open_quote_speaker: Speaker | None = None
+
+
+def _frame_of(text: str, spans: tuple[tuple[int, int], ...], start: int, end: int) -> str:
+    """The sentence with quoted stretches blanked (offsets preserved), each marked by one ``\u00a7``."""
+    chars = list(text[start:end])
+    for a, b in spans:
+        lo, hi = max(a, start), min(b, end)
+        if hi > lo:
+            for k in range(lo - start, hi - start):
+                chars[k] = " "
+            chars[lo - start] = _MARK
+    return "".join(chars)
+
+
+def _resolve(candidate: Mention | str | None, context: _Context) -> Mention | None:
+    if isinstance(candidate, Mention):
+        return candidate
+    if candidate in ("he", "she"):
+        return context.last_person
+    return None
+
+
+# Priority of the ways a speaker is found, best first.
+_RANK = {"cue": 0, "inverted": 0, "according": 0, "pronoun": 1, "participle": 2, "possessive": 3}
+
+
+def _find_speaker(frame: str, context: _Context) -> tuple[Speaker | None, bool, Mention | None]:
+    """The speaker of one sentence (from its frame), whether it has a cue, and its main subject."""
+    words = split_words(frame)
+    found = mentions(frame, words)
+    opener = _main_subject(words, found, frame)
+    subject = opener if isinstance(opener, Mention) else None
+    if subject is not None and subject.person_like:
+        # A pronoun later in the sentence refers back to its own subject first.
+        context.last_person = subject
+    candidates: list[Speaker] = []
+    unnamed_cue = False
+    cue = False
+    for index, word in enumerate(words):
+        low = _lower(word)
+        if low == "according" and index + 1 < len(words) and _lower(words[index + 1]) == "to":
+            cue = True
+            target = _mention_at(found, index + 2)
+            if target is not None and target.name:
+                candidates.append(Speaker(target, "according"))
+            elif index + 2 < len(words) and _lower(words[index + 2]) in _POSSESSIVE_PRONOUNS and context.last_person:
+                candidates.append(Speaker(context.last_person, "pronoun"))
+            continue
+        if low in SPEECH_NOUNS and not word.capital and index <= 6:
+            owner = _speech_owner(words, found, index, frame, context)
+            if owner is not None:
+                cue = True
+                candidates.append(Speaker(owner, "possessive"))
+            continue
+        if low not in CUE_VERBS or (word.capital and index > 0):
+            continue
+        if index and (words[index - 1].possessive or _lower(words[index - 1]) in _DETERMINERS):
+            continue  # "Russia's demands", "the claims": a noun, not a verb
+        cue = True
+        before = _gap(frame, words, index) if index else frame[: word.start]
+        if low in _INVERTING and (index == 0 or _MARK in before or "," in before):
+            right = _subject_right(words, found, index, frame)
+            resolved = _resolve(right, context)
+            if resolved is not None:
+                candidates.append(Speaker(resolved, "inverted" if isinstance(right, Mention) else "pronoun"))
+                continue
+        left = _subject_left(words, found, index, frame) if index else None
+        if left is None and index and low.endswith("ing") and "," in before:
+            resolved = _resolve(opener, context)
+            if resolved is not None:
+                candidates.append(Speaker(resolved, "participle" if isinstance(opener, Mention) else "pronoun"))
+            continue
+        resolved = _resolve(left, context)
+        if resolved is not None:
+            candidates.append(Speaker(resolved, "cue" if isinstance(left, Mention) else "pronoun"))
+        elif left is None and index:
+            unnamed_cue = True
+    if not candidates:
+        return None, cue, subject
+    best = min(candidates, key=lambda c: _RANK[c.how])
+    if unnamed_cue and _RANK[best.how] >= 2:
+        # "Sources told the NYT that Putin's stance ...": the words are someone unnamed's.
+        return None, cue, subject
+    return best, cue, subject
+
+
+def _speech_owner(words: list[Word], found: list[Mention], noun: int, frame: str, context: _Context) -> Mention | None:
+    """``Vance's recent comments`` / ``His assertion``: the possessor of a speech noun opening a clause."""
+    for k in range(noun - 1, max(-1, noun - 4), -1):
+        word = words[k]
+        if word.possessive:
+            mention = _mention_at(found, k)
+            if mention is not None and mention.name and _clause_initial(words, frame, mention):
+                return mention
+            return None
+        if _lower(word) in ("his", "her") and (k == 0 or _lower(words[k - 1]) in _CLAUSE_LINKS | {"but", "yet"}):
+            return context.last_person
+        if word.capital:
+            return None
+    return None
+
+
+def analyse(window: Sequence[Passage], context: _Context | None = None) -> list[list[SentenceInfo]]:
+    """Sentence-level attribution over consecutive passages of one article."""
+    context = context or _Context()
+    result: list[list[SentenceInfo]] = []
+    previous: Passage | None = None
+    for passage in window:
+        if previous is not None and passage.ordinal != previous.ordinal + 1:
+            context = _Context()
+        previous = passage
+        text = passage.text
+        # A paragraph opening with a quotation mark after an unclosed one continues that quote.
+        scan = scan_quotes(text)
+        continuing = context.open_quote and text[:1] in "\u201c\"'`\u2018"
+        infos: list[SentenceInfo] = []
+        for start, end in sentence_spans(text):
+            length = max(1, end - start)
+            quoted = quoted_chars(scan.spans, start, end) / length
+            starts_inside = any(a < start + 1 < b and a < start for a, b in scan.spans) or any(
+                a <= start < b and a < start for a, b in scan.spans
+            )
+            ends_inside = any(a < end <= b and b >= end and b == len(text) for a, b in scan.spans) or any(
+                a < end < b for a, b in scan.spans
+            )
+            frame = _frame_of(text, scan.spans, start, end)
+            speaker, cue, subject = _find_speaker(frame, context)
+            info = SentenceInfo(passage, start, end, quoted, starts_inside, ends_inside, speaker, cue, subject)
+            if speaker is None and quoted >= 0.6 and continuing and not infos and context.open_quote_speaker:
+                info.speaker = Speaker(context.open_quote_speaker.mention, "quote")
+            infos.append(info)
+            if info.speaker is not None and info.speaker.mention.person_like:
+                context.last_person = info.speaker.mention
+        context.open_quote = scan.opens_unclosed
+        if scan.opens_unclosed:
+            context.open_quote_speaker = next((i.speaker for i in reversed(infos) if i.speaker), context.open_quote_speaker)
+        else:
+            context.open_quote_speaker = None
+        result.append(infos)
+    return result
+
+
+def statements(infos: list[SentenceInfo]) -> list[Statement]:
+    """Group one passage's sentences into statements."""
+    found: list[Statement] = []
+    used: set[int] = set()
+    for index, info in enumerate(infos):
+        if info.speaker is None or index in used:
+            continue
+        first = index
+        # Pull in the start of a quotation that this cue sentence closes.
+        while first > 0 and infos[first].starts_inside_quote and infos[first - 1].speaker is None and first - 1 not in used:
+            first -= 1
+        last = index
+        while last + 1 < len(infos):
+            nxt = infos[last + 1]
+            if nxt.speaker is not None:
+                if nxt.speaker.mention is info.speaker.mention or _same(nxt.speaker.mention, info.speaker.mention):
+                    last += 1
+                    continue
+                break
+            if nxt.quoted >= 0.5 or nxt.starts_inside_quote or infos[last].ends_inside_quote:
+                last += 1
+                continue
+            break
+        members = tuple(infos[first : last + 1])
+        used.update(range(first, last + 1))
+        found.append(
+            Statement(
+                passage=info.passage,
+                start=members[0].start,
+                end=members[-1].end,
+                speaker=info.speaker,
+                sentences=members,
+                direct=any(m.quoted > 0.15 for m in members),
+            )
+        )
+    return found
+
+
+def _same(a: Mention, b: Mention) -> bool:
+    return bool(a.name and b.name) and (name_matches(a.name, b) > 0 or name_matches(b.name, a) > 0)
+
+
+def speaker_matches(asked: tuple[str, ...], speaker: Speaker) -> int:
+    """2 when the statement's speaker is the asked name in full, 1 by surname, 0 otherwise."""
+    return name_matches(asked, speaker.mention)
+

@@ -1,0 +1,434 @@
+"""The indexed coverage: corpus folders scanned, diffed by content hash, and kept in an on-disk index.
+
+The index lives in ``<state>/index-<hash of the corpus folders>/``: tantivy's segment files plus
+``manifest.json`` (one entry per article: content hash, title, byline, passage count). Opening
+compares the folders with the manifest and applies only the difference (delete changed and
+removed files' passages, add new and changed ones), so an unchanged corpus opens without
+reading a single article and a refresh that adds a thousand articles never rebuilds the rest.
+
+Writes are atomic: a first build happens in a temporary directory renamed into place; an update
+marks the manifest "updating", commits in tantivy (atomic), then rewrites the manifest with
+``os.replace``. A manifest that is unreadable, from another version, left "updating" by a crash,
+or that disagrees with the index, is answered by a full rebuild, never by a crash.
+
+A :class:`Coverage` is an immutable snapshot; a refresh returns a new one and the caller swaps
+it in whole, while questions keep being answered from the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import passages as passage_rules
+from .articles import ARTICLE_SUFFIXES, Article, decode, parse_article
+from .engine import TantivyEngine
+from .errors import CorpusError, IndexBusy, IndexFailed, UnreadableFile
+from .passages import make_passages
+from .text import ANALYZER_VERSION
+
+log = logging.getLogger("newsdesk.index")
+
+MANIFEST_VERSION = 1
+#: Folder (inside a corpus folder) where removed articles are kept; never indexed.
+REMOVED_FOLDER = "removed"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    """What the index remembers about one article file."""
+
+    name: str
+    folder: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    title: str | None
+    byline: str | None
+    sections: tuple[str, ...]
+    passages: int
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.title or Path(self.name).name
+
+    @property
+    def path(self) -> Path:
+        return Path(self.folder) / self.name
+
+    @property
+    def date(self) -> str | None:
+        return self.meta.get("date")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file that was not indexed, and why."""
+
+    name: str
+    reason: str
+    folder: str = ""
+    size: int = 0
+    mtime_ns: int = 0
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    """What a build or refresh did."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    passages: int = 0
+    articles: int = 0
+    rebuilt: bool = False
+    reason: str | None = None  # why a full rebuild happened
+    seconds: float = 0.0
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshInfo:
+    at: str
+    by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    name: str
+    folder: Path
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+class Coverage:
+    """One consistent snapshot of the indexed articles: the engine's reader plus the article table."""
+
+    def __init__(
+        self,
+        engine: TantivyEngine,
+        articles: dict[str, ArticleInfo],
+        skipped: list[Skipped],
+        folders: tuple[Path, ...],
+        refreshed: RefreshInfo,
+    ) -> None:
+        self.engine = engine
+        self.articles = articles
+        self.skipped = skipped
+        self.folders = folders
+        self.refreshed = refreshed
+
+    @property
+    def passage_count(self) -> int:
+        return self.engine.size
+
+    def article(self, name: str) -> ArticleInfo | None:
+        return self.articles.get(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning
+
+
+def index_dir(state_dir: Path, folders: Sequence[Path]) -> Path:
+    """Each set of corpus folders gets its own index, so switching corpora never thrashes one."""
+    digest = hashlib.sha256("\n".join(str(f) for f in folders).encode()).hexdigest()[:12]
+    return state_dir / f"index-{digest}"
+
+
+def _scan(folders: Sequence[Path]) -> tuple[dict[str, _File], list[Skipped]]:
+    found: dict[str, _File] = {}
+    skipped: list[Skipped] = []
+    for folder in folders:
+        if not folder.is_dir():
+            raise CorpusError(f"The corpus folder {folder} does not exist (set `corpus.folders` or pass --corpus).")
+        for path in sorted(_article_files(folder)):
+            name = path.relative_to(folder).as_posix()
+            try:
+                stat = path.stat()
+            except OSError as exc:
+                skipped.append(Skipped(name, f"cannot be read ({exc.strerror})", str(folder)))
+                continue
+            if name in found:
+                skipped.append(Skipped(name, f"same name as a file in {found[name].folder}", str(folder)))
+                continue
+            found[name] = _File(name, folder, path, stat.st_size, stat.st_mtime_ns)
+    return found, skipped
+
+
+def _article_files(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        # Hidden folders (.git, editors' caches) and the removed-articles folder are not coverage.
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (Path(root) == folder and d == REMOVED_FOLDER)]
+        for name in files:
+            if not name.startswith(".") and name.lower().endswith(ARTICLE_SUFFIXES):
+                yield Path(root) / name
+
+
+def _read(file: _File) -> tuple[Article, str]:
+    try:
+        raw = file.path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot be read ({exc.strerror or exc})") from None
+    digest = hashlib.sha256(raw).hexdigest()
+    return parse_article(decode(raw), file.name), digest
+
+
+# ---------------------------------------------------------------------------------------------
+# Manifest
+
+
+def _settings_stamp() -> dict[str, int]:
+    return {
+        "manifest": MANIFEST_VERSION,
+        "analyzer": ANALYZER_VERSION,
+        "min_words": passage_rules.MIN_WORDS,
+        "max_words": passage_rules.MAX_WORDS,
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _write_manifest(directory: Path, manifest: dict) -> None:
+    target = directory / "manifest.json"
+    temporary = directory / f"manifest.json.tmp-{os.getpid()}-{threading.get_ident()}"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
+def _load_manifest(directory: Path) -> dict:
+    """The manifest, or raises ValueError saying why it cannot be trusted."""
+    path = directory / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError("no index yet") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"its manifest is unreadable ({exc.__class__.__name__})") from None
+    if not isinstance(manifest, dict) or manifest.get("stamp") != _settings_stamp():
+        raise ValueError("it was built by another version of newsdesk")
+    if manifest.get("state") != "clean":
+        raise ValueError("an earlier update did not finish")
+    return manifest
+
+
+def _info_from_json(entry: dict) -> ArticleInfo:
+    return ArticleInfo(**{**entry, "sections": tuple(entry["sections"])})
+
+
+def _manifest(articles: dict[str, ArticleInfo], skipped: list[Skipped], state: str, refreshed: RefreshInfo) -> dict:
+    return {
+        "stamp": _settings_stamp(),
+        "state": state,
+        "refreshed_at": refreshed.at,
+        "refreshed_by": refreshed.by,
+        "articles": {name: asdict(info) for name, info in articles.items()},
+        "skipped": [asdict(s) for s in skipped],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening and refreshing
+
+_write_lock = threading.Lock()
+
+
+def open_coverage(
+    folders: Sequence[Path],
+    state_dir: Path,
+    *,
+    update: bool = True,
+    by: str | None = None,
+) -> tuple[Coverage, RefreshReport]:
+    """Open the index for ``folders``, bringing it up to date with them first when ``update``.
+
+    Builds it from scratch when there is none or it cannot be trusted.
+    """
+    folders = tuple(Path(f).resolve() for f in folders)
+    directory = index_dir(Path(state_dir).resolve(), folders)
+    started = time.perf_counter()
+    try:
+        manifest = _load_manifest(directory)
+        engine = TantivyEngine(directory)
+        articles = {name: _info_from_json(entry) for name, entry in manifest["articles"].items()}
+        skipped = [Skipped(**entry) for entry in manifest["skipped"]]
+        if engine.size != sum(info.passages for info in articles.values()):
+            raise ValueError("it disagrees with its manifest")
+        refreshed = RefreshInfo(manifest.get("refreshed_at") or _now(), manifest.get("refreshed_by"))
+    except (ValueError, OSError, KeyError, TypeError) as exc:
+        reason = str(exc) if isinstance(exc, ValueError) else f"it is unreadable ({exc.__class__.__name__})"
+        if reason != "no index yet":
+            log.warning("rebuilding the index at %s: %s", directory, reason)
+        coverage, report = _rebuild(folders, directory, by)
+        report.reason = reason
+        report.seconds = time.perf_counter() - started
+        return coverage, report
+    coverage = Coverage(engine, articles, skipped, folders, refreshed)
+    if not update:
+        return coverage, RefreshReport(passages=engine.size, articles=len(articles))
+    return refresh(coverage, by=by)
+
+
+def refresh(coverage: Coverage, *, by: str | None = None) -> tuple[Coverage, RefreshReport]:
+    """Bring ``coverage`` up to date with its folders; returns a new snapshot (the old one still works)."""
+    started = time.perf_counter()
+    if not _write_lock.acquire(blocking=False):
+        raise IndexBusy("A refresh is already running; the current index keeps answering meanwhile.")
+    try:
+        files, skipped = _scan(coverage.folders)
+        directory = coverage.engine.path
+        report = RefreshReport()
+        previous_skips = {s.name: s for s in coverage.skipped}
+        to_read: list[_File] = []
+        articles = dict(coverage.articles)
+        for name, file in files.items():
+            known = articles.get(name)
+            if known and known.size == file.size and known.mtime_ns == file.mtime_ns and known.folder == str(file.folder):
+                continue
+            old_skip = previous_skips.get(name)
+            if old_skip and old_skip.size == file.size and old_skip.mtime_ns == file.mtime_ns:
+                skipped.append(old_skip)
+                continue
+            to_read.append(file)
+        report.removed = sorted(name for name in articles if name not in files)
+
+        parsed: list[tuple[_File, Article, str]] = []
+        for file in to_read:
+            try:
+                article, digest = _read(file)
+            except UnreadableFile as exc:
+                skipped.append(Skipped(file.name, exc.message, str(file.folder), file.size, file.mtime_ns))
+                if file.name in articles:
+                    report.removed.append(file.name)
+                continue
+            known = articles.get(file.name)
+            if known and known.sha256 == digest:
+                # Touched but not changed: remember the new timestamp, keep the passages.
+                articles[file.name] = _replace_stat(known, file)
+                continue
+            parsed.append((file, article, digest))
+            (report.changed if known else report.added).append(file.name)
+
+        for skip in skipped:
+            log.warning("skipped %s: %s", skip.name, skip.reason)
+        report.skipped = sorted(skipped, key=lambda s: s.name)
+        report.removed.sort()
+        if report.unchanged and [asdict(s) for s in report.skipped] == [asdict(s) for s in coverage.skipped] and not to_read:
+            report.passages, report.articles = coverage.passage_count, len(articles)
+            report.seconds = time.perf_counter() - started
+            return coverage, report
+
+        refreshed = RefreshInfo(_now(), by)
+        writer = TantivyEngine(directory)
+        try:
+            _write_manifest(directory, _manifest(coverage.articles, coverage.skipped, "updating", coverage.refreshed))
+            writer.delete_files([*report.removed, *report.changed])
+            for name in report.removed:
+                articles.pop(name, None)
+            for file, article, digest in parsed:
+                pieces = make_passages(article)
+                writer.add(pieces)
+                articles[file.name] = _info(file, article, digest, len(pieces))
+            writer.commit()
+        except ValueError as exc:
+            writer.rollback()
+            if "lock" in str(exc).lower():
+                raise IndexBusy("Another newsdesk process is updating this index; try again in a moment.") from None
+            raise IndexFailed(f"Updating the index failed ({exc}); the previous index keeps serving.") from exc
+        except OSError as exc:
+            writer.rollback()
+            raise IndexFailed(f"Updating the index failed ({exc}); the previous index keeps serving.") from exc
+        _write_manifest(directory, _manifest(articles, report.skipped, "clean", refreshed))
+        report.passages, report.articles = writer.size, len(articles)
+        report.seconds = time.perf_counter() - started
+        return Coverage(writer, articles, report.skipped, coverage.folders, refreshed), report
+    finally:
+        _write_lock.release()
+
+
+def _replace_stat(info: ArticleInfo, file: _File) -> ArticleInfo:
+    return ArticleInfo(**{**asdict(info), "size": file.size, "mtime_ns": file.mtime_ns, "sections": info.sections})
+
+
+def _info(file: _File, article: Article, digest: str, passages: int) -> ArticleInfo:
+    return ArticleInfo(
+        name=file.name,
+        folder=str(file.folder),
+        sha256=digest,
+        size=file.size,
+        mtime_ns=file.mtime_ns,
+        title=article.title,
+        byline=article.byline,
+        sections=article.sections,
+        passages=passages,
+        meta=dict(article.meta),
+    )
+
+
+def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tuple[Coverage, RefreshReport]:
+    """Build the whole index in a temporary directory, then move it into place."""
+    if not _write_lock.acquire(blocking=False):
+        raise IndexBusy("A refresh is already running; try again in a moment.")
+    try:
+        files, skipped = _scan(folders)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        temporary = directory.with_name(f"{directory.name}.building-{os.getpid()}")
+        engine = TantivyEngine(temporary, create=True)
+        articles: dict[str, ArticleInfo] = {}
+        report = RefreshReport(rebuilt=True)
+        try:
+            def pieces() -> Iterator:
+                for file in files.values():
+                    try:
+                        article, digest = _read(file)
+                    except UnreadableFile as exc:
+                        skipped.append(Skipped(file.name, exc.message, str(file.folder), file.size, file.mtime_ns))
+                        continue
+                    made = make_passages(article)
+                    articles[file.name] = _info(file, article, digest, len(made))
+                    yield from made
+
+            engine.add(pieces())
+            engine.commit()
+            for skip in skipped:
+                log.warning("skipped %s: %s", skip.name, skip.reason)
+            report.skipped = sorted(skipped, key=lambda s: s.name)
+            refreshed = RefreshInfo(_now(), by)
+            _write_manifest(temporary, _manifest(articles, report.skipped, "clean", refreshed))
+            del engine
+            if directory.exists():
+                retired = directory.with_name(f"{directory.name}.old-{os.getpid()}")
+                os.replace(directory, retired)
+                os.replace(temporary, directory)
+                shutil.rmtree(retired, ignore_errors=True)
+            else:
+                os.replace(temporary, directory)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+        engine = TantivyEngine(directory)
+        report.added = sorted(articles)
+        report.passages, report.articles = engine.size, len(articles)
+        return Coverage(engine, articles, report.skipped, folders, refreshed), report
+    finally:
+        _write_lock.release()

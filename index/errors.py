@@ -1,0 +1,39 @@
+"""Errors of the coverage index, each carrying a message that is safe to show a user.
+
+    NewsdeskError            anything newsdesk reports to a person instead of a traceback
+    ├── BadQuestion          the question cannot be asked (empty, only stop words, too long)
+    ├── CorpusError          no usable corpus folder, or nothing indexable in it
+    ├── IndexBusy            another process or a running refresh holds the index for writing
+    ├── IndexFailed          building or updating the index failed; the previous index still serves
+    └── UnreadableFile       one article file cannot be read; it is skipped and named
+"""
+
+from __future__ import annotations
+
+
+class NewsdeskError(Exception):
+    """Base class: ``str(error)`` is a short message meant for the person who asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadQuestion(NewsdeskError):
+    """The question is empty, only stop words, or too long to be a question."""
+
+
+class CorpusError(NewsdeskError):
+    """A corpus folder is missing or holds nothing to index."""
+
+
+class IndexBusy(NewsdeskError):
+    """The index is being written by someone else right now."""
+
+
+class IndexFailed(NewsdeskError):
+    """Building or updating the index failed; whatever served before keeps serving."""
+
+
+class UnreadableFile(NewsdeskError):
+    """An article file that cannot be indexed; the message says why (binary, empty, not UTF-8)."""

@@ -1,0 +1,136 @@
+"""Questions as typed to questions the engine can run: cleaned, checked, and split into speaker and topic.
+
+"What did Rutte say about Russia?", "Did Trump say anybody is playing him?", "Rutte quote",
+"How did Vance describe the war?" and "What is Peskov's position on sanctions?" are speaker
+questions: the answer must be that person's own words. Everything else is a fact question
+answered from the best-matching passage.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import BadQuestion
+from .names import TITLE_WORDS, fold_name
+from .text import STOP_WORDS, tokens
+
+#: Longest question accepted; a question is a sentence or two, not an article.
+MAX_QUESTION_CHARS = 500
+
+_SAY = (
+    r"say|said|saying|says|tell|told|telling|write|wrote|written|writing|post|posted|tweet|tweeted|claim|claimed|"
+    r"state|stated|argue|argued|mean|meant|think|thought|describe|described|call|called|announce|announced|"
+    r"warn|warned|add|added|respond|responded|reply|replied|comment|commented|report|reported|suggest|suggested|"
+    r"predict|predicted|promise|promised|insist|insisted|explain|explained|note|noted|reveal|revealed|"
+    r"admit|admitted|acknowledge|acknowledged|urge|urged|ask|asked|demand|demanded|testify|testified|"
+    r"characteri[sz]e|characteri[sz]ed|react|reacted|feel|felt|believe|believed|promise|vow|vowed"
+)
+_AUX = r"did|does|do|has|have|had|is|was|were|will|would|could|can"
+_SPEAKER_PATTERNS = (
+    re.compile(rf"^(?:so\s+|and\s+)?(?:what|how)\s+(?:exactly\s+|else\s+)?(?:{_AUX})\s+(?P<who>.+?)\s+(?:(?:have|has|had|just|really|actually|recently|ever|first)\s+)*(?P<verb>{_SAY})\b(?P<rest>.*)$"),
+    re.compile(rf"^(?:{_AUX})\s+(?P<who>.+?)\s+(?:(?:really|actually|ever|recently|just)\s+)*(?P<verb>{_SAY})\b(?P<rest>.*)$"),
+    re.compile(r"^what\s+(?:is|was|are|were)\s+(?P<who>.+?)(?:'s|s')\s+(?:position|stance|view|views|reaction|response|message|statement|comment|comments|remarks|words|quote|argument|take)\b(?P<rest>.*)$"),
+    re.compile(r"^what\s+(?:message|warning|statement|comments?|remarks?|words|quote|quotes)\s+did\s+(?P<who>.+?)\s+(?:send|give|make|issue|deliver|post|share|offer)\b(?P<rest>.*)$"),
+    re.compile(r"^(?:quotes?\s+(?:from|by)\s+)(?P<who>.+?)(?P<rest>(?:\s+(?:about|on|regarding)\b.*)?)$"),
+    re.compile(r"^(?P<who>[^\s].{0,60}?)(?:'s|s')?\s+(?:quotes?|remarks|comments|statements?|words)(?P<rest>(?:\s+(?:about|on|regarding)\b.*)?)$"),
+)
+_MENTION_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_TOPIC_LEAD = re.compile(r"^(?:\s*(?:about|on|regarding|concerning|of|to|in|with|when|as|that|the))+\b", re.IGNORECASE)
+_SPEECH_WORDS = frozenset(
+    "statement statements report reports post posts letter tweet tweets message remarks comments speech interview".split()
+)
+_PRONOUN_WHO = frozenset("he she they it i you we him her them this that who".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A checked question, ready to answer."""
+
+    text: str  # as asked, cleaned of chat markup
+    terms: tuple[str, ...]  # index terms of the whole question
+    speaker: str | None = None  # who, for speaker questions, as typed ("the NATO secretary general")
+    name: tuple[str, ...] = ()  # the speaker's name words, folded ("mark", "rutte"); empty if only a title
+    title: tuple[str, ...] = ()  # role words given for the speaker ("nato", "secretary", "general")
+    topic: tuple[str, ...] = ()  # index terms of what they spoke about
+    verb: str | None = None
+
+
+def clean(raw: str) -> str:
+    """Remove chat markup (mentions, emphasis, quote bars) and fold whitespace."""
+    text = _MENTION_MARKUP.sub(" ", raw)
+    text = re.sub(r"^\s*>+\s?", "", text, flags=re.MULTILINE)
+    text = re.sub(r"(\*\*|__|~~|`+|\|\|)", "", text)
+    return " ".join(text.split())
+
+
+def parse_question(raw: str) -> Question:
+    """Check and parse a question; raises :class:`BadQuestion` with a message for the asker."""
+    if len(raw) > MAX_QUESTION_CHARS * 4:
+        raise BadQuestion(
+            f"That is {len(raw):,} characters; a question can be at most {MAX_QUESTION_CHARS} characters long."
+        )
+    text = clean(raw)
+    if not text:
+        raise BadQuestion("Ask a question about the coverage, for example: What did Rutte say?")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise BadQuestion(
+            f"That is {len(text):,} characters; a question can be at most {MAX_QUESTION_CHARS} characters long."
+        )
+    terms = tuple(tokens(text))
+    if not terms:
+        if not any(ch.isalnum() for ch in text):
+            raise BadQuestion("That question has no words to search for; ask in words, for example: What did Rutte say?")
+        raise BadQuestion("That question has only common words (like 'what' or 'the'); add a name or a topic.")
+    folded = unicodedata.normalize("NFKC", text).translate(_FOLD).strip().rstrip("?!. ").strip()
+    for pattern in _SPEAKER_PATTERNS:
+        match = pattern.match(folded.lower())
+        if not match:
+            continue
+        who = folded[match.start("who") : match.end("who")].strip(" ,'\"")
+        parsed = _speaker_question(text, terms, who, match.groupdict().get("verb"), folded[match.start("rest") :])
+        if parsed is not None:
+            return parsed
+    return Question(text=text, terms=terms)
+
+
+def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | None, rest: str) -> Question | None:
+    words = [w for w in re.split(r"[\s,]+", who) if w]
+    if words and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    if words:
+        last = words[-1]
+        for suffix in ("'s", "s'"):
+            if last.lower().endswith(suffix) and len(last) > 2:
+                words[-1] = last[: -len(suffix)] if suffix == "'s" else last[:-1]
+    if not words or len(words) > 8 or all(w.lower() in _PRONOUN_WHO for w in words):
+        return None
+    folded = [fold_name(w) for w in words]
+    folded = [w for w in folded if w]
+    if not folded:
+        return None
+    # Leading role words ("President Trump", "the NATO secretary general") describe the speaker.
+    lead = 0
+    while lead < len(folded) and (
+        folded[lead] in TITLE_WORDS
+        or (_looks_like_org(words[lead]) and lead + 1 < len(folded) and folded[lead + 1] in TITLE_WORDS)
+    ):
+        lead += 1
+    name = [w for w in folded[lead:] if w not in STOP_WORDS]
+    # "the G7 statement", "Trump's post": the trailing word names the words, not the speaker.
+    if len(name) > 1 and name[-1] in _SPEECH_WORDS:
+        rest = f"{name.pop()} {rest}"
+    name = tuple(name)
+    title = tuple(folded[:lead])
+    if not name and not title:
+        return None
+    topic_text = _TOPIC_LEAD.sub("", rest).strip()
+    topic = tuple(tokens(topic_text)) if topic_text else ()
+    return Question(text=text, terms=terms, speaker=" ".join(words), name=name, title=title, topic=topic, verb=verb)
+
+
+def _looks_like_org(word: str) -> bool:
+    """An acronym such as NATO or G7 before a role word names the organisation, not the person."""
+    return len(word) >= 2 and word.isupper() and any(ch.isalpha() for ch in word)
