@@ -1,0 +1,501 @@
+"""FakeDiscord: the fake's world, its message store, and the API tests use to drive and inspect a bot."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import discord
+import yarl
+from aiohttp import web
+
+from . import rest
+from .gateway import Gateway
+from .limits import DiscordError, check_message, compute_pings
+from .models import (
+    ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, EPHEMERAL, KICK_MEMBERS, LOADING, MANAGE_MESSAGES,
+    READ_MESSAGE_HISTORY, SEND_MESSAGES, USE_APPLICATION_COMMANDS, VIEW_CHANNEL, Channel, CommandSync,
+    ErrorRecord, FakeInteraction, Guild, Json, Member, Role, StoredMessage, TypingEvent, User, iso_now, snowflake,
+)
+
+ClientT = TypeVar("ClientT", bound=discord.Client)
+DEFAULT_EVERYONE = (VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | ADD_REACTIONS | EMBED_LINKS
+                    | ATTACH_FILES | USE_APPLICATION_COMMANDS)
+# What the edited message may carry over from a PATCH body; everything else is server-owned.
+EDITABLE = ("content", "embeds", "components")
+# Option types that carry a snowflake plus `resolved` data, and what the test passes for each.
+SNOWFLAKE_OPTIONS: dict[int, tuple[type, ...]] = {6: (Member,), 7: (Channel,), 8: (Role,), 9: (Member, Role),
+                                                 11: (tuple,)}
+
+
+@dataclass
+class RateLimitRule:
+    path_contains: str
+    remaining: int
+    retry_after: float
+    is_global: bool
+
+
+class FakeDiscord:
+    """A fake Discord (REST + gateway) on 127.0.0.1 for a real discord.py client.
+
+    The default world: a bot user (whose id is also the application id) and one guild with roles
+    @everyone, "Moderator" and the bot's managed role; text channels #general and #news; members
+    `owner` (guild owner: every permission, incl. Manage Guild), `moderator` (Moderator role) and `member`.
+    """
+
+    def __init__(self, *, token: str | None = None, interaction_timeout: float = 3.0) -> None:
+        self.token = token  # None accepts any token
+        self.interaction_timeout = interaction_timeout  # Discord's 3 s acknowledgement window
+        self.application_flags = (1 << 15) | (1 << 19)  # members + message content intents enabled
+
+        self.bot_user = User(snowflake(), "Newsdesk", bot=True)
+        self.application_id = self.bot_user.id
+        gid = snowflake()
+        self.guild = Guild(gid, "Fake Newsroom")
+        self.everyone_role = self.add_role("@everyone", DEFAULT_EVERYONE, id=gid)
+        self.moderator_role = self.add_role("Moderator", MANAGE_MESSAGES | KICK_MEMBERS, mentionable=True)
+        self.bot_role = self.add_role("Newsdesk", DEFAULT_EVERYONE, managed=True)
+        self.bot_member = self.add_member(self.bot_user, self.bot_role)
+        self.owner = self.add_member("owner")
+        self.guild.owner_id = self.owner.id
+        self.moderator = self.add_member("moderator", self.moderator_role)
+        self.member = self.add_member("member")
+        self.general = self.add_channel("general")
+        self.news = self.add_channel("news")
+
+        self.gateway = Gateway(self)
+        self.messages: list[StoredMessage] = []  # everything stored, users' messages included
+        self.interactions: dict[int, FakeInteraction] = {}
+        self.commands: dict[int | None, list[Json]] = {}  # registered app commands per guild (None = global)
+        self.command_syncs: list[CommandSync] = []
+        self.typing_events: list[TypingEvent] = []
+        self.reactions: list[tuple[int, str]] = []  # (message id, emoji) the bot added
+        self.errors: list[ErrorRecord] = []  # every 4xx returned, except injected 429s
+        self.unknown_routes: list[str] = []
+        self.rate_limited: list[str] = []  # requests answered with an injected 429
+        self.cdn: dict[str, bytes] = {}  # attachment url path -> bytes
+        self._rate_limits: list[RateLimitRule] = []
+        self._log: list[StoredMessage] = []  # bot messages created or edited, in order, for wait_for_message
+        self._cursor = 0
+        self._log_changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._saved_patch: tuple[str, yarl.URL] | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        app = web.Application(middlewares=[rest.middleware], client_max_size=64 * 1024 * 1024)
+        app[rest.FAKE] = self
+        app.router.add_get("/gateway", self.gateway.handle)
+        rest.add_routes(app)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self._port = self._runner.addresses[0][1]  # the OS-assigned port when port=0
+
+    async def stop(self) -> None:
+        self.unpatch_discord()
+        await self.gateway.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self._port}/gateway"
+
+    def patch_discord(self) -> None:
+        """Point discord.py's global REST base and gateway URL at this fake (undo with unpatch_discord)."""
+        if self._saved_patch is None:
+            self._saved_patch = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+        discord.http.Route.BASE = f"{self.base_url}/api/v10"
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url)
+
+    def unpatch_discord(self) -> None:
+        if self._saved_patch is not None:
+            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved_patch
+            self._saved_patch = None
+
+    @contextlib.asynccontextmanager
+    async def running(self, client: ClientT, *, token: str = "fake-token",
+                      timeout: float = 10.0) -> AsyncIterator[ClientT]:
+        """Start `client` against the fake, wait for on_ready, and close it on exit.
+
+        Pass `guild_ready_timeout=0.05` (or similar) to the client: discord.py otherwise waits 2 s after
+        the last GUILD_CREATE before on_ready.
+        """
+        self.patch_discord()
+        task = asyncio.create_task(client.start(token))
+        try:
+            deadline = time.monotonic() + timeout
+            while not client.is_ready():
+                if task.done():
+                    task.result()  # re-raise why the client stopped (e.g. LoginFailure)
+                    raise RuntimeError("client stopped before becoming ready")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"client not ready after {timeout}s")
+                await asyncio.sleep(0.01)
+            yield client
+        finally:
+            await client.close()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(task, 5)
+
+    async def wait_ready(self, timeout: float = 5.0) -> None:
+        """Until the bot has identified and been sent its guilds (on_ready comes guild_ready_timeout later)."""
+        await asyncio.wait_for(self.gateway.ready.wait(), timeout)
+
+    def token_ok(self, token: str | None) -> bool:
+        return bool(token) and (self.token is None or token == self.token)
+
+    # -- world ---------------------------------------------------------------------------------
+
+    def add_role(self, name: str, permissions: int = 0, *, mentionable: bool = False,
+                 managed: bool = False, id: int | None = None) -> Role:
+        role = Role(id or snowflake(), name, permissions, len(self.guild.roles), mentionable, managed)
+        self.guild.roles.append(role)
+        return role
+
+    def add_member(self, user: User | str, *roles: Role) -> Member:
+        if isinstance(user, str):
+            user = User(snowflake(), user)
+        member = Member(user, self.guild, list(roles))
+        self.guild.members.append(member)
+        return member
+
+    def add_channel(self, name: str) -> Channel:
+        channel = Channel(snowflake(), name, self.guild.id, position=len(self.guild.channels))
+        self.guild.channels.append(channel)
+        return channel
+
+    def channel(self, channel_id: int) -> Channel:
+        try:
+            return self.guild.channel(channel_id)
+        except StopIteration:
+            raise DiscordError(404, 10003, "Unknown Channel") from None
+
+    # -- the message store (shared by REST handlers and the test API) ----------------------------
+
+    def find_message(self, message_id: int) -> StoredMessage | None:
+        return next((m for m in self.messages if m.id == message_id and not m.deleted), None)
+
+    async def create_message(self, channel: Channel, author: Member, body: Json, files: list[tuple[str, bytes]], *,
+                             ephemeral: bool = False, interaction: FakeInteraction | None = None,
+                             is_response: bool = False, reply_to: StoredMessage | None = None,
+                             validate: bool = True) -> StoredMessage:
+        """Store a new message; `is_response`: it is `interaction`'s original response, not a followup."""
+        if validate:
+            check_message(body, has_files=bool(files))
+        data: Json = {
+            "id": str(snowflake()), "channel_id": str(channel.id), "guild_id": str(self.guild.id),
+            "author": author.user.to_dict(), "content": body.get("content") or "", "timestamp": iso_now(),
+            "edited_timestamp": None, "tts": bool(body.get("tts")), "pinned": False, "type": 0,
+            "embeds": [{"type": "rich", **e} for e in body.get("embeds") or []],
+            "components": body.get("components") or [], "attachments": self._attachments(channel.id, [], files),
+            "flags": int(body.get("flags") or 0) | (EPHEMERAL if ephemeral else 0),
+        }
+        if body.get("nonce") is not None:
+            data["nonce"] = body["nonce"]
+        if interaction is not None:
+            data.update(webhook_id=str(self.application_id), application_id=str(self.application_id),
+                        type=20 if interaction.type == 2 and is_response else 0,
+                        interaction_metadata={"id": str(interaction.id), "type": interaction.type,
+                                              "user": interaction.payload["member"]["user"],
+                                              "authorizing_integration_owners": {"0": str(self.guild.id)}})
+        if reply_to is not None:
+            data.update(type=19, referenced_message=reply_to.data, message_reference={
+                "type": 0, "message_id": str(reply_to.id), "channel_id": str(reply_to.channel_id),
+                "guild_id": str(self.guild.id)})
+        msg = StoredMessage(data, ephemeral=ephemeral, files=list(files))
+        self._set_mentions(msg, author, body.get("allowed_mentions"), reply_to.author_id if reply_to else None)
+        self.messages.append(msg)
+        if interaction is not None and is_response:
+            interaction.original = msg
+        await self._announce("MESSAGE_CREATE", msg, author)
+        return msg
+
+    async def edit_message(self, msg: StoredMessage, body: Json, files: list[tuple[str, bytes]]) -> None:
+        """PATCH semantics: keys present replace, keys absent stay; `attachments` lists which ones to keep."""
+        new = {**msg.data, **{k: body[k] or ([] if k != "content" else "") for k in EDITABLE if k in body}}
+        new["embeds"] = [{"type": "rich", **e} for e in new["embeds"]]
+        keep = msg.attachments
+        if "attachments" in body:
+            wanted = {str(a.get("id")) for a in body["attachments"] or []}
+            keep = [a for a in msg.attachments if a["id"] in wanted]
+        new["attachments"] = self._attachments(msg.channel_id, keep, files)
+        new["flags"] = (msg.flags & ~LOADING) | (int(body.get("flags") or 0) & ~EPHEMERAL)
+        check_message({**new, "allowed_mentions": body.get("allowed_mentions"), "attachments": None},
+                      has_files=bool(new["attachments"]))
+        if not msg.flags & LOADING:  # completing a deferred response is not an "edit" to the user
+            new["edited_timestamp"] = iso_now()
+        msg.history.append(msg.data)
+        msg.data = new
+        msg.files.extend(files)
+        self._set_mentions(msg, self.bot_member, body.get("allowed_mentions"), None)
+        await self._announce("MESSAGE_UPDATE", msg, self.bot_member)
+
+    async def delete_message(self, msg: StoredMessage) -> None:
+        msg.deleted = True
+        if not msg.ephemeral:
+            await self.gateway.dispatch("MESSAGE_DELETE", {
+                "id": str(msg.id), "channel_id": str(msg.channel_id), "guild_id": str(self.guild.id)})
+
+    def _attachments(self, channel_id: int, keep: list[Json], files: list[tuple[str, bytes]]) -> list[Json]:
+        out = list(keep)
+        for filename, blob in files:
+            aid = snowflake()
+            path = f"/attachments/{channel_id}/{aid}/{filename}"
+            self.cdn[path] = blob
+            out.append({"id": str(aid), "filename": filename, "size": len(blob), "url": self.base_url + path,
+                        "proxy_url": self.base_url + path, "content_type": "application/octet-stream"})
+        return out
+
+    def _set_mentions(self, msg: StoredMessage, author: Member, allowed: Json | None,
+                      replied_author: int | None) -> None:
+        # The message's mention arrays say who was actually notified, matching `pings`.
+        pings = compute_pings(msg.content, allowed, replied_author=replied_author, sender=author.id)
+        msg.pings |= pings  # a message's pings accumulate over its edits
+        users = [m for m in self.guild.members if f"user:{m.id}" in pings]
+        msg.data["mentions"] = [{**m.user.to_dict(), "member": m.to_dict(with_user=False)} for m in users]
+        msg.data["mention_roles"] = [str(r.id) for r in self.guild.roles if f"role:{r.id}" in pings]
+        msg.data["mention_everyone"] = bool(pings & {"everyone", "here"})
+
+    async def _announce(self, event: str, msg: StoredMessage, author: Member) -> None:
+        if author.id == self.bot_user.id:
+            self._log.append(msg)
+            self._log_changed.set()
+            self._log_changed = asyncio.Event()
+        if msg.ephemeral:  # ephemeral messages never reach the gateway
+            return
+        seen = self.gateway.sees_message({**msg.data, "member": author.to_dict(with_user=False)})
+        if seen is not None:
+            await self.gateway.dispatch(event, seen)
+
+    # -- driving the bot -------------------------------------------------------------------------
+
+    async def dispatch(self, event: str, data: Json) -> None:
+        """Send any gateway event to the bot."""
+        await self.gateway.dispatch(event, data)
+
+    async def send_message(self, channel: Channel, author: Member, content: str = "", *,
+                           mentions: Iterable[Member] = (), mention_roles: Iterable[Role] = (),
+                           mention_everyone: bool = False, reply_to: StoredMessage | None = None,
+                           attachments: Iterable[tuple[str, bytes]] = ()) -> StoredMessage:
+        """A user posts a message (MESSAGE_CREATE). Mentions are written into the content, and the
+        mention arrays are derived from the content, so the two always agree."""
+        tokens = [m.mention for m in mentions] + [r.mention for r in mention_roles]
+        tokens += ["@everyone"] if mention_everyone else []
+        content = " ".join([t for t in tokens if t not in content] + ([content] if content else []))
+        self._cursor = len(self._log)  # before dispatching: the bot may answer before create_message returns
+        return await self.create_message(channel, author, {"content": content}, list(attachments),
+                                         reply_to=reply_to, validate=False)
+
+    async def invoke_command(self, name: str, options: dict[str, Any] | None = None, *, user: Member | None = None,
+                             channel: Channel | None = None, subcommand: str | None = None) -> FakeInteraction:
+        """A user runs a synced slash command (INTERACTION_CREATE type 2). `subcommand` is "sub" or "group sub".
+        Option values: str/int/float/bool, a Member (user option), Channel, Role, or (filename, bytes)."""
+        return await self._command_interaction(2, name, options or {}, user, channel, subcommand, None)
+
+    async def autocomplete(self, name: str, options: dict[str, Any], focused: str, *, user: Member | None = None,
+                           channel: Channel | None = None, subcommand: str | None = None) -> FakeInteraction:
+        """A user is typing option `focused` (INTERACTION_CREATE type 4); the choices arrive as callback type 8."""
+        return await self._command_interaction(4, name, options, user, channel, subcommand, focused)
+
+    async def click(self, message: StoredMessage, custom_id: str, *, user: Member | None = None,
+                    values: Iterable[str] = ()) -> FakeInteraction:
+        """A user clicks a button / picks select `values` on a message (INTERACTION_CREATE type 3)."""
+        comp = message.find_component(custom_id)
+        if comp is None or comp.get("disabled") or message.deleted:
+            raise ValueError(f"no clickable component {custom_id!r} on {message!r}")
+        data: Json = {"custom_id": custom_id, "component_type": comp["type"]}
+        if comp["type"] != 2:
+            data["values"] = list(values)
+        return await self._interaction(3, data, user or self.member, self.channel(message.channel_id), message)
+
+    async def submit_modal(self, opened_by: FakeInteraction, values: dict[str, str | list[str]], *,
+                           user: Member | None = None) -> FakeInteraction:
+        """Submit the modal the bot answered `opened_by` with (INTERACTION_CREATE type 5)."""
+        if opened_by.callback is None or opened_by.callback.type != 9:
+            raise ValueError("the bot did not answer that interaction with a modal")
+        modal = opened_by.callback.data
+
+        def leaf(comp: Json) -> Json:
+            value = values.get(comp["custom_id"], comp.get("value") or "")
+            if comp["type"] == 4 and not value and comp.get("required", True):
+                raise ValueError(f"modal field {comp['custom_id']!r} is required")
+            key = "value" if comp["type"] == 4 else "values"
+            return {"type": comp["type"], "custom_id": comp["custom_id"], key: value}
+
+        submitted: list[Json] = []
+        for top in modal.get("components") or []:
+            if top["type"] == 1:
+                submitted.append({"type": 1, "components": [leaf(c) for c in top["components"]]})
+            elif top["type"] == 18:
+                submitted.append({"type": 18, "component": leaf(top["component"])})
+        member = user or self.guild.member(int(opened_by.payload["member"]["user"]["id"])) or self.member
+        channel = self.channel(int(opened_by.payload["channel_id"]))
+        origin = opened_by.original if opened_by.type == 3 else None
+        return await self._interaction(5, {"custom_id": modal["custom_id"], "components": submitted},
+                                       member, channel, origin)
+
+    async def redeliver(self, ia: FakeInteraction) -> None:
+        """Dispatch the same INTERACTION_CREATE again, as a gateway replay would."""
+        await self.gateway.dispatch("INTERACTION_CREATE", ia.payload)
+
+    async def force_reconnect(self) -> None:
+        """Send op 7 RECONNECT: discord.py reconnects to READY's resume_gateway_url and RESUMEs."""
+        await self.gateway.send_op({"op": 7, "d": None, "s": None, "t": None})
+
+    def inject_rate_limit(self, path_contains: str, *, count: int = 1, retry_after: float = 0.05,
+                          is_global: bool = False) -> None:
+        """Answer the next `count` requests whose path contains `path_contains` with a (retryable) 429."""
+        self._rate_limits.append(RateLimitRule(path_contains, count, retry_after, is_global))
+
+    async def _command_interaction(self, itype: int, name: str, options: dict[str, Any], user: Member | None,
+                                   channel: Channel | None, subcommand: str | None,
+                                   focused: str | None) -> FakeInteraction:
+        cmd, scope = self._find_command(name)
+        schema, path = cmd.get("options") or [], (subcommand or "").split()
+        for sub in path:
+            schema = next(o for o in schema if o["name"] == sub and o["type"] in (1, 2)).get("options") or []
+        resolved: Json = {}
+        opts = self._options(schema, options, resolved, focused)
+        for depth in reversed(range(len(path))):  # innermost first: a subcommand (1) inside a group (2)
+            opts = [{"type": 1 if depth == len(path) - 1 else 2, "name": path[depth], "options": opts}]
+        data: Json = {"id": cmd["id"], "name": name, "type": 1, "options": opts}
+        if resolved:
+            data["resolved"] = resolved
+        if scope is not None:
+            data["guild_id"] = str(scope)
+        return await self._interaction(itype, data, user or self.member, channel or self.general, None)
+
+    def _find_command(self, name: str) -> tuple[Json, int | None]:
+        for scope in (self.guild.id, None):
+            for cmd in self.commands.get(scope, []):
+                if cmd["name"] == name and cmd.get("type", 1) == 1:
+                    return cmd, scope
+        synced = sorted(c["name"] for cmds in self.commands.values() for c in cmds)
+        raise LookupError(f"/{name} is not synced; synced commands: {synced}")
+
+    def _options(self, schema: list[Json], values: dict[str, Any], resolved: Json, focused: str | None) -> list[Json]:
+        # A Discord client only ever sends declared options with well-typed values; so does the fake.
+        known = {o["name"]: o for o in schema}
+        if unknown := set(values) - set(known):
+            raise ValueError(f"unknown options {sorted(unknown)}; declared: {sorted(known)}")
+        missing = [o["name"] for o in schema if o.get("required") and o["name"] not in values]
+        if missing and focused is None:
+            raise ValueError(f"missing required options {missing}")
+        out: list[Json] = []
+        for name, value in values.items():
+            spec = known[name]
+            option: Json = {"name": name, "type": spec["type"], "value": self._option_value(spec, value, resolved)}
+            if name == focused:
+                option.update(focused=True, value=str(value))  # autocomplete sends the raw typed text
+            elif spec.get("choices") and option["value"] not in [c["value"] for c in spec["choices"]]:
+                raise ValueError(f"{value!r} is not one of the choices for {name!r}")
+            out.append(option)
+        return out
+
+    def _option_value(self, spec: Json, value: Any, resolved: Json) -> Any:
+        kind = spec["type"]
+        if kind in (3, 4, 5, 10):
+            return {3: str, 4: int, 5: bool, 10: float}[kind](value)
+        if not any(isinstance(value, t) for t in SNOWFLAKE_OPTIONS.get(kind, ())):
+            raise TypeError(f"option {spec['name']!r} (type {kind}) cannot take {value!r}")
+        if isinstance(value, tuple):  # an attachment option: (filename, bytes)
+            att = self._attachments(self.general.id, [], [value])[0]
+            resolved.setdefault("attachments", {})[att["id"]] = att
+            return att["id"]
+        key = str(value.id)
+        if isinstance(value, Member):
+            resolved.setdefault("users", {})[key] = value.user.to_dict()
+            resolved.setdefault("members", {})[key] = value.to_dict(with_user=False, with_permissions=True)
+        elif isinstance(value, Role):
+            resolved.setdefault("roles", {})[key] = value.to_dict()
+        else:
+            perms = str(self.bot_member.permissions)
+            resolved.setdefault("channels", {})[key] = {**value.to_dict(), "permissions": perms}
+        return key
+
+    async def _interaction(self, itype: int, data: Json, user: Member, channel: Channel,
+                           message: StoredMessage | None) -> FakeInteraction:
+        payload: Json = {
+            "id": str(snowflake()), "application_id": str(self.application_id), "type": itype, "data": data,
+            "token": secrets.token_urlsafe(32), "version": 1, "guild_id": str(self.guild.id),
+            "guild": {"id": str(self.guild.id), "locale": "en-US", "features": []},
+            "channel_id": str(channel.id),
+            "channel": {**channel.to_dict(), "permissions": str(user.permissions)},
+            "member": user.to_dict(with_permissions=True), "app_permissions": str(self.bot_member.permissions),
+            "locale": "en-US", "guild_locale": "en-US", "entitlements": [], "context": 0,
+            "authorizing_integration_owners": {"0": str(self.guild.id)}, "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = message.data
+        # Registered before it is sent: the bot may answer before dispatch() returns.
+        ia = FakeInteraction(payload, dispatched_at=time.monotonic(), original=message)
+        self.interactions[ia.id] = ia
+        self._cursor = len(self._log)
+        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        return ia
+
+    # -- observing -----------------------------------------------------------------------------
+
+    def bot_messages(self) -> list[StoredMessage]:
+        """Everything the bot has posted and not deleted, ephemeral included."""
+        return [m for m in self.messages if m.author_id == self.bot_user.id and not m.deleted]
+
+    def channel_messages(self, channel_id: int) -> list[StoredMessage]:
+        """What everyone sees in a channel, oldest first (no ephemeral or deleted messages)."""
+        return [m for m in self.messages if m.channel_id == channel_id and not m.deleted and not m.ephemeral]
+
+    def all_pings(self) -> set[str]:
+        """Everyone the bot's messages pinged, over all sends and edits."""
+        return set().union(*(m.pings for m in self.messages if m.author_id == self.bot_user.id))
+
+    async def wait_for_message(self, predicate: Callable[[StoredMessage], bool] | None = None, *,
+                               timeout: float = 5.0) -> StoredMessage:
+        """The next bot message created or edited since the last thing the test dispatched (or since the
+        message this last returned), matching `predicate`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while self._cursor < len(self._log):
+                msg = self._log[self._cursor]
+                self._cursor += 1
+                if predicate is None or predicate(msg):
+                    return msg
+            changed = self._log_changed
+            try:
+                await asyncio.wait_for(changed.wait(), max(0.0, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                raise TimeoutError(f"no matching bot message within {timeout}s; bot messages: "
+                                   f"{self.bot_messages()[-5:]}; errors: {self.errors[-5:]}") from None
+
+    def record_error(self, request: web.Request, status: int, body: Json) -> None:
+        self.errors.append(ErrorRecord(request.method, request.path, status, body))
+
+    def take_rate_limit(self, path: str) -> tuple[float, bool] | None:
+        for rule in self._rate_limits:
+            if rule.path_contains in path and rule.remaining > 0:
+                rule.remaining -= 1
+                self.rate_limited.append(path)
+                return rule.retry_after, rule.is_global
+        return None
+
+    def record_sync(self, guild_id: int | None, commands: list[Json]) -> None:
+        self.commands[guild_id] = commands
+        self.command_syncs.append(CommandSync(guild_id, commands, time.monotonic()))
+
+    def record_typing(self, channel_id: int) -> None:
+        self.typing_events.append(TypingEvent(channel_id, time.monotonic()))
