@@ -11,8 +11,9 @@ too little of them, the answer says so instead of quoting something unrelated.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -27,7 +28,19 @@ from .question import Question, parse_question
 from .text import fold, sentence_spans, tokens
 
 #: Share of the question's weight (idf) the best passage must contain to count as an answer.
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.3
+#: Passages whose sentences compete for a fact question's quote.
+FACT_CANDIDATES = 12
+#: Weight of the sentence's own BM25 score against its passage's when choosing the quote.
+SENTENCE_WEIGHT = 0.3
+GLOBAL_IDF = False
+CONTEXT_WEIGHT = 0.0
+#: Weight of the share of the question's (idf-weighted) terms a passage holds.
+COVERAGE_WEIGHT = 0.6
+#: Bonus for a sentence holding the kind of answer asked for (a number for "how many", ...).
+TYPE_BONUS = 0.15
+#: A neighbouring sentence joins the quote when it scores at least this share of the best.
+NEIGHBOUR_SHARE = 0.85
 _SAY_TERMS = (("said", 0.3), ("say", 0.3), ("told", 0.2))
 _HOW_WEIGHT = {"cue": 1.0, "inverted": 1.0, "according": 0.9, "pronoun": 0.8, "quote": 0.8, "participle": 0.6, "possessive": 0.3}
 
@@ -191,23 +204,24 @@ class Answerer:
         found: list[str] = []
         for stem in tokens(word):
             if len(stem) >= 5:
-                for term, _count in self.engine.terms_with_prefix(stem[:3]):
+                for term, _count in self.engine.terms_with_prefix(stem[:4]):
                     if similar(stem, term) and term not in found:
                         found.append(term)
             elif self._df(stem) and stem not in found:
                 found.append(stem)
         return found
 
-    def _resolve_title(self, question: Question) -> tuple[str, ...]:
+    def _resolve_title(self, question: Question) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """A speaker given only by role ("the NATO secretary general"): the name the coverage puts after that role."""
         role_terms = [t for w in question.title for t in tokens(w)]
         if not role_terms:
-            return ()
+            return (), ()
         hits = self.engine.search(Search(tuple((t, 1.0) for t in role_terms), required=tuple((t,) for t in role_terms)), 20)
         if not hits:
             hits = self.engine.search(Search(tuple((t, 1.0) for t in role_terms)), 20)
         adjacent_roles = {w for w in question.title if w in _ROLE_WORDS}
         votes: dict[tuple[str, ...], float] = defaultdict(float)
+        surfaces: dict[tuple[str, ...], tuple[str, ...]] = {}
         for rank, hit in enumerate(hits):
             text = hit.passage.text
             words = split_words(text)
@@ -221,32 +235,35 @@ class Answerer:
                 if adjacent_roles and not adjacent_roles <= before:
                     continue
                 votes[mention.name] += 1.0 / (1 + rank) + 0.1 * len(mention.name)
+                surfaces[mention.name] = tuple(mention.surface.split())
         if not votes:
-            return ()
-        return max(votes, key=votes.__getitem__)
+            return (), ()
+        best = max(votes, key=votes.__getitem__)
+        return best, surfaces[best]
 
     def _suggest(self, word: str) -> list[str]:
         """Names in the coverage that look like a misspelling of ``word``."""
         stems = tokens(word)
-        if not stems:
-            return []
         target = fold_name(word)
+        if not stems or len(target) < 4:
+            return []
+        allowed = 1 if len(target) <= 5 else 2
         scores: dict[str, int] = {}
-        for hit in self.engine.fuzzy_search(stems[0], 2, 20):
+        for hit in self.engine.fuzzy_search(stems[0], allowed, 20):
             for w in split_words(hit.passage.text):
-                if not w.capital:
+                if not w.capital or len(w.folded) < 4:
                     continue
                 distance = _edit_distance(target, w.folded)
-                if distance <= 2 and w.folded != target:
+                if distance <= allowed and w.folded != target:
                     scores[w.text] = min(distance, scores.get(w.text, 9))
         return sorted(scores, key=lambda s: (scores[s], s))[:3]
 
     def _speaker_answer(self, question: Question) -> Answer | None:
-        asked = question.name or self._resolve_title(question)
+        asked, surface = (question.name, question.name_surface) if question.name else self._resolve_title(question)
         if not asked:
             return None
         surname = asked[-1]
-        surname_terms = self._name_terms(surname)
+        surname_terms = self._name_terms(surface[-1] if surface else surname)
         alias_terms: list[str] = []
         if len(asked) >= 2:
             initials = "".join(w[0] for w in asked)
@@ -262,7 +279,7 @@ class Answerer:
                     message += f" Did you mean {suggestions[0]}?"
                 return self._not_found(question, message, suggestions, kind="speaker")
             return None
-        first_terms = [t for w in asked[:-1] for t in tokens(w)]
+        first_terms = [t for w in (surface or asked)[:-1] for t in tokens(w)]
         terms = [(t, 2.0) for t in surname_terms + alias_terms]
         terms += [(t, 1.0) for t in first_terms if self._df(t)]
         terms += [(t, 1.5) for t in question.topic]
@@ -328,62 +345,101 @@ class Answerer:
         counts: dict[str, float] = defaultdict(float)
         for term in question.terms:
             counts[term] += 1.0
-        hits = self.engine.search(Search(tuple(counts.items())), 20)
+        hits = self.engine.search(Search(tuple(counts.items()), phrases=_bigrams(question.terms)), FACT_CANDIDATES)
         unknown = [t for t in counts if not self._df(t)]
-        if not hits:
+        if not hits or self._off_topic(question, counts, set(tokens(hits[0].passage.text))):
             return self._not_found(question, _doesnt_say(question), self._suggest_terms(question, unknown))
-        total = sum(self.idf(t) for t in counts)
-        candidates = hits[:8]
+        query = list(counts)
+        wanted = _answer_type(question.text)
         sentences: list[_Sentence] = []
-        for hit in candidates:
+        for hit in hits:
             for start, end in sentence_spans(hit.passage.text):
                 sentences.append(_Sentence(hit.passage, start, end, tokens(hit.passage.text[start:end])))
-        query = list(counts)
         scorer = BM25Okapi([s.terms or ["\u2205"] for s in sentences])
-        sentence_scores = scorer.get_scores(query)
+        raw = list(scorer.get_scores(query))
+        if GLOBAL_IDF:
+            lengths = [len(s.terms) for s in sentences]
+            avg = sum(lengths) / max(1, len(lengths)) or 1.0
+            raw = []
+            for s in sentences:
+                tf: dict[str, int] = defaultdict(int)
+                for t in s.terms:
+                    tf[t] += 1
+                norm = 1.2 * (0.25 + 0.75 * len(s.terms) / avg)
+                raw.append(sum(self.idf(t) * tf[t] * 2.2 / (tf[t] + norm) for t in query if tf.get(t)))
+        if CONTEXT_WEIGHT:
+            raw = [
+                r + CONTEXT_WEIGHT * max(
+                    [raw[k] for k in (i - 1, i + 1) if 0 <= k < len(sentences) and sentences[k].passage is sentences[i].passage] or [0.0]
+                )
+                for i, r in enumerate(raw)
+            ]
+        best_raw = max(raw) or 1.0
         best_passage = hits[0].score or 1.0
-        best_sentence = max(sentence_scores) or 1.0
-        passage_score = {h.passage.key: h.score / best_passage for h in candidates}
-        ranked = sorted(
-            range(len(sentences)),
-            key=lambda i: 0.6 * sentence_scores[i] / best_sentence + 0.4 * passage_score[sentences[i].passage.key],
-            reverse=True,
-        )
-        top = sentences[ranked[0]].passage
-        passage_terms = set(tokens(top.text))
-        coverage = sum(self.idf(t) for t in counts if t in passage_terms) / (total or 1.0)
-        if coverage < MIN_COVERAGE:
-            return self._not_found(question, _doesnt_say(question), self._suggest_terms(question, unknown))
+        weights = {t: self.idf(t) for t in counts}
+        total_weight = sum(weights.values()) or 1.0
+        passage_score: dict[str, float] = {}
+        for hit in hits:
+            present = set(tokens(hit.passage.text))
+            share = sum(w for t, w in weights.items() if t in present) / total_weight
+            passage_score[hit.passage.key] = hit.score / best_passage + COVERAGE_WEIGHT * share
+        combined = [
+            SENTENCE_WEIGHT * raw[i] / best_raw
+            + (1 - SENTENCE_WEIGHT) * passage_score[s.passage.key]
+            + (TYPE_BONUS if wanted and wanted(s.passage.text[s.start : s.end]) else 0.0)
+            for i, s in enumerate(sentences)
+        ]
+        ranked = sorted(range(len(sentences)), key=combined.__getitem__, reverse=True)
         citations: list[Citation] = []
         seen_files: set[str] = set()
         for index in ranked:
             sentence = sentences[index]
             if sentence.passage.file in seen_files:
                 continue
-            if citations:
-                if passage_score[sentence.passage.key] < 0.6:
-                    continue
-                terms = set(tokens(sentence.passage.text))
-                if sum(self.idf(t) for t in counts if t in terms) / (total or 1.0) < MIN_COVERAGE:
-                    continue
+            if citations and (
+                combined[index] < 0.6 * combined[ranked[0]]
+                or self._off_topic(question, counts, set(tokens(sentence.passage.text)))
+            ):
+                continue
             seen_files.add(sentence.passage.file)
-            start, end = self._extend(sentence, sentences, sentence_scores, query)
-            citations.append(self._citation(sentence.passage, start, end, float(sentence_scores[index])))
+            start, end = self._extend(index, sentences, combined)
+            citations.append(self._citation(sentence.passage, start, end, combined[index]))
             if len(citations) >= self.top:
                 break
         return Answer(question.text, True, tuple(citations), kind="fact")
 
-    def _extend(self, best: _Sentence, sentences: list[_Sentence], scores: Sequence[float], query: list[str]) -> tuple[int, int]:
-        """The best sentence, joined by a neighbour that continues it (a quotation left open, a
-        sentence too short to stand alone)."""
+    def _extend(self, index: int, sentences: list[_Sentence], scores: Sequence[float]) -> tuple[int, int]:
+        """The best sentence, joined by a neighbour that continues it: one nearly as relevant, a
+        quotation left open, or a sentence too short to stand alone."""
+        best = sentences[index]
         start, end = best.start, best.end
-        text = best.passage.text
-        scan_open = text[start:end].count("\u201c") > text[start:end].count("\u201d")
-        if scan_open or len(text[start:end].split()) < 6:
-            following = [s for s in sentences if s.passage is best.passage and s.start >= end]
-            if following:
-                end = following[0].end
+        text = best.passage.text[start:end]
+        neighbours = [
+            k for k in (index - 1, index + 1) if 0 <= k < len(sentences) and sentences[k].passage is best.passage
+        ]
+        for k in neighbours:
+            if scores[k] >= NEIGHBOUR_SHARE * scores[index]:
+                start, end = min(start, sentences[k].start), max(end, sentences[k].end)
+                break
+        else:
+            if (text.count("\u201c") > text.count("\u201d") or len(text.split()) < 6) and index + 1 in neighbours:
+                end = sentences[index + 1].end
         return start, end
+
+    def _off_topic(self, question: Question, counts: dict[str, float], passage_terms: set[str]) -> bool:
+        """Whether the best passage fails to answer: the question's names are all unknown, its
+        unknown words outweigh its known ones, or the passage holds too little of what is known."""
+        names = [t for w in question.text.split()[1:] if w[:1].isupper() for t in tokens(w)]
+        if names and not any(self._df(t) for t in names):
+            return True
+        unseen = self.idf("\u2205unseen")
+        known = {t: self.idf(t) for t in counts if self._df(t)}
+        unknown_weight = unseen * sum(1 for t in counts if t not in known)
+        known_weight = sum(known.values())
+        if unknown_weight > 2 * known_weight:
+            return True
+        matched = sum(weight for t, weight in known.items() if t in passage_terms)
+        return matched < MIN_COVERAGE * known_weight
 
     def _suggest_terms(self, question: Question, unknown: Sequence[str]) -> list[str]:
         words = [w for w in question.text.split() if w[:1].isupper()]
@@ -400,6 +456,29 @@ _ROLE_WORDS = frozenset(
     "director spokesman spokeswoman spokesperson ambassador envoy chairman chair ceo commissioner speaker leader "
     "attorney deputy host anchor".split()
 )
+
+
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|half)\b", re.IGNORECASE)
+_MONEY = re.compile(r"[$\u00a3\u20ac\u00a5]|\b(?:dollars?|euros?|pounds?|billion|million|cents?)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|\b\d{1,2}(?:st|nd|rd|th)? century\b", re.IGNORECASE)
+_PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
+
+
+def _answer_type(question: str) -> Callable[[str], bool] | None:
+    """What kind of answer a question asks for, as a test on a sentence (None when it does not say)."""
+    q = question.lower()
+    if re.match(r"^\s*how (?:much|expensive|costly)\b", q):
+        return lambda s: bool(_MONEY.search(s) or _NUMBER.search(s))
+    if re.match(r"^\s*(?:how (?:many|long|old|far|large|big|tall|high|often|fast)|what (?:percentage|percent|proportion|number|amount))\b", q):
+        return lambda s: bool(_NUMBER.search(s) or _PERCENT.search(s))
+    if re.match(r"^\s*(?:when|what (?:year|date|day|month|decade|century|time)|in what (?:year|decade|century|month))\b", q):
+        return lambda s: bool(_YEAR.search(s))
+    return None
+
+
+def _bigrams(terms: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """Adjacent question terms, searched as near-phrases so passages keeping them together rank higher."""
+    return tuple(dict.fromkeys((a, b) for a, b in zip(terms, terms[1:]) if a != b))
 
 
 def _topic_share(statement: Statement, topic: list[str], answerer: Answerer) -> float:

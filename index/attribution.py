@@ -175,6 +175,13 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
     between = frame[words[i].end : words[verb].start]
     if _MARK in between or ";" in between or ":" in between:
         return None
+    if "," in between and not _lower(words[verb]).endswith("ing"):
+        named = _mention_at(found, i)
+        if named is not None and named.person_like and named.last_word == i and named.first_word > 0:
+            before_name = _gap(frame, words, named.first_word)
+            if "," in before_name:
+                # "the assailant, John McGraw, told": the name is the appositive.
+                return named
     if "," not in between:
         if _lower(words[i]) in _PRONOUNS:
             return _lower(words[i])
@@ -211,15 +218,24 @@ def _appositive_subject(words: list[Word], found: list[Mention], last: int, fram
 
 
 def _subject_right(words: list[Word], found: list[Mention], verb: int, frame: str) -> Mention | str | None:
-    """Inverted attribution: ``said Henry Barbour`` / ``said Dr. Harold Varmus`` / ``said he``."""
+    """Inverted attribution: ``said Henry Barbour``, ``said Dr. Harold Varmus``, ``said he``, or
+    after a description: ``said another Twitter user, Johanna Bayer``, ``said Priorities spokesman Justin Barasky``."""
     j = verb + 1
     if j >= len(words) or _MARK in _gap(frame, words, j):
         return None
     if _lower(words[j]) in _PRONOUNS:
         return _lower(words[j])
-    mention = _mention_at(found, j)
-    if mention is not None and mention.name:
-        return mention
+    for k in range(j, min(len(words), j + 8)):
+        gap = _gap(frame, words, k)
+        if k > j and (_MARK in gap or ";" in gap or ":" in gap or "." in gap):
+            return None
+        mention = _mention_at(found, k)
+        if mention is not None and mention.name:
+            if mention.person_like or k == j:
+                return mention
+            continue
+        if _lower(words[k]) in CUE_VERBS or _lower(words[k]) in _CLAUSE_LINKS or _lower(words[k]) in ("that", "who", "which"):
+            return None
     return None
 
 
@@ -231,10 +247,8 @@ def _main_subject(words: list[Word], found: list[Mention], frame: str) -> Mentio
     """
     if not words:
         return None
-    starts = [0]
-    first_comma = next((k for k in range(1, len(words)) if "," in _gap(frame, words, k)), None)
-    if first_comma is not None and first_comma <= 12:
-        starts.append(first_comma)
+    # The main clause starts the sentence, or after an opening phrase or two set off by commas.
+    starts = [0] + [k for k in range(1, min(len(words), 16)) if "," in _gap(frame, words, k)][:2]
     for start in starts:
         if _MARK in frame[: words[start].start] and start == 0 and frame[: words[0].start].strip():
             continue
@@ -306,11 +320,23 @@ def _find_speaker(frame: str, context: _Context) -> tuple[Speaker | None, bool, 
             elif index + 2 < len(words) and _lower(words[index + 2]) in _POSSESSIVE_PRONOUNS and context.last_person:
                 candidates.append(Speaker(context.last_person, "pronoun"))
             continue
-        if low in SPEECH_NOUNS and not word.capital and index <= 6:
-            owner = _speech_owner(words, found, index, frame, context)
+        if low in SPEECH_NOUNS and not word.capital:
+            owner = _speech_owner(words, found, index, frame, context) if index <= 6 else None
             if owner is not None:
                 cue = True
                 candidates.append(Speaker(owner, "possessive"))
+            elif _sent(words, index):
+                # "he took to social media to send a direct message to Putin: ..."
+                cue = True
+                resolved = _resolve(opener, context)
+                if resolved is not None:
+                    candidates.append(Speaker(resolved, "participle" if isinstance(opener, Mention) else "pronoun"))
+            continue
+        if low == "by" and index > 0 and _lower(words[index - 1]) in ("asked", "questioned", "pressed", "quoted"):
+            target = _mention_at(found, index + 1)
+            if target is not None and target.person_like:
+                cue = True
+                candidates.append(Speaker(target, "cue"))
             continue
         if low not in CUE_VERBS or (word.capital and index > 0):
             continue
@@ -342,6 +368,17 @@ def _find_speaker(frame: str, context: _Context) -> tuple[Speaker | None, bool, 
         # "Sources told the NYT that Putin's stance ...": the words are someone unnamed's.
         return None, cue, subject
     return best, cue, subject
+
+
+_SENDING = frozenset(
+    "send sent sends sending issue issued issues issuing post posted posts posting deliver delivered delivers "
+    "release released releases give gave gives giving fire fired".split()
+)
+
+
+def _sent(words: list[Word], noun: int) -> bool:
+    """Whether the speech noun at ``noun`` is the object of a verb of sending ("sent a stern message")."""
+    return any(_lower(words[k]) in _SENDING for k in range(max(0, noun - 4), noun))
 
 
 def _speech_owner(words: list[Word], found: list[Mention], noun: int, frame: str, context: _Context) -> Mention | None:
@@ -408,8 +445,11 @@ def statements(infos: list[SentenceInfo]) -> list[Statement]:
         if info.speaker is None or index in used:
             continue
         first = index
-        # Pull in the start of a quotation that this cue sentence closes.
-        while first > 0 and infos[first].starts_inside_quote and infos[first - 1].speaker is None and first - 1 not in used:
+        # Pull in the start of a quotation that this cue sentence closes, or a quotation that
+        # stands alone just before it ("...Loudoun.'" Will Estrada said of the encounter).
+        while first > 0 and infos[first - 1].speaker is None and first - 1 not in used and (
+            infos[first].starts_inside_quote or (first == index and infos[first - 1].quoted >= 0.8)
+        ):
             first -= 1
         last = index
         while last + 1 < len(infos):

@@ -40,6 +40,11 @@ def _decode_lines(raw: bytes | None) -> tuple[tuple[int, int], ...]:
     return tuple((int(offset), int(number)) for offset, number in pairs)
 
 
+#: How far apart (in positions) the two terms of a phrase pair may be, and how much a match adds.
+PHRASE_SLOP = 2
+PHRASE_BOOST = 0.3
+
+
 @dataclass(frozen=True, slots=True)
 class Search:
     """A query in index terms: weighted optional terms, plus groups of which one term must match."""
@@ -47,6 +52,8 @@ class Search:
     terms: tuple[tuple[str, float], ...]
     required: tuple[tuple[str, ...], ...] = ()
     excluded_files: frozenset[str] = field(default_factory=frozenset)
+    #: Pairs of terms that score extra when they occur near each other (within ``PHRASE_SLOP``).
+    phrases: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +128,9 @@ class TantivyEngine:
             if boost != 1.0:
                 clause = tantivy.Query.boost_query(clause, boost)
             clauses.append((tantivy.Occur.Should, clause))
+        for first, second in query.phrases:
+            phrase = tantivy.Query.phrase_query(self._schema, "text", [first, second], slop=PHRASE_SLOP)
+            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, PHRASE_BOOST)))
         for group in query.required:
             alternatives = [(tantivy.Occur.Should, self._term(term)) for term in group]
             # Matching is required, but the group scores nothing: the terms are in ``terms``

@@ -121,12 +121,19 @@ def split_words(text: str) -> list[Word]:
     return result
 
 
+_SUFFIXES = frozenset("jr sr ii iii iv md phd esq".split())
 _ABBREV = frozenset("mr mrs ms dr sen rep gov gen lt col sgt capt adm prof st jr sr rev maj cpl pvt".split())
 
 
-def _is_title(word: str) -> bool:
-    folded = fold_name(word)
-    return folded in TITLE_WORDS or bool(_DEMONYM.match(word.lower().replace("\u2019", "'")))
+def _is_title(word: str, following: str | None = None) -> bool:
+    """A role word ("President", "Secretary"), or a place adjective right before one ("Ukrainian President")."""
+    if fold_name(word) in TITLE_WORDS:
+        return True
+    return (
+        following is not None
+        and fold_name(following) in TITLE_WORDS
+        and bool(_DEMONYM.match(word.lower().replace("\u2019", "'")))
+    )
 
 
 def mentions(text: str, words: list[Word] | None = None) -> list[Mention]:
@@ -153,7 +160,7 @@ def mentions(text: str, words: list[Word] | None = None) -> list[Mention]:
         while run and (run[0].text.lower() in SENTENCE_OPENERS or run[0].text.lower() in STOP_WORDS):
             run = run[1:]
         title_count = 0
-        while title_count < len(run) - 1 and _is_title(run[title_count].text):
+        while title_count < len(run) - 1 and _is_title(run[title_count].text, run[title_count + 1].text):
             title_count += 1
         if len(run) == 1 and _is_title(run[0].text):
             title_count = 1
@@ -192,12 +199,17 @@ def _gap(text: str, words: list[Word], index: int) -> bool:
 
 @lru_cache(maxsize=4096)
 def similar(a: str, b: str) -> bool:
-    """Spelling variants of one name: equal, or (both long enough) one edit apart, or a doubled/dropped final letter."""
+    """Spelling variants of one name: equal, or the same transliteration spelt differently.
+
+    Only the variants transliteration produces (Zelensky / Zelenskyy / Zelenskiy, doubled
+    letters) count: two real names one letter apart (Jeffers / Jeffery, Rubin / Rubino) are
+    different people. A misspelling is answered with a suggestion instead.
+    """
     if a == b:
         return True
     if min(len(a), len(b)) < 5 or a[:3] != b[:3]:
         return False
-    return _edit_distance_at_most_one(a, b) or _translit_equal(a, b)
+    return _translit_equal(a, b)
 
 
 def _translit_equal(a: str, b: str) -> bool:
@@ -206,26 +218,6 @@ def _translit_equal(a: str, b: str) -> bool:
         s = re.sub(r"(?:yy|iy|ii|yi|y|i)$", "i", s)
         return re.sub(r"(.)\1", r"\1", s)
     return norm(a) == norm(b)
-
-
-def _edit_distance_at_most_one(a: str, b: str) -> bool:
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = j = edits = 0
-    while i < len(a) and j < len(b):
-        if a[i] == b[j]:
-            i += 1
-            j += 1
-            continue
-        edits += 1
-        if edits > 1:
-            return False
-        if len(a) == len(b):
-            i += 1
-        j += 1
-    return edits + (len(b) - j) + (len(a) - i) <= 1
 
 
 def name_matches(asked: tuple[str, ...], mention: Mention) -> int:
@@ -238,7 +230,10 @@ def name_matches(asked: tuple[str, ...], mention: Mention) -> int:
         return 0
     surname = asked[-1]
     words = mention.name
-    position = next((k for k, w in enumerate(words) if similar(surname, w)), None)
+    while len(words) > 1 and words[-1] in _SUFFIXES:
+        words = words[:-1]
+    # The surname must end the mention ("Mark Rutte", "Mr. Rutte"), not be another person's first name.
+    position = len(words) - 1 if similar(surname, words[-1]) else None
     if position is None:
         return 0
     others = asked[:-1]

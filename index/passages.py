@@ -15,7 +15,7 @@ from .text import sentence_spans
 #: Paragraphs with fewer words than this are merged with a neighbour in the same section.
 MIN_WORDS = 12
 #: Paragraphs with more words than this are split at sentence boundaries.
-MAX_WORDS = 160
+MAX_WORDS = 400
 
 
 @dataclass(frozen=True, slots=True)

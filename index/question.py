@@ -53,6 +53,7 @@ class Question:
     terms: tuple[str, ...]  # index terms of the whole question
     speaker: str | None = None  # who, for speaker questions, as typed ("the NATO secretary general")
     name: tuple[str, ...] = ()  # the speaker's name words, folded ("mark", "rutte"); empty if only a title
+    name_surface: tuple[str, ...] = ()  # the same words as typed ("Mark", "Rutte"), for index terms
     title: tuple[str, ...] = ()  # role words given for the speaker ("nato", "secretary", "general")
     topic: tuple[str, ...] = ()  # index terms of what they spoke about
     verb: str | None = None
@@ -107,8 +108,8 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
                 words[-1] = last[: -len(suffix)] if suffix == "'s" else last[:-1]
     if not words or len(words) > 8 or all(w.lower() in _PRONOUN_WHO for w in words):
         return None
+    words = [w for w in words if fold_name(w)]
     folded = [fold_name(w) for w in words]
-    folded = [w for w in folded if w]
     if not folded:
         return None
     # Leading role words ("President Trump", "the NATO secretary general") describe the speaker.
@@ -118,17 +119,20 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
         or (_looks_like_org(words[lead]) and lead + 1 < len(folded) and folded[lead + 1] in TITLE_WORDS)
     ):
         lead += 1
-    name = [w for w in folded[lead:] if w not in STOP_WORDS]
+    kept = [(f, w) for f, w in zip(folded[lead:], words[lead:]) if f not in STOP_WORDS]
     # "the G7 statement", "Trump's post": the trailing word names the words, not the speaker.
-    if len(name) > 1 and name[-1] in _SPEECH_WORDS:
-        rest = f"{name.pop()} {rest}"
-    name = tuple(name)
+    if len(kept) > 1 and kept[-1][0] in _SPEECH_WORDS:
+        rest = f"{kept.pop()[1]} {rest}"
+    name = tuple(f for f, _ in kept)
+    surface = tuple(w for _, w in kept)
     title = tuple(folded[:lead])
     if not name and not title:
         return None
     topic_text = _TOPIC_LEAD.sub("", rest).strip()
     topic = tuple(tokens(topic_text)) if topic_text else ()
-    return Question(text=text, terms=terms, speaker=" ".join(words), name=name, title=title, topic=topic, verb=verb)
+    return Question(
+        text=text, terms=terms, speaker=" ".join(words), name=name, name_surface=surface, title=title, topic=topic, verb=verb
+    )
 
 
 def _looks_like_org(word: str) -> bool:

@@ -12,10 +12,11 @@ import tantivy
 #: Name under which the analyzer is registered on the tantivy index.
 ANALYZER_NAME = "news"
 #: Bumped whenever tokenization changes, so cached indexes built with the old one are rebuilt.
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 5
 
 # A standard English stop list (the usual function words), plus the fragments the tokenizer
-# leaves behind when it splits "Trump's" or "don't" at the apostrophe.
+# leaves behind when it splits "Trump's" or "don't" at the apostrophe. "us" is listed because
+# "U.S." indexes as "u" + "s" anyway, so "US" in a question could never match it.
 STOP_WORDS: frozenset[str] = frozenset(
     """
     a about above after again against all am an and any are aren as at be because been before
@@ -26,7 +27,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     own re s same shan she should shouldn so some such t than that the their theirs them
     themselves then there these they this those through to too under until up ve very was
     wasn we were weren what when where which while who whom why will with won wouldn y you
-    your yours yourself yourselves would shall may might must also
+    your yours yourself yourselves would shall may might must also many much us
     """.split()
 )
 
