@@ -41,6 +41,7 @@ COVERAGE_WEIGHT = 0.6
 TYPE_BONUS = 0.15
 #: A neighbouring sentence joins the quote when it scores at least this share of the best.
 NEIGHBOUR_SHARE = 0.85
+MATCH_WEIGHT = 0.1
 _SAY_TERMS = (("said", 0.3), ("say", 0.3), ("told", 0.2))
 _HOW_WEIGHT = {"cue": 1.0, "inverted": 1.0, "according": 0.9, "pronoun": 0.8, "quote": 0.8, "participle": 0.6, "possessive": 0.3}
 
@@ -297,7 +298,7 @@ class Answerer:
         topic_weight = sum(self.idf(t) for t in topic) or 1.0
         for window in self._windows(hits, articles=12, before=1, after=1):
             for infos in analyse(window):
-                for statement in statements(infos):
+                for statement in statements(infos, prefer=lambda m: name_matches(asked, m) > 0):
                     match = name_matches(asked, statement.speaker.mention)
                     if not match and aliases and set(statement.speaker.mention.name) & aliases:
                         match = 1
@@ -330,7 +331,7 @@ class Answerer:
         self, statement: Statement, topic: list[str], topic_weight: float, match: int, article_rank: dict[str, float]
     ) -> float:
         score = _HOW_WEIGHT.get(statement.speaker.how, 0.5)
-        score += 0.4 * match
+        score += MATCH_WEIGHT * match
         score += 0.5 if statement.direct else 0.0
         score += 0.5 * article_rank.get(statement.passage.file, 0.0)
         if topic:

@@ -17,10 +17,12 @@ passage), but speaker and open-quotation state do.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .names import SENTENCE_OPENERS as _OPENERS
+from .text import STOP_WORDS
 from .names import TITLE_WORDS, Mention, Word, mentions, name_matches, split_words
 from .passages import Passage
 from .text import quoted_chars, scan_quotes, sentence_spans
@@ -79,6 +81,9 @@ _BETWEEN = frozenset(
     flatly just even still first last often frequently never always who would will could can
     may might should did does do not separately immediately earlier yesterday today tonight
     ultimately finally directly angrily bluntly told asked quoted as being been subsequently
+    didn't doesn't don't hasn't haven't hadn't wouldn't won't can't couldn't isn't wasn't
+    didn\u2019t doesn\u2019t don\u2019t hasn\u2019t haven\u2019t hadn\u2019t wouldn\u2019t
+    won\u2019t can\u2019t couldn\u2019t isn\u2019t wasn\u2019t
     """.split()
 )
 
@@ -99,9 +104,13 @@ class SentenceInfo:
     quoted: float  # share of the sentence inside quotation marks
     starts_inside_quote: bool  # begins within a quotation opened earlier
     ends_inside_quote: bool
-    speaker: Speaker | None
+    speakers: list[Speaker]  # who the sentence's words may belong to, most likely first
     cue: bool  # has a verb of saying or speech noun of its own
     subject: Mention | None  # the sentence's grammatical subject, when it opens with a name
+
+    @property
+    def speaker(self) -> Speaker | None:
+        return self.speakers[0] if self.speakers else None
 
     @property
     def text(self) -> str:
@@ -131,6 +140,13 @@ def _lower(word: Word) -> str:
 _MARK = "\u00a7"  # stands in for a quotation in a sentence's frame
 _CLAUSE_LINKS = frozenset("and but then so while as when because although though after before".split())
 _NP_INNER = frozenset("of the for and former then".split())
+_COORDINATED = "\u2026and"  # marker: the cue verb shares the main clause's subject
+_TIME_WORDS = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tonight week weekend
+    month year night morning afternoon evening recently later earlier previously
+    """.split()
+)
 _DETERMINERS = frozenset("the a an his her its their our my your these those this that such any no".split())
 
 
@@ -168,10 +184,20 @@ def _clause_initial(words: list[Word], frame: str, mention: Mention) -> bool:
 def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str) -> Mention | str | None:
     """The subject of the cue at ``verb`` looking left: a mention, a pronoun, or None."""
     i = verb - 1
-    while i >= 0 and _lower(words[i]) in _BETWEEN and not words[i].capital and _MARK not in _gap(frame, words, i + 1):
-        i -= 1
+    while i >= 0 and _MARK not in _gap(frame, words, i + 1):
+        low = _lower(words[i])
+        if (low in _BETWEEN and not words[i].capital) or low in _TIME_WORDS:
+            i -= 1
+        elif low in ("on", "last", "this", "earlier", "in") and i + 1 < verb and _lower(words[i + 1]) in _TIME_WORDS:
+            i -= 1
+        elif words[i].text[:1].isdigit() and "," in _gap(frame, words, i) and "," in _gap(frame, words, i + 1):
+            i -= 1  # an age: "Jim Bennett, 57, told"
+        else:
+            break
     if i < 0:
         return None
+    if _lower(words[i]) in ("and", "or", "but") and "," not in _gap(frame, words, i + 1):
+        return _COORDINATED  # "didn't come out and say": the subject of the first verb
     between = frame[words[i].end : words[verb].start]
     if _MARK in between or ";" in between or ":" in between:
         return None
@@ -231,38 +257,57 @@ def _subject_right(words: list[Word], found: list[Mention], verb: int, frame: st
             return None
         mention = _mention_at(found, k)
         if mention is not None and mention.name:
+            if mention.possessive and mention.last_word == k:
+                return None  # "said Clinton's acceptance ...": an object, not the speaker
             if mention.person_like or k == j:
                 return mention
             continue
-        if _lower(words[k]) in CUE_VERBS or _lower(words[k]) in _CLAUSE_LINKS or _lower(words[k]) in ("that", "who", "which"):
-            return None
+        if _lower(words[k]) in CUE_VERBS or _lower(words[k]) in _CLAUSE_LINKS or _lower(words[k]) in _NOT_DESCRIPTORS:
+            return None  # "said of Boyle", "said that Putin ...": the name is not the speaker
     return None
 
 
 def _main_subject(words: list[Word], found: list[Mention], frame: str) -> Mention | str | None:
-    """The name or pronoun opening the sentence's main clause.
+    """The name or pronoun that is the subject of the sentence's main clause.
 
-    The main clause starts the sentence, or follows the first comma when the sentence opens
-    with a phrase of its own ("Speaking last week, Vance described ...").
+    The main clause starts the sentence or follows an opening phrase set off by a comma or a
+    dash ("Speaking last week, Vance described", "WASHINGTON — Sen. Chuck Grassley said"). A
+    subject is followed by its verb or by an appositive ("Rutte, the NATO chief, said"), which
+    tells "In Ames, Iowa, on Sunday, Mrs. Clinton tried" from the place names before it.
     """
     if not words:
         return None
-    # The main clause starts the sentence, or after an opening phrase or two set off by commas.
-    starts = [0] + [k for k in range(1, min(len(words), 16)) if "," in _gap(frame, words, k)][:2]
+    starts = [0] + [k for k in range(1, min(len(words), 30)) if any(ch in _gap(frame, words, k) for ch in ",\u2014\u2013")]
     for start in starts:
-        if _MARK in frame[: words[start].start] and start == 0 and frame[: words[0].start].strip():
-            continue
         word = words[start]
-        if _lower(word) in _PRONOUNS:
+        if _lower(word) in _PRONOUNS and _verb_follows(words, frame, start):
             return _lower(word)
         for mention in found:
             if mention.first_word < start:
                 continue
             if mention.first_word > start + 5:
                 break
-            if mention.name and _clause_initial(words, frame, mention):
-                return mention if mention.person_like else None
+            if mention.person_like and _clause_initial(words, frame, mention) and _verb_follows(words, frame, mention.last_word):
+                return mention
     return None
+
+
+_NOT_DESCRIPTORS = frozenset("that who which of to about at in on for with from by into as than".split())
+_NOT_VERBS = frozenset("of in on at for to from with by and or the a an as into about over than".split())
+
+
+def _verb_follows(words: list[Word], frame: str, last: int) -> bool:
+    """Whether a subject ending at ``last`` is followed by a verb (a plain lower-case word) or an appositive."""
+    nxt = last + 1
+    if nxt >= len(words):
+        return False
+    gap = _gap(frame, words, nxt)
+    word = words[nxt]
+    if _MARK in gap or ";" in gap:
+        return False
+    if "," in gap or "(" in gap:
+        return _lower(word) in ("a", "an", "the", "who", "whose", "which", "his", "her") or word.text[:1].isdigit() or not word.capital
+    return not word.capital and _lower(word) not in _NOT_VERBS
 
 
 @dataclass(slots=True)
@@ -272,6 +317,7 @@ class _Context:
     last_person: Mention | None = None
     open_quote: bool = False
     open_quote_speaker: Speaker | None = None
+    closing_speaker: Speaker | None = None
 
 
 def _frame_of(text: str, spans: tuple[tuple[int, int], ...], start: int, end: int) -> str:
@@ -295,11 +341,19 @@ def _resolve(candidate: Mention | str | None, context: _Context) -> Mention | No
 
 
 # Priority of the ways a speaker is found, best first.
-_RANK = {"cue": 0, "inverted": 0, "according": 0, "pronoun": 1, "participle": 2, "possessive": 3}
+_NAMED = frozenset(("cue", "inverted", "according"))
+_RANK = {"cue": 0, "inverted": 0, "according": 0, "pronoun": 1, "participle": 2, "asked": 2, "possessive": 3, "quote": 1}
 
 
-def _find_speaker(frame: str, context: _Context) -> tuple[Speaker | None, bool, Mention | None]:
-    """The speaker of one sentence (from its frame), whether it has a cue, and its main subject."""
+_PARENTHETICAL = re.compile(r"\([^()\u00a7]{1,30}\)")
+# Cue verbs that keep their meaning when capitalised mid-sentence ("..., Tweeted on Friday").
+_CAPITALISED_CUES = frozenset("said says told tweeted wrote added stated noted posted".split())
+
+
+def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, Mention | None]:
+    """The possible speakers of one sentence, best first; whether it has a cue; its main subject."""
+    # A party tag or an aside in brackets ("Sen. Bernie Sanders (I-Vt.) said") is never the subject.
+    frame = _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), frame)
     words = split_words(frame)
     found = mentions(frame, words)
     opener = _main_subject(words, found, frame)
@@ -332,25 +386,32 @@ def _find_speaker(frame: str, context: _Context) -> tuple[Speaker | None, bool, 
                 if resolved is not None:
                     candidates.append(Speaker(resolved, "participle" if isinstance(opener, Mention) else "pronoun"))
             continue
-        if low == "by" and index > 0 and _lower(words[index - 1]) in ("asked", "questioned", "pressed", "quoted"):
+        if low == "by" and index > 0 and _lower(words[index - 1]) in ("asked", "questioned", "pressed"):
             target = _mention_at(found, index + 1)
             if target is not None and target.person_like:
                 cue = True
-                candidates.append(Speaker(target, "cue"))
+                candidates.append(Speaker(target, "asked"))
             continue
-        if low not in CUE_VERBS or (word.capital and index > 0):
+        if low not in CUE_VERBS or (word.capital and index > 0 and low not in _CAPITALISED_CUES):
             continue
         if index and (words[index - 1].possessive or _lower(words[index - 1]) in _DETERMINERS):
             continue  # "Russia's demands", "the claims": a noun, not a verb
         cue = True
         before = _gap(frame, words, index) if index else frame[: word.start]
-        if low in _INVERTING and (index == 0 or _MARK in before or "," in before):
+        left = _subject_left(words, found, index, frame) if index and _MARK not in before else None
+        if left == _COORDINATED:
+            left = None
+            if opener is not None:
+                resolved = _resolve(opener, context)
+                if resolved is not None:
+                    candidates.append(Speaker(resolved, "cue" if isinstance(opener, Mention) else "pronoun"))
+                continue
+        if low in _INVERTING and (index == 0 or _MARK in before or ("," in before and not isinstance(left, Mention))):
             right = _subject_right(words, found, index, frame)
             resolved = _resolve(right, context)
             if resolved is not None:
                 candidates.append(Speaker(resolved, "inverted" if isinstance(right, Mention) else "pronoun"))
                 continue
-        left = _subject_left(words, found, index, frame) if index else None
         if left is None and index and low.endswith("ing") and "," in before:
             resolved = _resolve(opener, context)
             if resolved is not None:
@@ -359,15 +420,20 @@ def _find_speaker(frame: str, context: _Context) -> tuple[Speaker | None, bool, 
         resolved = _resolve(left, context)
         if resolved is not None:
             candidates.append(Speaker(resolved, "cue" if isinstance(left, Mention) else "pronoun"))
-        elif left is None and index:
+        elif left is None and index and _unnamed_subject(words, index):
             unnamed_cue = True
-    if not candidates:
-        return None, cue, subject
-    best = min(candidates, key=lambda c: _RANK[c.how])
-    if unnamed_cue and _RANK[best.how] >= 2:
+    candidates.sort(key=lambda c: _RANK[c.how])
+    if candidates and unnamed_cue and _RANK[candidates[0].how] >= 2:
         # "Sources told the NYT that Putin's stance ...": the words are someone unnamed's.
-        return None, cue, subject
-    return best, cue, subject
+        return [], cue, subject
+    return candidates, cue, subject
+
+
+def _unnamed_subject(words: list[Word], verb: int) -> bool:
+    """``officials said``, ``one source told``: a cue whose subject is a common noun."""
+    previous = words[verb - 1]
+    low = _lower(previous)
+    return not previous.capital and low not in STOP_WORDS and low not in _OPENERS and low not in _BETWEEN
 
 
 _SENDING = frozenset(
@@ -407,55 +473,70 @@ def analyse(window: Sequence[Passage], context: _Context | None = None) -> list[
             context = _Context()
         previous = passage
         text = passage.text
-        # A paragraph opening with a quotation mark after an unclosed one continues that quote.
         scan = scan_quotes(text)
-        continuing = context.open_quote and text[:1] in "\u201c\"'`\u2018"
+        # A paragraph that opens with a quotation carries on the last speaker's words: either
+        # their quote ran on unclosed, or (the usual style) a quote paragraph follows the
+        # paragraph that named them.
+        carried = context.open_quote_speaker or context.closing_speaker
+        opens_quoted = text[:1] in "\u201c\"'`\u2018"
         infos: list[SentenceInfo] = []
         for start, end in sentence_spans(text):
             length = max(1, end - start)
             quoted = quoted_chars(scan.spans, start, end) / length
-            starts_inside = any(a < start + 1 < b and a < start for a, b in scan.spans) or any(
-                a <= start < b and a < start for a, b in scan.spans
-            )
-            ends_inside = any(a < end <= b and b >= end and b == len(text) for a, b in scan.spans) or any(
-                a < end < b for a, b in scan.spans
-            )
+            starts_inside = any(a < start < b for a, b in scan.spans)
+            ends_inside = any(a < end < b for a, b in scan.spans) or any(a < end and b == len(text) == end and scan.opens_unclosed for a, b in scan.spans)
             frame = _frame_of(text, scan.spans, start, end)
-            speaker, cue, subject = _find_speaker(frame, context)
-            info = SentenceInfo(passage, start, end, quoted, starts_inside, ends_inside, speaker, cue, subject)
-            if speaker is None and quoted >= 0.6 and continuing and not infos and context.open_quote_speaker:
-                info.speaker = Speaker(context.open_quote_speaker.mention, "quote")
+            speakers, cue, subject = _find_speaker(frame, context)
+            info = SentenceInfo(passage, start, end, quoted, starts_inside, ends_inside, speakers, cue, subject)
             infos.append(info)
             if info.speaker is not None and info.speaker.mention.person_like:
                 context.last_person = info.speaker.mention
+        if opens_quoted and carried is not None and not any(i.speaker and i.speaker.how in _NAMED for i in infos):
+            for info in infos:
+                if info.speakers or info.cue or info.quoted < 0.6:
+                    break
+                info.speakers = [Speaker(carried.mention, "quote")]
         context.open_quote = scan.opens_unclosed
-        if scan.opens_unclosed:
-            context.open_quote_speaker = next((i.speaker for i in reversed(infos) if i.speaker), context.open_quote_speaker)
-        else:
-            context.open_quote_speaker = None
+        last_speaker = next((i.speaker for i in reversed(infos) if i.speaker), None)
+        context.open_quote_speaker = last_speaker if scan.opens_unclosed else None
+        # Only a speaker named at the end of a paragraph carries into a quote paragraph after it.
+        context.closing_speaker = infos[-1].speaker if infos and infos[-1].speaker else None
         result.append(infos)
     return result
 
 
-def statements(infos: list[SentenceInfo]) -> list[Statement]:
-    """Group one passage's sentences into statements."""
+def statements(infos: list[SentenceInfo], prefer: Callable[[Mention], bool] | None = None) -> list[Statement]:
+    """Group one passage's sentences into statements.
+
+    Where a sentence has several possible speakers ("Clinton accuses Sanders of ... while
+    Sanders suggests ..."), the one ``prefer`` accepts is taken.
+    """
+    chosen: list[Speaker | None] = []
+    for info in infos:
+        pick = info.speaker
+        if prefer is not None and pick is not None:
+            rank = _RANK[pick.how]
+            pick = next((c for c in info.speakers if prefer(c.mention) and _RANK[c.how] == rank), pick)
+        chosen.append(pick)
     found: list[Statement] = []
     used: set[int] = set()
     for index, info in enumerate(infos):
-        if info.speaker is None or index in used:
+        speaker = chosen[index]
+        if speaker is None or index in used:
             continue
         first = index
         # Pull in the start of a quotation that this cue sentence closes, or a quotation that
         # stands alone just before it ("...Loudoun.'" Will Estrada said of the encounter).
-        while first > 0 and infos[first - 1].speaker is None and first - 1 not in used and (
+        while first > 0 and chosen[first - 1] is None and first - 1 not in used and (
             infos[first].starts_inside_quote or (first == index and infos[first - 1].quoted >= 0.8)
         ):
             first -= 1
         last = index
         while last + 1 < len(infos):
             nxt = infos[last + 1]
-            if nxt.speaker is not None:
-                if nxt.speaker.mention is info.speaker.mention or _same(nxt.speaker.mention, info.speaker.mention):
+            other = chosen[last + 1]
+            if other is not None:
+                if other.mention is speaker.mention or _same(other.mention, speaker.mention):
                     last += 1
                     continue
                 break
@@ -470,7 +551,7 @@ def statements(infos: list[SentenceInfo]) -> list[Statement]:
                 passage=info.passage,
                 start=members[0].start,
                 end=members[-1].end,
-                speaker=info.speaker,
+                speaker=speaker,
                 sentences=members,
                 direct=any(m.quoted > 0.15 for m in members),
             )

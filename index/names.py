@@ -27,11 +27,22 @@ TITLE_WORDS = frozenset(
     imam coach captain officer sheriff detective inspector agent commander supreme grand majority
     minority whip counsel adviser advisor aide candidate nominee hon honorable dean provost founder
     cofounder co-founder host anchor correspondent editor columnist analyst economist strategist
-    pollster the a an new national federal
+    pollster democratic republican presidential democrat independent senior campaign manager lawyer
+    prosecutor secretary-general
     """.split()
 )
-# Adjectives of place that precede titles ("Ukrainian President", "U.S. Secretary").
-_DEMONYM = re.compile(r"^(?:[a-z]+(?:ian|ean|ese|ish|ic|an|i)|u\.?s\.?|u\.?k\.?|u\.?n\.?|e\.?u\.?|nato|gop)$")
+# Role words that may stand in lower case inside a name run ("chief executive Lowell McAdam").
+ROLE_WORDS = frozenset(
+    """
+    president vice secretary general minister prime foreign defense defence chancellor senator governor
+    mayor judge justice chief executive director spokesman spokeswoman spokesperson ambassador envoy
+    special chairman chairwoman chair ceo commissioner speaker leader attorney deputy assistant press
+    adviser advisor aide candidate nominee host anchor correspondent editor columnist analyst economist
+    strategist pollster founder presidential senior former acting interim campaign manager coach
+    captain officer sheriff detective commander professor lawyer representative congressman
+    congresswoman secretary-general prosecutor sen rep gov
+    """.split()
+)
 # The last word of a run that names an organisation, outlet or place of work, not a person.
 ORG_WORDS = frozenset(
     """
@@ -125,64 +136,84 @@ _SUFFIXES = frozenset("jr sr ii iii iv md phd esq".split())
 _ABBREV = frozenset("mr mrs ms dr sen rep gov gen lt col sgt capt adm prof st jr sr rev maj cpl pvt".split())
 
 
-def _is_title(word: str, following: str | None = None) -> bool:
-    """A role word ("President", "Secretary"), or a place adjective right before one ("Ukrainian President")."""
-    if fold_name(word) in TITLE_WORDS:
-        return True
-    return (
-        following is not None
-        and fold_name(following) in TITLE_WORDS
-        and bool(_DEMONYM.match(word.lower().replace("\u2019", "'")))
-    )
+def _is_title(word: str) -> bool:
+    """A role word ("President", "Secretary") or a courtesy title ("Mr.")."""
+    return fold_name(word) in TITLE_WORDS
 
 
 def mentions(text: str, words: list[Word] | None = None) -> list[Mention]:
-    """Capitalised runs in ``text`` (a sentence or a sentence's frame), in order."""
+    """Names in ``text`` (a sentence or a sentence's frame), in order.
+
+    A run is a stretch of capitalised words, possibly with lower-case role words inside it
+    ("Kremlin spokesperson Dmitry Peskov", "Democratic presidential candidate Sen. Bernie
+    Sanders"), ending in a capitalised word. Its name is the trailing stretch of capitalised
+    words that are not role words; the rest is its title. A run of role words only ("White
+    House", "State Department") names an organisation.
+    """
     words = split_words(text) if words is None else words
     found: list[Mention] = []
     i = 0
-    while i < len(words):
-        word = words[i]
-        if not word.capital:
+    count = len(words)
+    while i < count:
+        if not (words[i].capital or _lower_role(words, text, i)):
             i += 1
             continue
         j = i
-        while j + 1 < len(words) and not words[j].possessive and not _gap(text, words, j + 1):
+        while j + 1 < count and not words[j].possessive and not _gap(text, words, j + 1):
             nxt = words[j + 1]
-            if nxt.capital:
+            if nxt.capital or _lower_role(words, text, j + 1):
                 j += 1
-            elif nxt.text.lower() in _PARTICLES and j + 2 < len(words) and words[j + 2].capital and not _gap(text, words, j + 2):
+            elif nxt.text.lower() in _PARTICLES and j + 2 < count and words[j + 2].capital and not _gap(text, words, j + 2):
                 j += 2
             else:
                 break
+        while j > i and not words[j].capital:
+            j -= 1
         run = words[i : j + 1]
         # A capitalised sentence opener ("But", "Despite") is not part of a name.
-        while run and (run[0].text.lower() in SENTENCE_OPENERS or run[0].text.lower() in STOP_WORDS):
+        while run and run[0].capital and (run[0].text.lower() in SENTENCE_OPENERS or run[0].text.lower() in STOP_WORDS):
             run = run[1:]
-        title_count = 0
-        while title_count < len(run) - 1 and _is_title(run[title_count].text, run[title_count + 1].text):
-            title_count += 1
-        if len(run) == 1 and _is_title(run[0].text):
-            title_count = 1
-        name_words = run[title_count:]
-        if run:
-            last = run[-1]
-            org = fold_name(last.text) in ORG_WORDS or (last.text.isupper() and len(last.text) > 1 and len(run) == 1)
-            found.append(
-                Mention(
-                    title=tuple(w.folded for w in run[:title_count]),
-                    name=tuple(w.folded for w in name_words),
-                    surface=" ".join(w.text for w in name_words) if name_words else " ".join(w.text for w in run),
-                    start=(name_words[0] if name_words else run[0]).start,
-                    end=last.end,
-                    first_word=words.index(run[0], i),
-                    last_word=j,
-                    possessive=last.possessive,
-                    org=org,
-                )
-            )
+        if run and run[-1].capital:
+            found.append(_mention(run, words, i, j))
         i = j + 1
     return found
+
+
+def _lower_role(words: list[Word], text: str, index: int) -> bool:
+    """A lower-case role word that leads into a name ("spokesperson" in "Kremlin spokesperson Dmitry Peskov")."""
+    if words[index].text.lower() not in ROLE_WORDS:
+        return False
+    k = index + 1
+    while k < len(words) and not _gap(text, words, k) and words[k].text.lower() in ROLE_WORDS and not words[k].capital:
+        k += 1
+    return k < len(words) and words[k].capital and not _gap(text, words, k)
+
+
+def _mention(run: list[Word], words: list[Word], first: int, last: int) -> Mention:
+    tail = len(run)
+    if tail >= 2 and _is_title(run[-1].text) and run[-2].capital and not _is_title(run[-2].text):
+        tail -= 1  # a surname that is also a role word: "Charlie King", "Anna Richardson White"
+    while tail > 0 and run[tail - 1].capital and not _is_title(run[tail - 1].text):
+        tail -= 1
+    name_words = run[tail:]
+    title_words = run[:tail]
+    org = fold_name(run[-1].text) in ORG_WORDS or (len(run) == 1 and run[0].text.isupper() and len(run[0].text) > 1)
+    if not name_words:
+        capitals = [w for w in run if w.capital]
+        if len(capitals) >= 2:
+            name_words, title_words, org = capitals, [], True
+    first_index = words.index(run[0], first)
+    return Mention(
+        title=tuple(w.folded for w in title_words),
+        name=tuple(w.folded for w in name_words),
+        surface=" ".join(w.text for w in (name_words or run)),
+        start=(name_words[0] if name_words else run[0]).start,
+        end=run[-1].end,
+        first_word=first_index,
+        last_word=last,
+        possessive=run[-1].possessive,
+        org=org,
+    )
 
 
 def _gap(text: str, words: list[Word], index: int) -> bool:

@@ -99,7 +99,8 @@ def parse_question(raw: str) -> Question:
 
 def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | None, rest: str) -> Question | None:
     words = [w for w in re.split(r"[\s,]+", who) if w]
-    if words and words[0].lower() in ("the", "a", "an"):
+    described = bool(words) and words[0].lower() in ("the", "a", "an")
+    if described:
         words = words[1:]
     if words:
         last = words[-1]
@@ -119,6 +120,8 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
         or (_looks_like_org(words[lead]) and lead + 1 < len(folded) and folded[lead + 1] in TITLE_WORDS)
     ):
         lead += 1
+    if lead == len(folded) and not described:
+        lead -= 1  # "What did King say?": a surname that is also a role word
     kept = [(f, w) for f, w in zip(folded[lead:], words[lead:]) if f not in STOP_WORDS]
     # "the G7 statement", "Trump's post": the trailing word names the words, not the speaker.
     if len(kept) > 1 and kept[-1][0] in _SPEECH_WORDS:
