@@ -33,14 +33,14 @@ MIN_COVERAGE = 0.3
 FACT_CANDIDATES = 12
 #: Weight of the sentence's own BM25 score against its passage's when choosing the quote.
 SENTENCE_WEIGHT = 0.3
-GLOBAL_IDF = False
-CONTEXT_WEIGHT = 0.0
+#: Weight of the evidence the passage's whole article gathers among the candidates.
+ARTICLE_WEIGHT = 0.4
 #: Weight of the share of the question's (idf-weighted) terms a passage holds.
 COVERAGE_WEIGHT = 0.6
 #: Bonus for a sentence holding the kind of answer asked for (a number for "how many", ...).
 TYPE_BONUS = 0.15
 #: A neighbouring sentence joins the quote when it scores at least this share of the best.
-NEIGHBOUR_SHARE = 0.85
+NEIGHBOUR_SHARE = 0.7
 MATCH_WEIGHT = 0.1
 _SAY_TERMS = (("said", 0.3), ("say", 0.3), ("told", 0.2))
 _HOW_WEIGHT = {"cue": 1.0, "inverted": 1.0, "according": 0.9, "pronoun": 0.8, "quote": 0.8, "participle": 0.6, "possessive": 0.3}
@@ -358,32 +358,23 @@ class Answerer:
                 sentences.append(_Sentence(hit.passage, start, end, tokens(hit.passage.text[start:end])))
         scorer = BM25Okapi([s.terms or ["\u2205"] for s in sentences])
         raw = list(scorer.get_scores(query))
-        if GLOBAL_IDF:
-            lengths = [len(s.terms) for s in sentences]
-            avg = sum(lengths) / max(1, len(lengths)) or 1.0
-            raw = []
-            for s in sentences:
-                tf: dict[str, int] = defaultdict(int)
-                for t in s.terms:
-                    tf[t] += 1
-                norm = 1.2 * (0.25 + 0.75 * len(s.terms) / avg)
-                raw.append(sum(self.idf(t) * tf[t] * 2.2 / (tf[t] + norm) for t in query if tf.get(t)))
-        if CONTEXT_WEIGHT:
-            raw = [
-                r + CONTEXT_WEIGHT * max(
-                    [raw[k] for k in (i - 1, i + 1) if 0 <= k < len(sentences) and sentences[k].passage is sentences[i].passage] or [0.0]
-                )
-                for i, r in enumerate(raw)
-            ]
         best_raw = max(raw) or 1.0
         best_passage = hits[0].score or 1.0
         weights = {t: self.idf(t) for t in counts}
         total_weight = sum(weights.values()) or 1.0
+        article_evidence: dict[str, float] = defaultdict(float)
+        for hit in hits:
+            article_evidence[hit.passage.file] += hit.score / best_passage
+        best_article = max(article_evidence.values())
         passage_score: dict[str, float] = {}
         for hit in hits:
             present = set(tokens(hit.passage.text))
             share = sum(w for t, w in weights.items() if t in present) / total_weight
-            passage_score[hit.passage.key] = hit.score / best_passage + COVERAGE_WEIGHT * share
+            passage_score[hit.passage.key] = (
+                hit.score / best_passage
+                + COVERAGE_WEIGHT * share
+                + ARTICLE_WEIGHT * article_evidence[hit.passage.file] / best_article
+            )
         combined = [
             SENTENCE_WEIGHT * raw[i] / best_raw
             + (1 - SENTENCE_WEIGHT) * passage_score[s.passage.key]
@@ -403,28 +394,50 @@ class Answerer:
             ):
                 continue
             seen_files.add(sentence.passage.file)
-            start, end = self._extend(index, sentences, combined)
+            start, end = self._extend(index, sentences, combined, wanted)
             citations.append(self._citation(sentence.passage, start, end, combined[index]))
             if len(citations) >= self.top:
                 break
         return Answer(question.text, True, tuple(citations), kind="fact")
 
-    def _extend(self, index: int, sentences: list[_Sentence], scores: Sequence[float]) -> tuple[int, int]:
-        """The best sentence, joined by a neighbour that continues it: one nearly as relevant, a
-        quotation left open, or a sentence too short to stand alone."""
+    def _extend(
+        self, index: int, sentences: list[_Sentence], scores: Sequence[float], wanted: Callable[[str], bool] | None
+    ) -> tuple[int, int]:
+        """The best sentence and the neighbours a reader needs with it.
+
+        A sentence that leans on the one before ("It is a single-step engine", "He called it
+        packet switching") takes that one along; one that the next sentence continues (the next
+        opens with "It", "This", "The governor") takes the next; so does a quotation left open,
+        a sentence too short to stand alone, or a neighbour nearly as relevant. When the question
+        asks for a number or a date that only a neighbour holds, the neighbour comes too.
+        """
         best = sentences[index]
+        text = best.passage.text
+
+        def neighbour(k: int) -> _Sentence | None:
+            if 0 <= k < len(sentences) and sentences[k].passage is best.passage:
+                return sentences[k]
+            return None
+
+        before, after = neighbour(index - 1), neighbour(index + 1)
         start, end = best.start, best.end
-        text = best.passage.text[start:end]
-        neighbours = [
-            k for k in (index - 1, index + 1) if 0 <= k < len(sentences) and sentences[k].passage is best.passage
-        ]
-        for k in neighbours:
-            if scores[k] >= NEIGHBOUR_SHARE * scores[index]:
-                start, end = min(start, sentences[k].start), max(end, sentences[k].end)
-                break
-        else:
-            if (text.count("\u201c") > text.count("\u201d") or len(text.split()) < 6) and index + 1 in neighbours:
-                end = sentences[index + 1].end
+        own = text[start:end]
+        take_before = before is not None and (
+            _leans_back(own) or scores[index - 1] >= NEIGHBOUR_SHARE * scores[index]
+        )
+        take_after = after is not None and (
+            _leans_back(text[after.start : after.end])
+            or own.count("\u201c") > own.count("\u201d")
+            or len(own.split()) < 6
+            or scores[index + 1] >= NEIGHBOUR_SHARE * scores[index]
+        )
+        if wanted is not None and not wanted(own):
+            take_after = take_after or (after is not None and wanted(text[after.start : after.end]))
+            take_before = take_before or (before is not None and not take_after and wanted(text[before.start : before.end]))
+        if take_before and before is not None:
+            start = before.start
+        if take_after and after is not None:
+            end = after.end
         return start, end
 
     def _off_topic(self, question: Question, counts: dict[str, float], passage_terms: set[str]) -> bool:
@@ -475,6 +488,17 @@ def _answer_type(question: str) -> Callable[[str], bool] | None:
     if re.match(r"^\s*(?:when|what (?:year|date|day|month|decade|century|time)|in what (?:year|decade|century|month))\b", q):
         return lambda s: bool(_YEAR.search(s))
     return None
+
+
+_ANAPHORA = re.compile(
+    r"^[\"\u201c'\u2018(]*(?:it|its|he|his|she|her|they|their|them|this|these|that|those|such|the (?:[\w-]+ ){0,2}(?:was|is|were|are|had|has|could|would|did|also))\b",
+    re.IGNORECASE,
+)
+
+
+def _leans_back(sentence: str) -> bool:
+    """Whether a sentence opens by pointing back to the one before ("It is ...", "The governor could ...")."""
+    return bool(_ANAPHORA.match(sentence))
 
 
 def _bigrams(terms: Sequence[str]) -> tuple[tuple[str, str], ...]:
