@@ -174,6 +174,9 @@ def _clause_initial(words: list[Word], frame: str, mention: Mention) -> bool:
         if previous.capital or low in TITLE_WORDS or low in _NP_INNER:
             k -= 1
             continue
+        if k >= 2 and low not in STOP_WORDS and words[k - 2].capital and not _gap(frame, words, k - 1).strip():
+            k -= 1  # "Harbour master Ines Okafor": a descriptor noun inside the name's phrase
+            continue
         break
     if k == 0:
         return True
@@ -184,6 +187,7 @@ def _clause_initial(words: list[Word], frame: str, mention: Mention) -> bool:
 def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str) -> Mention | str | None:
     """The subject of the cue at ``verb`` looking left: a mention, a pronoun, or None."""
     i = verb - 1
+    age = False
     while i >= 0 and _MARK not in _gap(frame, words, i + 1):
         low = _lower(words[i])
         if (low in _BETWEEN and not words[i].capital) or low in _TIME_WORDS:
@@ -192,13 +196,14 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
             i -= 1
         elif words[i].text[:1].isdigit() and "," in _gap(frame, words, i) and "," in _gap(frame, words, i + 1):
             i -= 1  # an age: "Jim Bennett, 57, told"
+            age = True
         else:
             break
     if i < 0:
         return None
     if _lower(words[i]) in ("and", "or", "but") and "," not in _gap(frame, words, i + 1):
         return _COORDINATED  # "didn't come out and say": the subject of the first verb
-    between = frame[words[i].end : words[verb].start]
+    between = " " if age else frame[words[i].end : words[verb].start]
     if _MARK in between or ";" in between or ":" in between:
         return None
     if "," in between and not _lower(words[verb]).endswith("ing"):
@@ -307,7 +312,11 @@ def _verb_follows(words: list[Word], frame: str, last: int) -> bool:
         return False
     if "," in gap or "(" in gap:
         return _lower(word) in ("a", "an", "the", "who", "whose", "which", "his", "her") or word.text[:1].isdigit() or not word.capital
-    return not word.capital and _lower(word) not in _NOT_VERBS
+    if word.capital or _lower(word) in _NOT_VERBS:
+        return False
+    # "Harbour master Ines Okafor inspected": a descriptor noun leading into the real name.
+    after = nxt + 1
+    return not (after < len(words) and words[after].capital and not _gap(frame, words, after).strip())
 
 
 @dataclass(slots=True)

@@ -68,10 +68,13 @@ SENTENCE_OPENERS = frozenset(
     only last next earlier later today yesterday tomorrow monday tuesday wednesday thursday friday
     saturday sunday january february march april may june july august september october november
     december mr mrs ms dr
+    officials critics analysts supporters opponents residents experts sources observers diplomats
+    lawmakers investigators witnesses protesters police authorities economists voters scientists
+    researchers doctors officers activists leaders members workers employees students parents
     """.split()
 )
 
-_WORD_RE = re.compile(r"[^\W\d_](?:[\w'\u2019\-]|\.(?=[^\W\d_]\.)|\.(?=[^\W\d_]))*\.?|\d[\w,.]*", re.UNICODE)
+_WORD_RE = re.compile(r"[^\W\d_](?:[\w'\u2019\-]|\.(?=[^\W\d_]\.)|\.(?=[^\W\d_]))*\.?|\d+(?:[.,]\d+)*\w*", re.UNICODE)
 
 
 def fold_name(word: str) -> str:

@@ -1,0 +1,99 @@
+"""The newsdesk command line: ask (human and JSON, one question or a stream), sources, index."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def run(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    monkeypatch.setenv("NEWSDESK_INDEX__STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("NEWSDESK_CORPUS__FOLDERS", json.dumps([str(corpus)]))
+
+    def invoke(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(["--config", str(ROOT / "config" / "newsdesk.toml"), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def test_ask_prints_the_quote_then_the_citation(run) -> None:
+    code, out, _ = run("ask", "What did Rutte say?")
+    assert code == 0
+    quote, citation = out.splitlines()[:2]
+    assert "Rutte" in quote and "“" in quote
+    assert citation.strip() == "\u2014 Trump Faces Challenges in Ukraine Peace Efforts (003_2c1112b90513d27d.txt, line 11)"
+
+
+def test_ask_json_stream_answers_every_line(run) -> None:
+    questions = ["What did Rutte say?", "", "What did Macron say?", "x" * 3000, "How many civilians were killed in the Sumy strike?"]
+    code, out, _ = run("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert code == 0
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert [r["question"] for r in replies] == questions
+    assert [r["found"] for r in replies] == [True, False, False, False, True]
+    assert all(r["message"] for r in replies if not r["found"])
+    best = replies[0]["answers"][0]
+    assert {"source", "title", "quote", "passage", "line_start", "line_end", "score", "speaker"} <= set(best)
+
+
+def test_ask_top_limits_the_answers(run) -> None:
+    _, out, _ = run("ask", "--json", "--top", "1", "What did Peskov say?")
+    assert len(json.loads(out)["answers"]) == 1
+
+
+def test_bad_question_is_a_message_not_a_traceback(run) -> None:
+    code, out, err = run("ask", "   ")
+    assert code == 1 and out == "" and "Traceback" not in err and "Ask a question" in err
+
+
+def test_sources_lists_the_articles(run) -> None:
+    code, out, _ = run("sources")
+    assert code == 0
+    assert "002_8bc5e7102b110562.txt" in out and "by Rebecca Sullivan" in out and "5 articles" in out
+
+
+def test_index_reports_changes_and_skips(run, corpus: Path) -> None:
+    run("index")
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02")
+    (corpus / "000_2dc657ec8ac27053.txt").unlink()
+    code, out, _ = run("index")
+    assert code == 0
+    assert "removed  000_2dc657ec8ac27053.txt" in out
+    assert "skipped  broken.txt: binary file" in out
+    assert "4 articles" in out
+
+
+def test_missing_corpus_is_a_clear_error(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = run("ask", "--corpus", str(tmp_path / "missing"), "What did Rutte say?")
+    assert code == 2 and "does not exist" in err and "Traceback" not in err
+
+
+def test_bad_config_exits_2_naming_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[answers]\ntop = 99\n")
+    assert main(["--config", str(config), "ask", "What did Rutte say?"]) == 2
+    assert "answers.top" in capsys.readouterr().err
+
+
+def test_terminal_commands_do_not_import_discord(tmp_path: Path) -> None:
+    script = (
+        "import sys; from bot.cli import main; "
+        f"code = main(['ask', '--corpus', {str(ROOT / 'seeds')!r}, 'What did Rutte say?']); "
+        "assert 'discord' not in sys.modules, 'discord was imported'; sys.exit(code)"
+    )
+    env = {"PATH": "/usr/bin:/bin", "NEWSDESK_INDEX__STATE_DIR": str(tmp_path / "state")}
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Rutte" in done.stdout

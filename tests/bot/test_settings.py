@@ -1,0 +1,79 @@
+"""Settings: config file, environment overrides, relative paths, and errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ConfigError, load_settings
+from tests.conftest import ROOT
+
+
+def test_defaults_without_a_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(environ={})
+    assert settings.config_file is None
+    assert settings.corpus_folders == [tmp_path / "seeds"]
+    assert settings.answers.top == 3
+    assert settings.discord_token is None
+
+
+def test_the_project_config_is_found_from_a_subfolder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT / "tests")
+    settings = load_settings(environ={})
+    assert settings.config_file is not None and settings.config_file.resolve() == ROOT / "config" / "newsdesk.toml"
+    assert settings.corpus_folders == [ROOT / "seeds"]
+
+
+def test_relative_paths_resolve_against_the_config_files_project(tmp_path: Path) -> None:
+    project = tmp_path / "site"
+    (project / "config").mkdir(parents=True)
+    config = project / "config" / "newsdesk.toml"
+    config.write_text('[corpus]\nfolders = ["articles", "/abs/news"]\n[index]\nstate_dir = "var/state"\n')
+    settings = load_settings(config, environ={})
+    assert settings.corpus_folders == [project / "articles", Path("/abs/news")]
+    assert settings.state_dir == project / "var" / "state"
+
+
+def test_environment_overrides_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_ANSWERS__TOP", "5")
+    monkeypatch.setenv("DISCORD_TOKEN", "abc.def")
+    settings = load_settings(ROOT / "config" / "newsdesk.toml")
+    assert settings.answers.top == 5
+    assert settings.discord_token is not None and settings.discord_token.get_secret_value() == "abc.def"
+    assert "abc.def" not in repr(settings) and "abc.def" not in str(settings.model_dump())
+
+
+def test_newsdesk_config_variable_points_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "other.toml"
+    config.write_text("[answers]\ntop = 2\n")
+    monkeypatch.chdir(tmp_path)
+    assert load_settings(environ={"NEWSDESK_CONFIG": str(config)}).answers.top == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ("[answers]\ntop = 0\n", "answers.top"),
+        ("[answers]\ntop = 'many'\n", "answers.top"),
+        ("[discord]\ncooldown_seconds = -1\n", "discord.cooldown_seconds"),
+        ("[discord]\napi_base = 'discord.com'\n", "discord.api_base"),
+        ("[answer]\ntop = 3\n", "answer"),
+        ("[corpus]\nfolder = ['x']\n", "corpus.folder"),
+        ("[discord]\ntoken = 'secret'\n", "DISCORD_TOKEN"),
+        ("[answers\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path: Path, content: str, named: str) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, environ={})
+    assert named in str(caught.value)
+    assert "secret" not in str(caught.value)
+
+
+def test_a_missing_config_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(tmp_path / "nope.toml", environ={})

@@ -1,0 +1,136 @@
+"""Article files to articles: decoding, headline, byline, sections, boilerplate, line numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.articles import parse_article, read_article
+from index.errors import UnreadableFile
+from tests.conftest import SEEDS
+
+# What the parser should find in each seed file, read off the files by hand.
+EXPECTED = {
+    "000_2dc657ec8ac27053.txt": {
+        "title": None,  # the file opens with its lede; no headline on line 1
+        "byline": None,
+        "sections": [
+            "Trump Warns He May Walk Away from Ukraine Peace Talks",
+            "“Nobody Is Playing Me,” Trump Insists",
+            "Ongoing Attacks Undermine Peace Efforts",
+            "Kremlin Admits Challenges but Claims Progress",
+            "What’s Next for U.S. Involvement?",
+        ],
+    },
+    "001_8d634213a0d69c48.txt": {
+        "title": "Trump Signals Potential Exit from Ukraine Peace Talks, Hesitant on Russia Sanctions",
+        "byline": None,
+        "sections": [
+            "A Shift in U.S. Policy?",
+            "Trump’s Stance on the Ukraine Conflict",
+            "Kremlin’s Response and the Broader Context",
+            "Implications for Global Diplomacy",
+            "A Polarized Debate",
+        ],
+    },
+    "002_8bc5e7102b110562.txt": {
+        "title": None,
+        "byline": "Rebecca Sullivan",
+        "sections": [
+            "Challenges in Negotiating Peace",
+            "U.S. Policy and Strategic Considerations",
+            "Broader Implications for the Conflict",
+            "Navigating a Complex Geopolitical Landscape",
+            "Our Take",
+        ],
+    },
+    "003_2c1112b90513d27d.txt": {"title": "Trump Faces Challenges in Ukraine Peace Efforts", "byline": None, "sections": []},
+    "004_7654bc732c946649.txt": {
+        "title": "Trump Pushes Putin To Spare Ukrainian Troops As Ceasefire Talks Stall",
+        "byline": None,
+        "sections": [],
+    },
+}
+BOILERPLATE = ("Share This Post", "Similar Posts", "Written by", "seconds Read", "stay tuned")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_seed_structure(name: str) -> None:
+    article = read_article(SEEDS / name, name)
+    expected = EXPECTED[name]
+    assert article.title == expected["title"]
+    assert article.byline == expected["byline"]
+    assert list(article.sections) == expected["sections"]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_seed_paragraphs_leave_out_furniture_and_map_to_their_lines(name: str) -> None:
+    lines = (SEEDS / name).read_text(encoding="utf-8").split("\n")
+    article = read_article(SEEDS / name, name)
+    assert article.paragraphs
+    for paragraph in article.paragraphs:
+        assert not any(marker in paragraph.text for marker in BOILERPLATE)
+        source = " ".join(" ".join(lines[paragraph.line_start - 1 : paragraph.line_end]).split())
+        assert paragraph.text == source
+        assert paragraph.text not in article.sections
+
+
+def test_sections_are_attached_to_their_paragraphs() -> None:
+    article = read_article(SEEDS / "002_8bc5e7102b110562.txt", "002")
+    take = [p for p in article.paragraphs if p.section == "Our Take"]
+    assert len(take) == 1 and take[0].text.startswith("President Trump’s suggestion")
+
+
+def test_bom_and_crlf_are_read_like_plain_utf8(tmp_path: Path) -> None:
+    plain = "Headline Here\n\nFirst paragraph of the story, long enough to count.\n\nSecond one.\n"
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + plain.replace("\n", "\r\n").encode())
+    article = read_article(path, "a.txt")
+    assert article.title == "Headline Here"
+    assert [(p.text, p.line_start) for p in article.paragraphs] == [
+        ("First paragraph of the story, long enough to count.", 3),
+        ("Second one.", 5),
+    ]
+
+
+def test_hard_wrapped_paragraphs_are_joined(tmp_path: Path) -> None:
+    text = (
+        "A Wrapped Story\n\n"
+        "This paragraph was wrapped by an editor at a fixed\n"
+        "width, so its sentences run over several lines of the\n"
+        "file, as plain-text mail used to be.\n\n"
+        "A second paragraph follows it, wrapped in the same\n"
+        "way, and it ends here.\n"
+    )
+    article = parse_article(text, "w.txt")
+    assert [p.text for p in article.paragraphs][0].startswith("This paragraph was wrapped by an editor at a fixed width,")
+    assert (article.paragraphs[0].line_start, article.paragraphs[0].line_end) == (3, 5)
+    source = text.split("\n")
+    assert [n for _, n in article.paragraphs[0].lines] == [3, 4, 5]
+    for offset, number in article.paragraphs[0].lines:
+        assert article.paragraphs[0].text[offset:].startswith(source[number - 1])
+
+
+def test_metadata_header_is_read() -> None:
+    text = "---\ntitle: A Headline\nbyline: Jane Doe\ndate: 2025-05-04\nurl: https://example.com/x\n---\nBody text of the article goes here.\n"
+    article = parse_article(text, "h.txt")
+    assert (article.title, article.byline, article.date) == ("A Headline", "Jane Doe", "2025-05-04")
+    assert article.meta["url"] == "https://example.com/x"
+    assert article.paragraphs[0].line_start == 7
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n\n  ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("caf\u00e9 au lait".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_unreadable_files_say_why(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableFile, match=reason):
+        read_article(path, "bad.txt")

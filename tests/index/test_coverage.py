@@ -1,0 +1,104 @@
+"""The on-disk index: reused while the corpus is unchanged, updated incrementally, rebuilt when untrustworthy."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index import coverage as coverage_module
+from index.answer import Answerer
+from index.coverage import index_dir, open_coverage, refresh
+from index.errors import CorpusError
+
+
+def test_first_open_builds_then_reuses_without_reading_articles(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = tmp_path / "state"
+    first, report = open_coverage([corpus], state)
+    assert report.rebuilt and len(report.added) == 5 and report.passages == first.passage_count > 0
+
+    def no_reading(*args: object) -> None:
+        raise AssertionError("an unchanged corpus must not be re-read")
+
+    monkeypatch.setattr(coverage_module, "parse_article", no_reading)
+    second, report = open_coverage([corpus], state)
+    assert not report.rebuilt and report.unchanged
+    assert second.passage_count == first.passage_count
+
+
+def test_changes_are_applied_incrementally(corpus: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    before, _ = open_coverage([corpus], state)
+    (corpus / "003_2c1112b90513d27d.txt").unlink()
+    with open(corpus / "004_7654bc732c946649.txt", "a", encoding="utf-8") as handle:
+        handle.write("\nA new closing paragraph, added after the first indexing of this article.\n")
+    (corpus / "new.md").write_text("Fresh Coverage Arrives\n\nOfficials said the bridge reopened on Monday morning.\n")
+
+    after, report = open_coverage([corpus], state)
+    assert not report.rebuilt
+    assert report.added == ["new.md"]
+    assert report.changed == ["004_7654bc732c946649.txt"]
+    assert report.removed == ["003_2c1112b90513d27d.txt"]
+    assert "003_2c1112b90513d27d.txt" not in after.articles
+    assert after.passage_count == sum(a.passages for a in after.articles.values())
+    answer = Answerer(after).ask("When did the bridge reopen?")
+    assert answer.found and answer.answers[0].source == "new.md"
+    # The old snapshot still answers from what it had: refreshes swap whole snapshots.
+    assert Answerer(before).ask("What did Rutte say?").answers[0].source == "003_2c1112b90513d27d.txt"
+
+
+def test_touched_but_identical_files_are_not_reindexed(corpus: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    open_coverage([corpus], state)
+    path = corpus / "000_2dc657ec8ac27053.txt"
+    path.write_bytes(path.read_bytes())
+    _, report = open_coverage([corpus], state)
+    assert report.unchanged
+
+
+@pytest.mark.parametrize("damage", ["manifest", "segments", "interrupted"])
+def test_a_damaged_index_is_rebuilt_not_fatal(corpus: Path, tmp_path: Path, damage: str) -> None:
+    state = tmp_path / "state"
+    first, _ = open_coverage([corpus], state)
+    directory = index_dir(state.resolve(), [corpus.resolve()])
+    if damage == "manifest":
+        (directory / "manifest.json").write_text("{not json")
+    elif damage == "segments":
+        for path in directory.iterdir():
+            if path.name != "manifest.json":
+                path.unlink() if path.is_file() else shutil.rmtree(path)
+    else:
+        manifest = json.loads((directory / "manifest.json").read_text())
+        manifest["state"] = "updating"
+        (directory / "manifest.json").write_text(json.dumps(manifest))
+    second, report = open_coverage([corpus], state)
+    assert report.rebuilt and report.reason
+    assert second.passage_count == first.passage_count
+
+
+def test_bad_files_are_skipped_and_named(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "picture.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00IHDR")
+    (corpus / "empty.md").write_text("")
+    (corpus / "latin.txt").write_bytes("Caf\u00e9 society".encode("latin-1"))
+    (corpus / "notes.csv").write_text("a,b\n")  # not an article type: ignored, not reported
+    coverage, report = open_coverage([corpus], tmp_path / "state")
+    skipped = {s.name: s.reason for s in report.skipped}
+    assert set(skipped) == {"picture.txt", "empty.md", "latin.txt"}
+    assert "binary" in skipped["picture.txt"] and "empty" in skipped["empty.md"] and "UTF-8" in skipped["latin.txt"]
+    assert len(coverage.articles) == 5
+
+
+def test_refresh_reports_a_file_that_turned_bad(corpus: Path, tmp_path: Path) -> None:
+    coverage, _ = open_coverage([corpus], tmp_path / "state")
+    (corpus / "001_8d634213a0d69c48.txt").write_bytes(b"\x00\x01\x02binary now")
+    refreshed, report = refresh(coverage, by="tester")
+    assert report.removed == ["001_8d634213a0d69c48.txt"]
+    assert [s.name for s in report.skipped] == ["001_8d634213a0d69c48.txt"]
+    assert refreshed.refreshed.by == "tester"
+
+
+def test_a_missing_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="does not exist"):
+        open_coverage([tmp_path / "nowhere"], tmp_path / "state")
