@@ -23,7 +23,7 @@ def _score(cases_file: Path, corpus: Path, state: Path, id_filter: str = "") -> 
         case = json.loads(line)
         if id_filter not in case["id"]:
             continue
-        gold = case.get("gold") or [{"source": case["gold_source"], "text": case["gold_text"]}]
+        gold = case["gold"] if "gold" in case else [{"source": case["gold_source"], "text": case["gold_text"]}]
         kind = case.get("kind", "quote")
         answer = answerer.ask(case["question"])
         total += 1
