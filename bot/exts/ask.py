@@ -1,0 +1,204 @@
+"""Asking: questions in channels (a mention, or any "…?" in an ask channel) and ``/ask``, with the answer card's buttons."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from index.errors import BadQuestion
+from index.question import MAX_QUESTION_CHARS, clean
+
+from ..client import NewsdeskBot
+from ..errors import OnCooldown, reply_error, user_message
+from ..render import answer_embed, clip, not_found_text, passage_pages, sources_embed
+from ..views import send_pages
+
+log = logging.getLogger("newsdesk.ask")
+NONE = discord.AllowedMentions.none()
+MORE_SOURCES = 10
+
+
+class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd:(?P<action>full|more|up|down|del):(?P<id>\d+)"):
+    """The answer card's buttons. The custom id carries the answer's id in the store, so the
+    buttons keep working after a restart."""
+
+    LOOKS = {
+        "full": ("Full passage", None, discord.ButtonStyle.primary),
+        "more": ("More sources", None, discord.ButtonStyle.secondary),
+        "up": (None, "\U0001f44d", discord.ButtonStyle.secondary),
+        "down": (None, "\U0001f44e", discord.ButtonStyle.secondary),
+        "del": ("Delete", None, discord.ButtonStyle.danger),
+    }
+
+    def __init__(self, action: str, answer_id: int) -> None:
+        label, emoji, style = self.LOOKS[action]
+        super().__init__(discord.ui.Button(label=label, emoji=emoji, style=style, custom_id=f"nd:{action}:{answer_id}"))
+        self.action = action
+        self.answer_id = answer_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any
+    ) -> AnswerButton:
+        return cls(match["action"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
+        try:
+            await self._act(bot, interaction)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported once, and logged
+            await reply_error(interaction, exc)
+
+    async def _act(self, bot: NewsdeskBot, interaction: discord.Interaction) -> None:
+        record = await asyncio.to_thread(bot.store.answer, self.answer_id)
+        if record is None or not record.payload.get("answers"):
+            await interaction.response.send_message("That answer is no longer available; ask again.", ephemeral=True)
+            return
+        if self.action == "full":
+            await send_pages(interaction, passage_pages(record.payload["answers"][0]))
+        elif self.action == "more":
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            data = (await asyncio.to_thread(bot.desk.ask, record.question, top=MORE_SOURCES)).to_json()
+            if not data["found"]:
+                data = record.payload
+            await interaction.followup.send(embed=sources_embed(record.question, data), ephemeral=True, allowed_mentions=NONE)
+        elif self.action in ("up", "down"):
+            vote = 1 if self.action == "up" else -1
+            await asyncio.to_thread(bot.store.record_feedback, self.answer_id, interaction.user.id, vote)
+            await interaction.response.send_message("Thanks \u2014 your feedback is noted for the moderators.", ephemeral=True)
+        elif self.action == "del":
+            if interaction.user.id != record.user_id:
+                await interaction.response.send_message("Only the person who asked can delete this answer.", ephemeral=True)
+                return
+            await interaction.response.defer()
+            if interaction.message is not None:
+                await interaction.message.delete()
+
+
+def answer_view(answer_id: int, *, private: bool) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for action in ("full", "more", "up", "down") + (() if private else ("del",)):
+        view.add_item(AnswerButton(action, answer_id))
+    return view
+
+
+class Ask(commands.Cog):
+    """Answers questions asked in channels and with /ask."""
+
+    def __init__(self, bot: NewsdeskBot) -> None:
+        self.bot = bot
+        settings = bot.settings.discord
+        self._cooldowns = commands.CooldownMapping.from_cooldown(
+            settings.cooldown_questions, settings.cooldown_seconds, lambda user_id: user_id
+        )
+
+    def _cooldown(self, user_id: int) -> None:
+        if self.bot.settings.discord.cooldown_seconds <= 0:
+            return
+        bucket = self._cooldowns.get_bucket(user_id)  # type: ignore[arg-type]
+        retry_after = bucket.update_rate_limit() if bucket else None
+        if retry_after:
+            raise OnCooldown(retry_after)
+
+    async def _answer(
+        self, question: str, *, user_id: int, guild_id: int | None, channel_id: int | None, private: bool
+    ) -> tuple[dict[str, Any], int]:
+        """Answer off the event loop and remember the answer; returns its JSON form and id."""
+        started = time.perf_counter()
+        answer = await asyncio.to_thread(self.bot.desk.ask, question)
+        data = answer.to_json()
+        latency = (time.perf_counter() - started) * 1000
+        answer_id = await asyncio.to_thread(
+            self.bot.store.record_answer,
+            question=answer.question,
+            answer=data,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            latency_ms=latency,
+            private=private,
+        )
+        log.info(
+            "answered guild=%s channel=%s found=%s source=%s latency_ms=%.1f",
+            guild_id, channel_id, data["found"], (data["answers"] or [{}])[0].get("source"), latency,
+        )
+        return data, answer_id
+
+    @staticmethod
+    def _reply(question: str, data: dict[str, Any], answer_id: int, *, private: bool) -> dict[str, Any]:
+        if not data["found"]:
+            return {"content": not_found_text(data), "allowed_mentions": NONE}
+        return {
+            "embed": answer_embed(question, data),
+            "view": answer_view(answer_id, private=private),
+            "allowed_mentions": NONE,
+        }
+
+    # -- questions in channels -------------------------------------------------------------
+
+    def _addressed(self, message: discord.Message) -> bool:
+        me = self.bot.user
+        if me is not None and me in message.mentions:
+            return True
+        channel = message.channel
+        ask_channels = set(self.bot.settings.discord.ask_channels)
+        in_ask_channel = channel.id in ask_channels or getattr(channel, "parent_id", None) in ask_channels
+        return in_ask_channel and message.content.rstrip().endswith("?")
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None or not self._addressed(message):
+            return
+        question = clean(message.content)
+        try:
+            self._cooldown(message.author.id)
+            if not question:
+                raise BadQuestion("Ask me a question about the coverage, for example: What did Rutte say?")
+            async with message.channel.typing():
+                data, answer_id = await self._answer(
+                    question,
+                    user_id=message.author.id,
+                    guild_id=message.guild.id if message.guild else None,
+                    channel_id=message.channel.id,
+                    private=False,
+                )
+            await message.reply(mention_author=False, **self._reply(question, data, answer_id, private=False))
+        except OnCooldown as exc:
+            await message.reply(exc.message, mention_author=False, allowed_mentions=NONE, delete_after=10)
+        except Exception as exc:  # noqa: BLE001 - the asker gets one short message; the log gets the rest
+            text = user_message(exc)
+            if not isinstance(exc, BadQuestion):
+                log.exception("answering a channel question failed")
+            await message.reply(clip(text, 2000), mention_author=False, allowed_mentions=NONE)
+
+    # -- /ask ---------------------------------------------------------------------------------
+
+    @app_commands.command(name="ask", description="Ask about the coverage; the answer quotes the article and cites it.")
+    @app_commands.describe(question="What you want to know, e.g. What did Rutte say?", private="Only you see the answer")
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        private: bool = False,
+    ) -> None:
+        self._cooldown(interaction.user.id)
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        data, answer_id = await self._answer(
+            question,
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            private=private,
+        )
+        await interaction.followup.send(ephemeral=private, **self._reply(clean(question), data, answer_id, private=private))
+
+
+async def setup(bot: NewsdeskBot) -> None:
+    bot.add_dynamic_items(AnswerButton)
+    await bot.add_cog(Ask(bot))

@@ -1,0 +1,226 @@
+"""Answers, passages and reports as Discord messages, always within Discord's limits.
+
+Everything renders from the JSON form of an answer (``Answer.to_json()``), the same form the
+store keeps, so a button pressed after a restart renders exactly what was first shown. Long
+text is cut at a sentence boundary (a word boundary when a single sentence is too long) and
+marked with "…"; the rest stays reachable through the "Full passage" pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from index.coverage import ArticleInfo, RefreshReport
+from index.text import sentence_spans
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_LIMIT = 1024
+FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+FIELDS_LIMIT = 25
+ELLIPSIS = "\u2026"
+COLOUR = discord.Colour(0x2B6CB0)
+NOT_FOUND_COLOUR = discord.Colour(0x718096)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` if it fits, else the longest run of whole sentences that does, then "…"."""
+    if len(text) <= limit:
+        return text
+    room = limit - len(ELLIPSIS)
+    end = 0
+    for _start, stop in sentence_spans(text):
+        if stop > room:
+            break
+        end = stop
+    if end == 0:
+        cut = text.rfind(" ", 0, room)
+        end = cut if cut > 0 else room
+    return text[:end].rstrip() + ELLIPSIS
+
+
+def escape(text: str) -> str:
+    """Show text exactly as written: Markdown characters escaped, so ``*`` or ``_`` in an article stay literal."""
+    return discord.utils.escape_markdown(text, as_needed=False, ignore_links=False)
+
+
+def quote_block(text: str, limit: int) -> str:
+    """A Markdown block quote of ``text`` that fits in ``limit`` characters (escapes included)."""
+    clipped = text
+    while True:
+        block = "> " + escape(clipped)
+        if len(block) <= limit:
+            return block
+        clipped = clip(clipped, max(1, len(clipped) - (len(block) - limit) - 1))
+
+
+def _lines(start: int, end: int) -> str:
+    return f"line {start}" if start == end else f"lines {start}\u2013{end}"
+
+
+def source_line(citation: dict[str, Any]) -> str:
+    """``title — file, line N`` (the title left out when it is just the file name)."""
+    where = f"{citation['source']}, {_lines(citation['line_start'], citation['line_end'])}"
+    if citation.get("date"):
+        where += f", {citation['date']}"
+    title = citation.get("title") or ""
+    return where if not title or title == citation["source"] else f"{title} \u2014 {where}"
+
+
+def _embed_size(embed: discord.Embed) -> int:
+    return len(embed)
+
+
+def answer_embed(question: str, data: dict[str, Any]) -> discord.Embed:
+    """The answer card: the quote, the speaker, the source, then "also in" the other articles."""
+    best, *others = data["answers"]
+    embed = discord.Embed(
+        title=clip(question, TITLE_LIMIT),
+        description=quote_block(best["quote"], DESCRIPTION_LIMIT),
+        colour=COLOUR,
+    )
+    if best.get("speaker"):
+        embed.add_field(name="Speaker", value=clip(escape(best["speaker"]), FIELD_LIMIT), inline=True)
+    embed.add_field(name="Source", value=clip(escape(source_line(best)), FIELD_LIMIT), inline=False)
+    if others:
+        embed.add_field(name="Also in", value=_also_in(others), inline=False)
+    embed.set_footer(text="Quoted word for word from the coverage \u00b7 Full passage shows the context")
+    _fit(embed)
+    return embed
+
+
+def _also_in(others: Sequence[dict[str, Any]]) -> str:
+    per_item = max(80, (FIELD_LIMIT - 4 * len(others)) // max(1, len(others)))
+    items = []
+    for other in others:
+        line = escape(source_line(other))
+        excerpt = clip(other["quote"], max(20, per_item - len(line) - 8))
+        items.append(clip(f"\u2022 {line}\n\u201c{escape(excerpt)}\u201d", per_item))
+    return clip("\n".join(items), FIELD_LIMIT)
+
+
+def _fit(embed: discord.Embed) -> None:
+    """Shorten the description until the whole embed is within Discord's 6,000-character total."""
+    while _embed_size(embed) > EMBED_TOTAL_LIMIT and embed.description:
+        excess = _embed_size(embed) - EMBED_TOTAL_LIMIT
+        text = embed.description
+        embed.description = clip(text, max(1, len(text) - excess - 1))
+
+
+def not_found_text(data: dict[str, Any]) -> str:
+    """The short, friendly reply when the coverage doesn't answer."""
+    text = "I couldn't find that in the coverage. " + (data.get("message") or "")
+    suggestions = data.get("suggestions") or []
+    if suggestions:
+        text += " Did you mean " + " or ".join(f"**{escape(s)}**" for s in suggestions[:3]) + "?"
+    return clip(text.strip(), CONTENT_LIMIT)
+
+
+def passage_pages(citation: dict[str, Any], *, page_size: int = 3500) -> list[discord.Embed]:
+    """The whole passage behind a citation, split at sentence boundaries into pages."""
+    text = citation["passage"]
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        piece = clip(text[start:], page_size)
+        taken = len(piece.rstrip(ELLIPSIS)) if piece.endswith(ELLIPSIS) else len(piece)
+        pieces.append(piece)
+        start += taken
+        while start < len(text) and text[start] == " ":
+            start += 1
+    pages = []
+    for number, piece in enumerate(pieces, start=1):
+        embed = discord.Embed(
+            title=clip(citation.get("title") or citation["source"], TITLE_LIMIT),
+            description=quote_block(piece, DESCRIPTION_LIMIT),
+            colour=COLOUR,
+        )
+        footer = source_line(citation)
+        if citation.get("section"):
+            footer += f" \u00b7 {citation['section']}"
+        if len(pieces) > 1:
+            footer += f" \u00b7 page {number} of {len(pieces)}"
+        embed.set_footer(text=clip(footer, FOOTER_LIMIT))
+        pages.append(embed)
+    return pages
+
+
+def sources_embed(question: str, data: dict[str, Any]) -> discord.Embed:
+    """Every article that answers, one field each."""
+    embed = discord.Embed(title=clip(f"Sources for: {question}", TITLE_LIMIT), colour=COLOUR)
+    for citation in data["answers"][:10]:
+        embed.add_field(
+            name=clip(escape(source_line(citation)), FIELD_NAME_LIMIT),
+            value=quote_block(citation["quote"], FIELD_LIMIT),
+            inline=False,
+        )
+    if not data["answers"]:
+        embed.description = "No article answers this question."
+    _shrink_fields(embed)
+    return embed
+
+
+def _shrink_fields(embed: discord.Embed) -> None:
+    """Drop trailing fields until the embed fits the 6,000-character total."""
+    while _embed_size(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+
+
+def article_pages(articles: Sequence[ArticleInfo], *, per_page: int = 10) -> list[discord.Embed]:
+    """The indexed articles, ``per_page`` to a page."""
+    rows = sorted(articles, key=lambda a: a.name)
+    pages = []
+    total = max(1, -(-len(rows) // per_page))
+    for number in range(total):
+        chunk = rows[number * per_page : (number + 1) * per_page]
+        lines = []
+        for article in chunk:
+            byline = f" \u00b7 by {escape(article.byline)}" if article.byline else ""
+            lines.append(
+                f"**{escape(clip(article.label, 200))}**\n`{escape(article.name)}` \u00b7 {article.passages} passages{byline}"
+            )
+        embed = discord.Embed(
+            title=f"Indexed articles ({len(rows)})",
+            description=clip("\n".join(lines) or "No articles are indexed.", DESCRIPTION_LIMIT),
+            colour=COLOUR,
+        )
+        embed.set_footer(text=f"page {number + 1} of {total}")
+        pages.append(embed)
+    return pages
+
+
+def refresh_embed(report: RefreshReport) -> discord.Embed:
+    """What a refresh changed: added, changed, removed and skipped files, and the new size."""
+    embed = discord.Embed(
+        title="Index refreshed" if not report.unchanged or report.skipped else "Index refreshed \u2014 nothing changed",
+        description=f"{report.articles} articles, {report.passages} passages ({report.seconds:.1f} s).",
+        colour=COLOUR,
+    )
+    for label, names in (("Added", report.added), ("Changed", report.changed), ("Removed", report.removed)):
+        if names:
+            embed.add_field(name=f"{label} ({len(names)})", value=_file_list(names), inline=False)
+    if report.skipped:
+        skipped = [f"{s.name}: {s.reason}" for s in report.skipped]
+        embed.add_field(name=f"Skipped ({len(skipped)})", value=_file_list(skipped), inline=False)
+    _shrink_fields(embed)
+    return embed
+
+
+def _file_list(items: Sequence[str]) -> str:
+    lines: list[str] = []
+    used = 0
+    for index, item in enumerate(items):
+        line = f"\u2022 {escape(clip(item, 200))}"
+        remaining = len(items) - index
+        if used + len(line) + 1 > FIELD_LIMIT - 30 and remaining:
+            lines.append(f"\u2026and {remaining} more")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""Message components: the pager used for long passages and article lists."""
+
+from __future__ import annotations
+
+import discord
+
+from .render import clip
+
+
+class Pager(discord.ui.View):
+    """◀ / ▶ through a list of embeds; only the person it was shown to can turn the pages."""
+
+    def __init__(self, pages: list[discord.Embed], owner_id: int, *, timeout: float = 600) -> None:
+        super().__init__(timeout=timeout)
+        self.pages = pages
+        self.owner_id = owner_id
+        self.index = 0
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index >= len(self.pages) - 1
+        self.counter.label = clip(f"{self.index + 1} / {len(self.pages)}", 80)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(
+                "These pages belong to someone else; run the command yourself to browse.", ephemeral=True
+            )
+            return False
+        return True
+
+    async def _show(self, interaction: discord.Interaction, index: int) -> None:
+        self.index = max(0, min(index, len(self.pages) - 1))
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.pages[self.index], view=self)
+
+    @discord.ui.button(label="\u25c0", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button["Pager"]) -> None:
+        await self._show(interaction, self.index - 1)
+
+    @discord.ui.button(label="1 / 1", style=discord.ButtonStyle.secondary, disabled=True)
+    async def counter(self, interaction: discord.Interaction, button: discord.ui.Button["Pager"]) -> None:
+        await interaction.response.defer()
+
+    @discord.ui.button(label="\u25b6", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button["Pager"]) -> None:
+        await self._show(interaction, self.index + 1)
+
+
+async def send_pages(
+    interaction: discord.Interaction, pages: list[discord.Embed], *, ephemeral: bool = True
+) -> None:
+    """Reply with the first page (and a pager when there are more), answering or following up as needed."""
+    kwargs: dict[str, object] = {"embed": pages[0], "ephemeral": ephemeral, "allowed_mentions": discord.AllowedMentions.none()}
+    if len(pages) > 1:
+        kwargs["view"] = Pager(pages, interaction.user.id)
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)  # type: ignore[arg-type]
+    else:
+        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]

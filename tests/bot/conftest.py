@@ -1,0 +1,82 @@
+"""The newsdesk bot running for real (discord.py) against the loopback Discord of tests/fakediscord."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest_asyncio
+
+from bot.client import NewsdeskBot, create_bot
+from bot.settings import Settings, load_settings
+from bot.store import Store
+from index.desk import Desk
+from tests.conftest import ROOT
+from tests.fakediscord.fixtures import fake_discord  # noqa: F401  (fixture)
+from tests.fakediscord.server import FakeDiscord
+
+
+def bot_settings(fake: FakeDiscord, corpus: Path, state: Path, **discord: Any) -> Settings:
+    options: dict[str, Any] = {
+        "api_base": f"{fake.base_url}/api/v10",
+        "gateway_url": fake.gateway_url,
+        "ask_channels": [fake.news.id],
+        "cooldown_seconds": 0,
+    }
+    options.update(discord)
+    return load_settings(
+        ROOT / "config" / "newsdesk.toml",
+        environ={},
+        corpus={"folders": [str(corpus)]},
+        index={"state_dir": str(state)},
+        discord=options,
+    )
+
+
+def start_bot(settings: Settings) -> NewsdeskBot:
+    desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top)
+    desk.open()
+    return create_bot(settings, desk, Store(settings.state_dir / "newsdesk.db"), guild_ready_timeout=0.05)
+
+
+@dataclass
+class Harness:
+    fake: FakeDiscord
+    bot: NewsdeskBot
+    corpus: Path
+
+    async def ask(self, content: str, *, channel: Any = None, author: Any = None, **kwargs: Any):  # noqa: ANN201
+        fake = self.fake
+        await fake.send_message(channel or fake.general, author or fake.member, content, **kwargs)
+        return await fake.wait_for_message(lambda m: bool(m.embeds or m.content), timeout=10)
+
+    async def command(self, name: str, options: dict[str, Any] | None = None, *, user: Any = None):  # noqa: ANN201
+        return await self.fake.invoke_command(name, options or {}, user=user or self.fake.member, channel=self.fake.general)
+
+
+@pytest_asyncio.fixture
+async def newsdesk(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> AsyncIterator[Harness]:  # noqa: F811
+    settings = bot_settings(fake_discord, corpus, tmp_path / "state")
+    bot = start_bot(settings)
+    async with fake_discord.running(bot):
+        yield Harness(fake_discord, bot, corpus)
+    bot.store.close()
+
+
+def embed_text(message: Any) -> str:
+    """Everything an embed shows, for assertions."""
+    parts: list[str] = []
+    for embed in message.embeds:
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
+        parts.append(embed.get("footer", {}).get("text", ""))
+    return "\n".join(parts)
+
+
+def custom_ids(message: Any) -> list[str]:
+    return [c["custom_id"] for row in message.components for c in row.get("components", []) if "custom_id" in c]
+
+
+Predicate = Callable[[Any], bool]
