@@ -276,3 +276,18 @@ def test_run_command_without_token_exits_2(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "export DISCORD_TOKEN=" in done.stderr and "Traceback" not in done.stderr
     assert SEEDS.is_dir()
+
+
+async def test_a_failed_refresh_keeps_the_old_index_serving(newsdesk: Harness) -> None:
+    import shutil
+
+    before = newsdesk.bot.desk.coverage
+    shutil.rmtree(newsdesk.corpus)
+    await newsdesk.command("refresh", user=newsdesk.fake.owner)
+    reply = await newsdesk.fake.wait_for_message(shown, timeout=10)
+    assert reply.content.startswith("The refresh failed:") and "does not exist" in reply.content
+    assert newsdesk.bot.desk.coverage is before
+    answer = await newsdesk.ask("What did Rutte say?", channel=newsdesk.fake.news)
+    assert "Russia remains the greatest" in embed_text(answer)
+    last = newsdesk.bot.store.last_refresh()
+    assert last is not None and not last.ok
