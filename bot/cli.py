@@ -12,13 +12,16 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from index.answer import Answer, Answerer
 from index.coverage import Coverage, RefreshReport, open_coverage
 from index.errors import BadQuestion, NewsdeskError
 
 from .settings import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from index.summary import Summary
 
 log = logging.getLogger("newsdesk")
 
@@ -37,6 +40,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--top", type=int, help="how many answers to show (default from config: 3)")
     _corpus_option(ask)
 
+    summary = commands.add_parser("summary", help="summarise the coverage (every point quoted and cited)")
+    what = summary.add_mutually_exclusive_group()
+    what.add_argument("--topic", help="what the coverage says about a topic")
+    what.add_argument("--article", help="one article, by file name or headline")
+    what.add_argument("--person", help="everything the coverage quotes a person saying")
+    what.add_argument("--since-refresh", action="store_true", help="the articles the latest refresh added or changed")
+    summary.add_argument("--json", action="store_true", help="print JSON")
+    _corpus_option(summary)
+
     sources = commands.add_parser("sources", help="list the indexed articles")
     sources.add_argument("--json", action="store_true", help="print JSON")
     _corpus_option(sources)
@@ -46,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
     commands.add_parser("sync", help="register the slash commands with Discord now")
-    for command in (ask, sources, build):
+    for command in (ask, summary, sources, build):
         command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
     return parser
 
@@ -82,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         coverage, _ = open_coverage(folders, settings.state_dir)
         if args.command == "sources":
             return _sources(coverage, args.json, sys.stdout)
+        if args.command == "summary":
+            return _summary(coverage, settings, args, sys.stdout)
         return _ask(coverage, settings, args, sys.stdin, sys.stdout)
     except NewsdeskError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
@@ -123,6 +137,12 @@ def _lines(start: int, end: int) -> str:
     return f"line {start}" if start == end else f"lines {start}\u2013{end}"
 
 
+def _cite(title: str, source: str, start: int, end: int) -> str:
+    """``title (file, line N)``, or ``file, line N`` when the article has no headline."""
+    where = f"{source}, {_lines(start, end)}"
+    return where if not title or title == source else f"{title} ({where})"
+
+
 def render_answer(answer: Answer) -> str:
     """An answer for a terminal: the quote, then ``— title (file, line N)``, then "also in"."""
     if not answer.found:
@@ -132,13 +152,62 @@ def render_answer(answer: Answer) -> str:
         return text + "\n"
     best, *others = answer.answers
     who = f"{best.speaker}: " if best.speaker else ""
-    parts = [f"{who}{best.quote}", f"  \u2014 {best.title} ({best.source}, {_lines(best.line_start, best.line_end)})"]
+    parts = [f"{who}{best.quote}", f"  \u2014 {_cite(best.title, best.source, best.line_start, best.line_end)}"]
     if others:
         parts.append("\nAlso in:")
         for other in others:
             parts.append(f"  {other.quote}")
-            parts.append(f"    \u2014 {other.title} ({other.source}, {_lines(other.line_start, other.line_end)})")
+            parts.append(f"    \u2014 {_cite(other.title, other.source, other.line_start, other.line_end)}")
     return "\n".join(parts) + "\n"
+
+
+def _summary(coverage: Coverage, settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from index.summary import Summarizer  # numpy-heavy; only this command needs it
+
+    summarizer = Summarizer(coverage)
+    if args.topic is not None:
+        summary = summarizer.topic(args.topic)
+    elif args.article is not None:
+        summary = summarizer.article(args.article)
+    elif args.person is not None:
+        summary = summarizer.person(args.person)
+    elif args.since_refresh:
+        summary = summarizer.recent()
+    else:
+        summary = summarizer.overview()
+    endpoint = settings.summary_endpoint()
+    if endpoint is not None:
+        import asyncio
+
+        from index.abstractive import rewrite
+
+        summary = asyncio.run(rewrite(summary, endpoint))
+    if args.json:
+        out.write(json.dumps(summary.to_json(), ensure_ascii=False) + "\n")
+    else:
+        out.write(render_summary(summary))
+    return 0
+
+
+def render_summary(summary: "Summary") -> str:
+    """A summary for a terminal: the title, the points with their sources, then who said what."""
+    lines = [summary.title]
+    if summary.message:
+        lines.append(summary.message)
+    if summary.abstract:
+        lines += ["", summary.abstract]
+    for heading, points in (("", summary.points), ("Who said what:", summary.quotes)):
+        if not points:
+            continue
+        lines.append("")
+        if heading:
+            lines.append(heading)
+        for number, point in enumerate(points, start=1):
+            who = f"{point.speaker}: " if point.speaker and heading else ""
+            lines.append(f"{number}. {who}{point.text}")
+            cites = [point.cite, *point.also]
+            lines.append("   \u2014 " + "; ".join(_cite(c.title, c.source, c.line_start, c.line_end) for c in cites))
+    return "\n".join(lines) + "\n"
 
 
 def _sources(coverage: Coverage, as_json: bool, out: TextIO) -> int:

@@ -30,7 +30,7 @@ from .store import Store
 
 log = logging.getLogger("newsdesk.bot")
 
-EXTENSIONS = ("bot.exts.ask", "bot.exts.admin", "bot.exts.info")
+EXTENSIONS = ("bot.exts.ask", "bot.exts.admin", "bot.exts.info", "bot.exts.summary")
 
 
 class NewsdeskTree(app_commands.CommandTree["NewsdeskBot"]):

@@ -224,3 +224,41 @@ def _file_list(items: Sequence[str]) -> str:
         lines.append(line)
         used += len(line) + 1
     return "\n".join(lines)
+
+
+def summary_pages(data: dict[str, Any]) -> list[discord.Embed]:
+    """A summary as embeds: numbered quoted points with their sources, split over pages when long."""
+    title = clip(data["title"], TITLE_LIMIT)
+    if not data["points"]:
+        return [discord.Embed(title=title, description=clip(data.get("message") or "Nothing to summarise.", DESCRIPTION_LIMIT), colour=NOT_FOUND_COLOUR)]
+    blocks: list[str] = []
+    if data.get("abstract"):
+        blocks.append(escape(clip(data["abstract"], 1500)))
+    quotes_started = False
+    for number, point in enumerate(data["points"], start=1):
+        if point.get("speaker") and data["kind"] == "overview" and not quotes_started:
+            blocks.append("**Who said what**")
+            quotes_started = True
+        cites = point.get("sources") or [point]
+        where = "; ".join(escape(source_line(c)) for c in cites[:3])
+        who = f"**{escape(point['speaker'])}:** " if point.get("speaker") and data["kind"] == "overview" else ""
+        blocks.append(clip(f"{number}. {who}\u201c{escape(point['text'])}\u201d\n\u2014 {where}", 1800))
+    pages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) > 3500 and current:
+            pages.append(current)
+            current = block
+        else:
+            current = candidate
+    pages.append(current)
+    embeds = []
+    for number, page in enumerate(pages, start=1):
+        embed = discord.Embed(title=title, description=page, colour=COLOUR)
+        footer = "Every point is quoted word for word from the coverage"
+        if len(pages) > 1:
+            footer += f" \u00b7 page {number} of {len(pages)}"
+        embed.set_footer(text=footer)
+        embeds.append(embed)
+    return embeds

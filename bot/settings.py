@@ -13,12 +13,15 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from index.errors import NewsdeskError
+
+if TYPE_CHECKING:
+    from index.abstractive import Endpoint
 
 CONFIG_ENV = "NEWSDESK_CONFIG"
 TOKEN_ENV = "DISCORD_TOKEN"
@@ -62,6 +65,21 @@ class DiscordSettings(_Section):
         return value.rstrip("/") if value.startswith("http") else value
 
 
+class SummarySettings(_Section):
+    abstractive: bool = False
+    url: str = "https://api.openai.com/v1/chat/completions"
+    model: str = "gpt-4o-mini"
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout_seconds: float = Field(default=20.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s):// URL")
+        return value
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -77,6 +95,7 @@ class Settings(BaseSettings):
     index: IndexSettings = IndexSettings()
     answers: AnswerSettings = AnswerSettings()
     discord: DiscordSettings = DiscordSettings()
+    summary: SummarySettings = SummarySettings()
     logging: LoggingSettings = LoggingSettings()
     # Secrets: read from the environment only, never from a file, never logged.
     discord_token: SecretStr | None = Field(default=None, validation_alias=TOKEN_ENV, exclude=True)
@@ -107,6 +126,17 @@ class Settings(BaseSettings):
     @property
     def state_dir(self) -> Path:
         return self.path(self.index.state_dir)
+
+    def summary_endpoint(self, environ: Mapping[str, str] | None = None) -> Endpoint | None:
+        """The abstractive endpoint when it is switched on (its key read from the named variable)."""
+        if not self.summary.abstractive:
+            return None
+        from index.abstractive import Endpoint  # only when used: it brings aiohttp
+
+        environ = os.environ if environ is None else environ
+        return Endpoint(
+            self.summary.url, self.summary.model, environ.get(self.summary.api_key_env), self.summary.timeout_seconds
+        )
 
 
 def find_config(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:

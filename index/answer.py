@@ -164,7 +164,7 @@ class Answerer:
             key=passage.key,
         )
 
-    def _windows(self, hits: Sequence[Hit], articles: int, before: int = 1, after: int = 1) -> list[list[Passage]]:
+    def windows(self, hits: Sequence[Hit], articles: int, before: int = 1, after: int = 1) -> list[list[Passage]]:
         """Runs of consecutive passages around the hits, for the best ``articles`` articles."""
         order: list[str] = []
         wanted: dict[str, set[int]] = defaultdict(set)
@@ -200,7 +200,7 @@ class Answerer:
 
     # -- speaker questions -----------------------------------------------------------------
 
-    def _name_terms(self, word: str) -> list[str]:
+    def name_terms(self, word: str) -> list[str]:
         """Index terms in the coverage for a name word, spelling variants included."""
         found: list[str] = []
         for stem in tokens(word):
@@ -264,7 +264,7 @@ class Answerer:
         if not asked:
             return None
         surname = asked[-1]
-        surname_terms = self._name_terms(surface[-1] if surface else surname)
+        surname_terms = self.name_terms(surface[-1] if surface else surname)
         alias_terms: list[str] = []
         if len(asked) >= 2:
             initials = "".join(w[0] for w in asked)
@@ -296,7 +296,7 @@ class Answerer:
         scored: list[_Scored] = []
         topic = [t for t in question.topic if t not in surname_terms]
         topic_weight = sum(self.idf(t) for t in topic) or 1.0
-        for window in self._windows(hits, articles=12, before=1, after=1):
+        for window in self.windows(hits, articles=12, before=1, after=1):
             for infos in analyse(window):
                 for statement in statements(infos, prefer=lambda m: name_matches(asked, m) > 0):
                     match = name_matches(asked, statement.speaker.mention)

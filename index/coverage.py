@@ -31,6 +31,7 @@ from pathlib import Path
 
 from . import passages as passage_rules
 from .articles import ARTICLE_SUFFIXES, Article, decode, parse_article
+from .attribution import quoted_names
 from .engine import TantivyEngine
 from .errors import CorpusError, IndexBusy, IndexFailed, UnreadableFile
 from .passages import make_passages
@@ -38,7 +39,7 @@ from .text import ANALYZER_VERSION
 
 log = logging.getLogger("newsdesk.index")
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 #: Folder (inside a corpus folder) where removed articles are kept; never indexed.
 REMOVED_FOLDER = "removed"
 
@@ -57,6 +58,7 @@ class ArticleInfo:
     sections: tuple[str, ...]
     passages: int
     meta: dict[str, str] = field(default_factory=dict)
+    quoted: dict[str, int] = field(default_factory=dict)  # people quoted in the article, by how often
 
     @property
     def label(self) -> str:
@@ -126,12 +128,15 @@ class Coverage:
         skipped: list[Skipped],
         folders: tuple[Path, ...],
         refreshed: RefreshInfo,
+        recent: tuple[str, ...] = (),
     ) -> None:
         self.engine = engine
         self.articles = articles
         self.skipped = skipped
         self.folders = folders
         self.refreshed = refreshed
+        #: Articles added or changed by the latest update that changed anything.
+        self.recent = recent
 
     @property
     def passage_count(self) -> int:
@@ -236,12 +241,15 @@ def _info_from_json(entry: dict) -> ArticleInfo:
     return ArticleInfo(**{**entry, "sections": tuple(entry["sections"])})
 
 
-def _manifest(articles: dict[str, ArticleInfo], skipped: list[Skipped], state: str, refreshed: RefreshInfo) -> dict:
+def _manifest(
+    articles: dict[str, ArticleInfo], skipped: list[Skipped], state: str, refreshed: RefreshInfo, recent: Sequence[str]
+) -> dict:
     return {
         "stamp": _settings_stamp(),
         "state": state,
         "refreshed_at": refreshed.at,
         "refreshed_by": refreshed.by,
+        "recent": list(recent),
         "articles": {name: asdict(info) for name, info in articles.items()},
         "skipped": [asdict(s) for s in skipped],
     }
@@ -275,6 +283,7 @@ def open_coverage(
         if engine.size != sum(info.passages for info in articles.values()):
             raise ValueError("it disagrees with its manifest")
         refreshed = RefreshInfo(manifest.get("refreshed_at") or _now(), manifest.get("refreshed_by"))
+        recent = tuple(name for name in manifest.get("recent", ()) if name in articles)
     except (ValueError, OSError, KeyError, TypeError) as exc:
         reason = str(exc) if isinstance(exc, ValueError) else f"it is unreadable ({exc.__class__.__name__})"
         if reason != "no index yet":
@@ -283,7 +292,7 @@ def open_coverage(
         report.reason = reason
         report.seconds = time.perf_counter() - started
         return coverage, report
-    coverage = Coverage(engine, articles, skipped, folders, refreshed)
+    coverage = Coverage(engine, articles, skipped, folders, refreshed, recent)
     if not update:
         return coverage, RefreshReport(passages=engine.size, articles=len(articles))
     return refresh(coverage, by=by)
@@ -341,7 +350,9 @@ def refresh(coverage: Coverage, *, by: str | None = None) -> tuple[Coverage, Ref
         refreshed = RefreshInfo(_now(), by)
         writer = TantivyEngine(directory)
         try:
-            _write_manifest(directory, _manifest(coverage.articles, coverage.skipped, "updating", coverage.refreshed))
+            _write_manifest(
+                directory, _manifest(coverage.articles, coverage.skipped, "updating", coverage.refreshed, coverage.recent)
+            )
             writer.delete_files([*report.removed, *report.changed])
             for name in report.removed:
                 articles.pop(name, None)
@@ -358,10 +369,11 @@ def refresh(coverage: Coverage, *, by: str | None = None) -> tuple[Coverage, Ref
         except OSError as exc:
             writer.rollback()
             raise IndexFailed(f"Updating the index failed ({exc}); the previous index keeps serving.") from exc
-        _write_manifest(directory, _manifest(articles, report.skipped, "clean", refreshed))
+        recent = tuple(sorted(report.added + report.changed)) or coverage.recent
+        _write_manifest(directory, _manifest(articles, report.skipped, "clean", refreshed, recent))
         report.passages, report.articles = writer.size, len(articles)
         report.seconds = time.perf_counter() - started
-        return Coverage(writer, articles, report.skipped, coverage.folders, refreshed), report
+        return Coverage(writer, articles, report.skipped, coverage.folders, refreshed, recent), report
     finally:
         _write_lock.release()
 
@@ -382,6 +394,7 @@ def _info(file: _File, article: Article, digest: str, passages: int) -> ArticleI
         sections=article.sections,
         passages=passages,
         meta=dict(article.meta),
+        quoted=quoted_names(p.text for p in article.paragraphs),
     )
 
 
@@ -414,7 +427,7 @@ def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tupl
                 log.warning("skipped %s: %s", skip.name, skip.reason)
             report.skipped = sorted(skipped, key=lambda s: s.name)
             refreshed = RefreshInfo(_now(), by)
-            _write_manifest(temporary, _manifest(articles, report.skipped, "clean", refreshed))
+            _write_manifest(temporary, _manifest(articles, report.skipped, "clean", refreshed, sorted(articles)))
             del engine
             if directory.exists():
                 retired = directory.with_name(f"{directory.name}.old-{os.getpid()}")
@@ -429,6 +442,6 @@ def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tupl
         engine = TantivyEngine(directory)
         report.added = sorted(articles)
         report.passages, report.articles = engine.size, len(articles)
-        return Coverage(engine, articles, report.skipped, folders, refreshed), report
+        return Coverage(engine, articles, report.skipped, folders, refreshed, tuple(sorted(articles))), report
     finally:
         _write_lock.release()

@@ -40,7 +40,9 @@ ROLE_WORDS = frozenset(
     adviser advisor aide candidate nominee host anchor correspondent editor columnist analyst economist
     strategist pollster founder presidential senior former acting interim campaign manager coach
     captain officer sheriff detective commander professor lawyer representative congressman
-    congresswoman secretary-general prosecutor sen rep gov
+    congresswoman secretary-general prosecutor sen rep gov master official head chairperson owner
+    organizer organiser activist resident teacher worker member delegate researcher scientist doctor
+    nurse lawmaker partner volunteer superintendent principal economist-in-chief spokesman
     """.split()
 )
 # The last word of a run that names an organisation, outlet or place of work, not a person.

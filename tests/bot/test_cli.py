@@ -97,3 +97,21 @@ def test_terminal_commands_do_not_import_discord(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Rutte" in done.stdout
+
+
+def test_summary_json_and_text(run) -> None:
+    code, out, _ = run("summary", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["kind"] == "overview" and len(data["points"]) >= 4
+    code, out, _ = run("summary", "--topic", "sanctions")
+    assert code == 0 and out.startswith("What the coverage says about sanctions") and "\u2014 " in out
+    code, out, _ = run("summary", "--person", "Macron", "--json")
+    assert json.loads(out)["message"] == "The coverage doesn't mention Macron."
+    code, out, _ = run("summary", "--article", "002_8bc5e7102b110562.txt", "--json")
+    assert {p["source"] for p in json.loads(out)["points"]} == {"002_8bc5e7102b110562.txt"}
+
+
+def test_summary_options_are_exclusive(run) -> None:
+    with pytest.raises(SystemExit) as caught:
+        run("summary", "--topic", "a", "--person", "b")
+    assert caught.value.code == 2

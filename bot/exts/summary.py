@@ -1,0 +1,73 @@
+"""``/summary``: the gist of the coverage — overview, a topic, an article, a person, or what the last refresh added."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from index.abstractive import rewrite
+from index.errors import BadQuestion
+from index.summary import Summarizer, Summary
+
+from ..client import NewsdeskBot
+from ..render import clip, summary_pages
+from ..views import send_pages
+
+
+class Summaries(commands.Cog):
+    def __init__(self, bot: NewsdeskBot) -> None:
+        self.bot = bot
+
+    def _summarize(self, topic: str | None, article: str | None, person: str | None, since_refresh: bool) -> Summary:
+        summarizer = Summarizer(self.bot.desk.coverage, self.bot.desk.snapshot.answerer)
+        if topic:
+            return summarizer.topic(topic)
+        if article:
+            return summarizer.article(article)
+        if person:
+            return summarizer.person(person)
+        if since_refresh:
+            return summarizer.recent()
+        return summarizer.overview()
+
+    @app_commands.command(name="summary", description="The gist of the coverage; every point is quoted and cited.")
+    @app_commands.describe(
+        topic="What the coverage says about a topic",
+        article="One article (start typing its headline or file name)",
+        person="Everything the coverage quotes a person saying",
+        since_refresh="Only what the latest refresh added or changed",
+    )
+    async def summary(
+        self,
+        interaction: discord.Interaction,
+        topic: app_commands.Range[str, 1, 100] | None = None,
+        article: app_commands.Range[str, 1, 200] | None = None,
+        person: app_commands.Range[str, 1, 100] | None = None,
+        since_refresh: bool = False,
+    ) -> None:
+        if sum(bool(x) for x in (topic, article, person, since_refresh)) > 1:
+            raise BadQuestion("Choose one of topic, article, person or since_refresh \u2014 or none for an overview.")
+        await interaction.response.defer(thinking=True)
+        summary = await asyncio.to_thread(self._summarize, topic, article, person, since_refresh)
+        endpoint = self.bot.settings.summary_endpoint()
+        if endpoint is not None:
+            summary = await rewrite(summary, endpoint)
+        await send_pages(interaction, summary_pages(summary.to_json()), ephemeral=False)
+
+    @summary.autocomplete("article")
+    async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.casefold()
+        choices = []
+        for info in sorted(self.bot.desk.coverage.articles.values(), key=lambda a: a.label.casefold()):
+            if wanted in info.label.casefold() or wanted in info.name.casefold():
+                choices.append(app_commands.Choice(name=clip(info.label, 100), value=info.name[:100]))
+            if len(choices) == 25:
+                break
+        return choices
+
+
+async def setup(bot: NewsdeskBot) -> None:
+    await bot.add_cog(Summaries(bot))

@@ -1,0 +1,405 @@
+"""Summaries of the coverage, extractive: every point is a whole sentence quoted word for word, with its source.
+
+Sentences are ranked by LexRank — PageRank over a graph whose edges are the TF-IDF cosine
+similarity of two sentences — so a point is one the rest of the coverage agrees with, then
+picked greedily with a redundancy penalty (maximal marginal relevance). When two outlets say
+the same thing, the point cites both instead of repeating it. On a large corpus the graph is
+built over the few hundred candidates nearest the centroid, which keeps a summary of a
+thousand articles well under a second.
+
+Kinds: ``overview`` (what the coverage is about, then who said what), ``topic``, ``article``,
+``person`` and ``recent`` (what the latest refresh added or changed).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .answer import Answerer
+from .attribution import analyse, statements
+from .coverage import ArticleInfo, Coverage
+from .engine import Search
+from .names import fold_name, name_matches
+from .passages import Passage, passage_key
+from .text import sentence_spans, tokens
+
+#: Cosine similarity above which two sentences say the same thing (one point, both cited).
+SAME_POINT = 0.5
+#: Weight of centrality against redundancy in the greedy pick (maximal marginal relevance).
+MMR_LAMBDA = 0.7
+#: Penalty for a second point from an article already cited (points spread over articles).
+ARTICLE_REPEAT_PENALTY = 0.15
+#: Statements of one person this similar are the same statement reported twice (wire copy).
+SAME_STATEMENT = 0.8
+#: Candidates the similarity graph is built over, at most.
+GRAPH_LIMIT = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Cite:
+    source: str
+    title: str
+    line_start: int
+    line_end: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"source": self.source, "title": self.title, "line_start": self.line_start, "line_end": self.line_end}
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    text: str  # an exact excerpt of the source (whole sentences)
+    cite: Cite
+    also: tuple[Cite, ...] = ()  # the same point in other articles
+    speaker: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"text": self.text, **self.cite.to_json()}
+        if self.also:
+            data["sources"] = [self.cite.to_json()] + [c.to_json() for c in self.also]
+        if self.speaker:
+            data["speaker"] = self.speaker
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    kind: str
+    title: str
+    points: tuple[Point, ...] = ()
+    quotes: tuple[Point, ...] = ()  # "who said what" (overview)
+    message: str | None = None
+    abstract: str | None = None  # the optional abstractive rewrite, citations kept
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "kind": self.kind,
+            "title": self.title,
+            "points": [p.to_json() for p in (*self.points, *self.quotes)],
+        }
+        if self.message:
+            data["message"] = self.message
+        if self.abstract:
+            data["abstract"] = self.abstract
+        return data
+
+
+@dataclass(slots=True)
+class _Candidate:
+    passage: Passage
+    start: int
+    end: int
+    terms: list[str]
+    position: int  # order in the article (passage ordinal, then sentence)
+    relevance: float = 0.0
+    speaker: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+
+_NEEDS_CONTEXT = re.compile(
+    r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|but|and|so|however|meanwhile|still|also|yet|"
+    r"then|such|there|here)\b",
+    re.IGNORECASE,
+)
+
+
+def _stands_alone(text: str) -> bool:
+    """A sentence worth a point: a statement of reasonable length that needs no earlier sentence."""
+    words = len(text.split())
+    if words < 8 or words > 70 or text.rstrip().endswith("?"):
+        return False
+    if _NEEDS_CONTEXT.match(text.lstrip("\"'\u201c\u2018 ")):
+        return False
+    return text.count("\u201c") == text.count("\u201d") and text.count('"') % 2 == 0
+
+
+class Summarizer:
+    """Summaries over one coverage snapshot."""
+
+    def __init__(self, coverage: Coverage, answerer: Answerer | None = None) -> None:
+        self.coverage = coverage
+        self.engine = coverage.engine
+        self.answerer = answerer or Answerer(coverage)
+
+    # -- shared machinery ------------------------------------------------------------------
+
+    def _cite(self, passage: Passage, start: int, end: int) -> Cite:
+        info = self.coverage.article(passage.file)
+        first, last = passage.lines_of(start, end)
+        return Cite(passage.file, info.label if info else passage.file, first, last)
+
+    def _candidates(self, passages: Iterable[Passage], *, only_standalone: bool = True) -> list[_Candidate]:
+        found: list[_Candidate] = []
+        for passage in passages:
+            for index, (start, end) in enumerate(sentence_spans(passage.text)):
+                text = passage.text[start:end]
+                if only_standalone and not _stands_alone(text):
+                    continue
+                terms = tokens(text)
+                if terms:
+                    found.append(_Candidate(passage, start, end, terms, passage.ordinal * 1000 + index))
+        return found
+
+    def _vectors(self, candidates: Sequence[_Candidate]) -> np.ndarray:
+        """Unit TF-IDF rows (idf from the whole coverage), one per candidate."""
+        vocabulary: dict[str, int] = {}
+        for candidate in candidates:
+            for term in candidate.terms:
+                vocabulary.setdefault(term, len(vocabulary))
+        matrix = np.zeros((len(candidates), max(1, len(vocabulary))), dtype=np.float32)
+        for row, candidate in enumerate(candidates):
+            for term in candidate.terms:
+                matrix[row, vocabulary[term]] += 1.0
+        idf = np.ones(max(1, len(vocabulary)), dtype=np.float32)
+        for term, column in vocabulary.items():
+            idf[column] = self.answerer.idf(term)
+        matrix = np.log1p(matrix) * idf
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return matrix / np.where(norms == 0, 1.0, norms)
+
+    @staticmethod
+    def _lexrank(similarity: np.ndarray, damping: float = 0.85) -> np.ndarray:
+        """PageRank over the similarity graph (self-loops removed, rows normalised)."""
+        n = similarity.shape[0]
+        weights = similarity.copy()
+        np.fill_diagonal(weights, 0.0)
+        totals = weights.sum(axis=1, keepdims=True)
+        transition = np.where(totals > 0, weights / np.where(totals == 0, 1.0, totals), 1.0 / n)
+        rank = np.full(n, 1.0 / n)
+        for _ in range(100):
+            updated = (1 - damping) / n + damping * (transition.T @ rank)
+            if np.abs(updated - rank).sum() < 1e-6:
+                return updated
+            rank = updated
+        return rank
+
+    def _rank(self, candidates: list[_Candidate], relevance_weight: float = 0.0) -> tuple[list[_Candidate], np.ndarray]:
+        """Candidates narrowed to the graph limit by closeness to the centroid, and their similarity matrix."""
+        vectors = self._vectors(candidates)
+        if len(candidates) > GRAPH_LIMIT:
+            centroid = vectors.sum(axis=0)
+            closeness = vectors @ centroid + relevance_weight * np.array([c.relevance for c in candidates])
+            keep = np.argsort(-closeness)[:GRAPH_LIMIT]
+            candidates = [candidates[i] for i in keep]
+            vectors = vectors[keep]
+        return candidates, vectors @ vectors.T
+
+    def _pick(
+        self,
+        candidates: list[_Candidate],
+        count: int,
+        *,
+        relevance_weight: float = 0.0,
+        one_per_article: bool = False,
+    ) -> list[Point]:
+        """The ``count`` most central, mutually different sentences, with duplicates cited together."""
+        if not candidates:
+            return []
+        candidates, similarity = self._rank(candidates, relevance_weight)
+        centrality = self._lexrank(similarity)
+        centrality = centrality / (centrality.max() or 1.0)
+        if relevance_weight:
+            relevance = np.array([c.relevance for c in candidates], dtype=np.float32)
+            centrality = centrality + relevance_weight * relevance / (relevance.max() or 1.0)
+        chosen: list[int] = []
+        used_files: set[str] = set()
+        while len(chosen) < count:
+            best, best_score = -1, -math.inf
+            for i in range(len(candidates)):
+                if i in chosen or (one_per_article and candidates[i].passage.file in used_files):
+                    continue
+                redundancy = max((similarity[i, j] for j in chosen), default=0.0)
+                if redundancy >= SAME_POINT:
+                    continue
+                # Prefer spreading points over articles, without refusing a second one from the same.
+                repeat = ARTICLE_REPEAT_PENALTY if candidates[i].passage.file in used_files else 0.0
+                score = MMR_LAMBDA * centrality[i] - (1 - MMR_LAMBDA) * redundancy - repeat
+                if score > best_score:
+                    best, best_score = i, score
+            if best < 0:
+                break
+            chosen.append(best)
+            used_files.add(candidates[best].passage.file)
+        points = []
+        for i in chosen:
+            candidate = candidates[i]
+            also = []
+            seen = {candidate.passage.file}
+            for j in np.argsort(-similarity[i]):
+                other = candidates[int(j)]
+                if similarity[i, j] < SAME_POINT:
+                    break
+                if other.passage.file not in seen:
+                    seen.add(other.passage.file)
+                    also.append(self._cite(other.passage, other.start, other.end))
+            points.append(
+                Point(candidate.text, self._cite(candidate.passage, candidate.start, candidate.end), tuple(also), candidate.speaker)
+            )
+        return points
+
+    def _passages(self, info: ArticleInfo, limit: int | None = None) -> list[Passage]:
+        count = info.passages if limit is None else min(limit, info.passages)
+        return self.engine.article_passages(info.name, count)
+
+    # -- kinds -----------------------------------------------------------------------------
+
+    def overview(self, points: int = 5, people: int = 4) -> Summary:
+        """How many articles, the key points from different articles, then who said what."""
+        articles = list(self.coverage.articles.values())
+        title = f"The coverage: {len(articles)} articles, {self.coverage.passage_count} passages"
+        if not articles:
+            return Summary("overview", title, message="No articles are indexed yet.")
+        keys = [passage_key(a.name, o) for a in articles for o in range(min(3, a.passages))]
+        leads = sorted(self.engine.passages(keys).values(), key=lambda p: (p.file, p.ordinal))
+        key_points = self._pick(self._candidates(leads), points, one_per_article=True)
+        return Summary("overview", title, tuple(key_points), tuple(self._who_said_what(people)))
+
+    def _who_said_what(self, people: int) -> list[Point]:
+        tally: dict[str, int] = defaultdict(int)
+        display: dict[str, str] = {}
+        for info in self.coverage.articles.values():
+            for name, count in info.quoted.items():
+                surname = fold_name(name.split()[-1])
+                tally[surname] += count
+                if len(name) > len(display.get(surname, "")):
+                    display[surname] = name
+        quotes: list[Point] = []
+        for surname in sorted(tally, key=lambda s: (-tally[s], s)):
+            if len(quotes) >= people:
+                break
+            answer = self.answerer.ask(f"What did {display[surname]} say?")
+            if not answer.found or answer.kind != "speaker":
+                continue
+            best = answer.answers[0]
+            spans = sentence_spans(best.quote)
+            short = best.quote[: spans[0][1]] if spans and len(best.quote) > 300 else best.quote
+            start = best.passage.find(short)
+            first, last = (best.line_start, best.line_end)
+            if start >= 0:
+                first, last = self._cite_lines(best.key, start, start + len(short), (first, last))
+            quotes.append(Point(short, Cite(best.source, best.title, first, last), speaker=best.speaker or display[surname]))
+        return quotes
+
+    def _cite_lines(self, key: str, start: int, end: int, fallback: tuple[int, int]) -> tuple[int, int]:
+        found = self.engine.passages([key]).get(key)
+        return found.lines_of(start, end) if found else fallback
+
+    def topic(self, topic: str, points: int = 5) -> Summary:
+        """What the coverage says about a topic, from the passages about it; says so when there are none."""
+        title = f"What the coverage says about {topic.strip()}"
+        terms = list(dict.fromkeys(tokens(topic)))
+        known = [t for t in terms if self.engine.doc_freq(t)]
+        weight = {t: self.answerer.idf(t) for t in terms}
+        total = sum(weight.values()) or 1.0
+        if not terms or sum(weight[t] for t in known) < 0.6 * total:
+            return Summary("topic", title, message=f"The coverage doesn't discuss {topic.strip()}.")
+        hits = self.engine.search(Search(tuple((t, 1.0) for t in known)), 40)
+        # A passage is about the topic when it has the topic's most specific word ("mineral" in
+        # "the mineral deal") and at least half of the topic's weight.
+        specific = max(known, key=weight.__getitem__)
+        about: list[Passage] = []
+        for hit in hits:
+            present = set(tokens(hit.passage.text))
+            share = sum(weight[t] for t in known if t in present) / total
+            if specific in present and share >= 0.45 and hit.score >= 0.25 * hits[0].score:
+                about.append(hit.passage)
+        if not about:
+            return Summary("topic", title, message=f"The coverage doesn't discuss {topic.strip()}.")
+        candidates = [c for c in self._candidates(about) if set(c.terms) & set(known)]
+        for candidate in candidates:
+            present = set(candidate.terms)
+            candidate.relevance = sum(weight[t] for t in known if t in present) / total
+        chosen = self._pick(candidates, points, relevance_weight=1.0)
+        if not chosen:
+            return Summary("topic", title, message=f"The coverage mentions {topic.strip()} only in passing.")
+        return Summary("topic", title, tuple(chosen))
+
+    def article(self, name: str, points: int = 4) -> Summary:
+        """One article: headline, byline, and its most central sentences in article order."""
+        info = self.find_article(name)
+        if info is None:
+            return Summary("article", name, message=f"No indexed article matches {name!r}.")
+        candidates = self._candidates(self._passages(info))
+        chosen = self._pick(candidates, points)
+        order = {(c.passage.file, c.text): c.position for c in candidates}
+        chosen.sort(key=lambda p: order.get((p.cite.source, p.text), 0))
+        title = info.label + (f" \u2014 by {info.byline}" if info.byline else "")
+        return Summary("article", title, tuple(Point(p.text, p.cite) for p in chosen))
+
+    def find_article(self, name: str) -> ArticleInfo | None:
+        """An article by file name, path or headline (case and spacing folded)."""
+        wanted = " ".join(name.split()).casefold()
+        for info in self.coverage.articles.values():
+            if wanted in (info.name.casefold(), info.name.rsplit("/", 1)[-1].casefold(), (info.title or "").casefold()):
+                return info
+        matches = [i for i in self.coverage.articles.values() if wanted and wanted in f"{i.name} {i.title or ''}".casefold()]
+        return matches[0] if len(matches) == 1 else None
+
+    def person(self, name: str, limit: int = 12) -> Summary:
+        """Everything the coverage quotes a person saying, one point per distinct statement."""
+        title = f"What {name.strip()} said"
+        answer = self.answerer.ask(f"What did {name.strip()} say?")
+        if not answer.found or answer.kind != "speaker":
+            message = answer.message if answer.message and "mention" in answer.message else None
+            return Summary("person", title, message=message or f"The coverage doesn't quote {name.strip()}.")
+        asked = tuple(fold_name(w) for w in name.split() if fold_name(w))
+        variants = self.answerer.name_terms(name.split()[-1])
+        hits = self.engine.search(Search(tuple((t, 1.0) for t in variants), required=(tuple(variants),)), 200)
+        found: list[_Candidate] = []
+        for window in self.answerer.windows(hits, articles=100):
+            for infos in analyse(window):
+                for st in statements(infos, prefer=lambda m: name_matches(asked, m) > 0):
+                    if name_matches(asked, st.speaker.mention) or (len(asked) > 1 and name_matches(asked[-1:], st.speaker.mention)):
+                        terms = tokens(st.text)
+                        if terms:
+                            candidate = _Candidate(st.passage, st.start, st.end, terms, st.passage.ordinal)
+                            candidate.speaker = st.speaker.mention.surface
+                            found.append(candidate)
+        if not found:
+            return Summary("person", title, message=f"The coverage doesn't quote {name.strip()}.")
+        found.sort(key=lambda c: (c.passage.file, c.position))
+        chosen = self._distinct(found, limit)
+        return Summary("person", title, tuple(chosen))
+
+    def _distinct(self, candidates: list[_Candidate], limit: int) -> list[Point]:
+        """Every statement once: near-duplicates (the same words in two outlets) become one point citing both."""
+        vectors = self._vectors(candidates)
+        similarity = vectors @ vectors.T
+        points: list[Point] = []
+        taken: set[int] = set()
+        for i, candidate in enumerate(candidates):
+            if i in taken:
+                continue
+            same = [j for j in range(len(candidates)) if j != i and j not in taken and similarity[i, j] >= SAME_STATEMENT]
+            taken.update(same)
+            taken.add(i)
+            also = tuple(
+                self._cite(candidates[j].passage, candidates[j].start, candidates[j].end)
+                for j in same
+                if candidates[j].passage.file != candidate.passage.file
+            )
+            points.append(Point(candidate.text, self._cite(candidate.passage, candidate.start, candidate.end), also, candidate.speaker))
+            if len(points) >= limit:
+                break
+        return points
+
+    def recent(self, points_per_article: int = 2, articles: int = 8) -> Summary:
+        """The key points of the articles the latest refresh added or changed."""
+        names = [n for n in self.coverage.recent if n in self.coverage.articles][:articles]
+        title = f"New since the last refresh: {len(self.coverage.recent)} articles"
+        if not names:
+            return Summary("recent", title, message="The latest refresh added or changed no articles.")
+        chosen: list[Point] = []
+        for name in names:
+            info = self.coverage.articles[name]
+            chosen.extend(self._pick(self._candidates(self._passages(info, limit=12)), points_per_article))
+        return Summary("recent", title, tuple(chosen))
