@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", help="print JSON")
     _corpus_option(summary)
 
+    check = commands.add_parser("check", help="check a quote against the coverage: verbatim, altered, or not there")
+    check.add_argument("quote", help='the words to check, or "-" to read them from stdin')
+    check.add_argument("--person", help="who the quote is said to be from")
+    check.add_argument("--json", action="store_true", help="print JSON")
+    _corpus_option(check)
+
     sources = commands.add_parser("sources", help="list the indexed articles")
     sources.add_argument("--json", action="store_true", help="print JSON")
     _corpus_option(sources)
@@ -58,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
     commands.add_parser("sync", help="register the slash commands with Discord now")
-    for command in (ask, summary, sources, build):
+    for command in (ask, summary, check, sources, build):
         command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
     return parser
 
@@ -96,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sources(coverage, args.json, sys.stdout)
         if args.command == "summary":
             return _summary(coverage, settings, args, sys.stdout)
+        if args.command == "check":
+            return _check(coverage, args, sys.stdin, sys.stdout)
         return _ask(coverage, settings, args, sys.stdin, sys.stdout)
     except NewsdeskError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
@@ -186,6 +194,35 @@ def _summary(coverage: Coverage, settings: Settings, args: argparse.Namespace, o
         out.write(json.dumps(summary.to_json(), ensure_ascii=False) + "\n")
     else:
         out.write(render_summary(summary))
+    return 0
+
+
+def _check(coverage: Coverage, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from index.check import Checker
+
+    text = stdin.read() if args.quote == "-" else args.quote
+    try:
+        result = Checker(coverage).check(text, args.person)
+    except BadQuestion as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        return 0
+    lines = [result.message]
+    for match in result.matches[:5]:
+        who = f"{match.speaker}: " if match.speaker else ""
+        lines += ["", f"{who}{match.original}", f"  \u2014 {_cite(match.title, match.source, match.line_start, match.line_end)}"]
+        if match.also:
+            lines.append("  also in " + ", ".join(match.also))
+        for difference in match.differences:
+            if difference.kind == "changed":
+                lines.append(f"  pasted \u201c{difference.pasted}\u201d where the article has \u201c{difference.original}\u201d")
+            elif difference.kind == "added":
+                lines.append(f"  pasted \u201c{difference.pasted}\u201d, not in the article")
+            else:
+                lines.append(f"  left out \u201c{difference.original}\u201d")
+    out.write("\n".join(lines) + "\n")
     return 0
 
 

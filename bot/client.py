@@ -30,7 +30,7 @@ from .store import Store
 
 log = logging.getLogger("newsdesk.bot")
 
-EXTENSIONS = ("bot.exts.ask", "bot.exts.admin", "bot.exts.info", "bot.exts.summary")
+EXTENSIONS = ("bot.exts.ask", "bot.exts.admin", "bot.exts.info", "bot.exts.summary", "bot.exts.check")
 
 
 class NewsdeskTree(app_commands.CommandTree["NewsdeskBot"]):

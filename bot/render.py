@@ -262,3 +262,58 @@ def summary_pages(data: dict[str, Any]) -> list[discord.Embed]:
         embed.set_footer(text=footer)
         embeds.append(embed)
     return embeds
+
+
+CHECK_TITLES = {
+    "verbatim": "\u2705 Verbatim in the coverage",
+    "altered": "\u26a0\ufe0f Close, but altered",
+    "other_speaker": "\U0001f501 Said by someone else",
+    "not_found": "\u2754 Not in the coverage",
+}
+
+
+def _marked(text: str, marks: Sequence[Sequence[int]], style: str) -> str:
+    """``text`` escaped, with the ``marks`` spans wrapped in a Markdown style (``**`` bold, ``~~`` struck)."""
+    out: list[str] = []
+    position = 0
+    for start, end in sorted(marks):
+        out.append(escape(text[position:start]))
+        out.append(f"{style}{escape(text[start:end])}{style}")
+        position = end
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def check_embed(data: dict[str, Any]) -> discord.Embed:
+    """A /check verdict: the coverage's words (differences in bold) beside the pasted ones (differences struck)."""
+    embed = discord.Embed(
+        title=CHECK_TITLES.get(data["verdict"], "Check"),
+        description=clip(escape(data["message"]), 600),
+        colour=NOT_FOUND_COLOUR if data["verdict"] == "not_found" else COLOUR,
+    )
+    matches = data["matches"]
+    if matches:
+        best = matches[0]
+        original = _marked(best["original"], best.get("original_marks", []), "**")
+        embed.add_field(name="In the coverage", value=clip("> " + original, FIELD_LIMIT), inline=False)
+        if best.get("differences"):
+            pasted = _marked(data["text"], best.get("pasted_marks", []), "~~")
+            embed.add_field(name="You pasted", value=clip("> " + pasted, FIELD_LIMIT), inline=False)
+        if best.get("speaker"):
+            embed.add_field(name="Speaker", value=clip(escape(best["speaker"]), FIELD_LIMIT), inline=True)
+        sources = best.get("sources") or [best["source"]]
+        embed.add_field(
+            name="Source",
+            value=clip(escape(source_line(best)) + (f" (also in {escape(', '.join(sources[1:]))})" if len(sources) > 1 else ""), FIELD_LIMIT),
+            inline=False,
+        )
+        for other in matches[1:4]:
+            embed.add_field(
+                name=clip(f"Also close: {escape(source_line(other))}", FIELD_NAME_LIMIT),
+                value=clip("> " + escape(other["original"]), FIELD_LIMIT),
+                inline=False,
+            )
+    else:
+        embed.add_field(name="You pasted", value=clip("> " + escape(data["text"]), FIELD_LIMIT), inline=False)
+    _shrink_fields(embed)
+    return embed

@@ -46,6 +46,20 @@ class Passage:
         return first, max(first, last)
 
 
+def join_passages(first: Passage, second: Passage) -> Passage:
+    """Two consecutive passages as one (for text that runs across a paragraph break)."""
+    shift = len(first.text) + 1
+    return Passage(
+        first.file,
+        first.ordinal,
+        f"{first.text} {second.text}",
+        first.line_start,
+        second.line_end,
+        first.section,
+        first.lines + tuple((offset + shift, number) for offset, number in second.lines),
+    )
+
+
 def passage_key(file: str, ordinal: int) -> str:
     """A passage's stable identity across index rebuilds."""
     return f"{ordinal}@{file}"

@@ -115,3 +115,13 @@ def test_summary_options_are_exclusive(run) -> None:
     with pytest.raises(SystemExit) as caught:
         run("summary", "--topic", "a", "--person", "b")
     assert caught.value.code == 2
+
+
+def test_check_command(run) -> None:
+    code, out, _ = run("check", "Trump said Russia is not serious about peace")
+    assert code == 0 and out.startswith("The coverage gives these words to Volodymyr Zelenskyy, not Trump.")
+    code, out, _ = run("check", "--json", "Russia remains the biggest long-term threat to NATO")
+    data = json.loads(out)
+    assert data["verdict"] == "altered" and data["matches"][0]["differences"]
+    code, _, err = run("check", "hi")
+    assert code == 1 and "few words" in err

@@ -1,0 +1,36 @@
+"""``/check``: did they really say that? A pasted quote checked against the coverage."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from index.check import MAX_PASTE_CHARS, Checker
+
+from ..client import NewsdeskBot
+from ..render import check_embed
+
+
+class Check(commands.Cog):
+    def __init__(self, bot: NewsdeskBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="check", description="Check a quote against the coverage: verbatim, altered, or not there.")
+    @app_commands.describe(quote="The words you saw (paste them as they are)", person="Who they are said to be from")
+    async def check(
+        self,
+        interaction: discord.Interaction,
+        quote: app_commands.Range[str, 1, MAX_PASTE_CHARS],
+        person: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        await interaction.response.defer(thinking=True)
+        snapshot = self.bot.desk.snapshot
+        result = await asyncio.to_thread(Checker(snapshot.coverage, snapshot.answerer).check, quote, person)
+        await interaction.followup.send(embed=check_embed(result.to_json()), allowed_mentions=discord.AllowedMentions.none())
+
+
+async def setup(bot: NewsdeskBot) -> None:
+    await bot.add_cog(Check(bot))
