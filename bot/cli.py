@@ -7,6 +7,7 @@ only ``newsdesk run`` and ``newsdesk sync`` do.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -55,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print JSON")
     _corpus_option(check)
 
+    add = commands.add_parser("add", help="add an article from a web address or a .txt/.md/.html file")
+    add.add_argument("source", help="http(s):// address or file path")
+    remove = commands.add_parser("remove", help="take an article out of the index (its file moves to removed/)")
+    remove.add_argument("file", help="the article's file name as `newsdesk sources` lists it")
+    feeds = commands.add_parser("feeds", help="follow RSS/Atom feeds")
+    feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION").add_parser(
+        "poll", help="fetch the configured feeds now and add their new items"
+    )
+
     sources = commands.add_parser("sources", help="list the indexed articles")
     sources.add_argument("--json", action="store_true", help="print JSON")
     _corpus_option(sources)
@@ -64,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
     commands.add_parser("sync", help="register the slash commands with Discord now")
-    for command in (ask, summary, check, sources, build):
+    for command in (ask, summary, check, add, remove, feeds, sources, build):
         command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
     return parser
 
@@ -92,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .runner import run_bot  # discord is imported only on this path
 
             return run_bot(settings, sync_only=args.command == "sync")
+        if args.command in ("add", "remove", "feeds"):
+            return asyncio.run(_intake_command(settings, args, sys.stdout))
         folders = [folder.resolve() for folder in args.corpus] if getattr(args, "corpus", None) else settings.corpus_folders
         if args.command == "index":
             _, report = open_coverage(folders, settings.state_dir, by="newsdesk index")
@@ -167,6 +179,58 @@ def render_answer(answer: Answer) -> str:
             parts.append(f"  {other.quote}")
             parts.append(f"    \u2014 {_cite(other.title, other.source, other.line_start, other.line_end)}")
     return "\n".join(parts) + "\n"
+
+
+async def _intake_command(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    """``newsdesk add``, ``remove`` and ``feeds poll``: the same intake the bot's /add uses."""
+    from index.desk import Desk
+    from index.feeds import poll
+    from index.ingest import IngestError, Intake
+
+    from .store import Store
+
+    desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top)
+    await asyncio.to_thread(desk.open)
+    intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
+    try:
+        if args.command == "add":
+            if args.source.startswith(("http://", "https://")):
+                added = await intake.add_url(args.source, by="newsdesk add")
+            else:
+                path = Path(args.source)
+                try:
+                    data = path.read_bytes()
+                except OSError as exc:
+                    raise IngestError(f"Cannot read {path}: {exc.strerror}.") from None
+                added = await intake.add_upload(path.name, data, by="newsdesk add")
+            info = added.info
+            outlet = f" \u2014 {info.meta['outlet']}" if info.meta.get("outlet") else ""
+            verb = "Already indexed" if added.existing else "Added"
+            out.write(f"{verb}: {info.label}{outlet} ({info.name}, {info.passages} passages)\n")
+            if info.meta.get("url"):
+                out.write(f"  {info.meta['url']}\n")
+        elif args.command == "remove":
+            info, moved, _ = await intake.remove(args.file, by="newsdesk remove")
+            out.write(f"Removed {info.label} ({info.name}); the file is now {moved}\n")
+        else:
+            store = Store(settings.state_dir / "newsdesk.db")
+            try:
+                report = await poll(intake, settings.feeds.urls, store.seen_feed_items())
+                store.mark_feed_items(report.seen)
+            finally:
+                store.close()
+            if not settings.feeds.urls:
+                out.write("No feeds are configured (feeds.urls).\n")
+            for name, title, feed in report.added:
+                out.write(f"added   {name}: {title} (from {feed})\n")
+            for where, why in report.failed:
+                out.write(f"failed  {where}: {why}\n")
+            if settings.feeds.urls and report.empty:
+                out.write("No new items.\n")
+    except IngestError as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _summary(coverage: Coverage, settings: Settings, args: argparse.Namespace, out: TextIO) -> int:

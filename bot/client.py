@@ -23,6 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from index.desk import Desk
+from index.ingest import Intake
 
 from .errors import reply_error
 from .settings import Settings
@@ -30,7 +31,7 @@ from .store import Store
 
 log = logging.getLogger("newsdesk.bot")
 
-EXTENSIONS = ("bot.exts.ask", "bot.exts.admin", "bot.exts.info", "bot.exts.summary", "bot.exts.check")
+EXTENSIONS = ("bot.exts.ask", "bot.exts.admin", "bot.exts.info", "bot.exts.summary", "bot.exts.check", "bot.exts.coverage")
 
 
 class NewsdeskTree(app_commands.CommandTree["NewsdeskBot"]):
@@ -55,6 +56,7 @@ class NewsdeskBot(commands.Bot):
         self.settings = settings
         self.desk = desk
         self.store = store
+        self.intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
         self.started_at = time.time()
         self.synced = False
         self._sync_on_start = sync_on_start

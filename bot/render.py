@@ -14,6 +14,7 @@ from typing import Any
 import discord
 
 from index.coverage import ArticleInfo, RefreshReport
+from index.feeds import FeedReport
 from index.text import sentence_spans
 
 CONTENT_LIMIT = 2000
@@ -195,8 +196,8 @@ def article_pages(articles: Sequence[ArticleInfo], *, per_page: int = 10) -> lis
     return pages
 
 
-def refresh_embed(report: RefreshReport) -> discord.Embed:
-    """What a refresh changed: added, changed, removed and skipped files, and the new size."""
+def refresh_embed(report: RefreshReport, feeds: FeedReport | None = None) -> discord.Embed:
+    """What a refresh changed: added, changed, removed and skipped files, and the new size (and what the feeds brought)."""
     embed = discord.Embed(
         title="Index refreshed" if not report.unchanged or report.skipped else "Index refreshed \u2014 nothing changed",
         description=f"{report.articles} articles, {report.passages} passages ({report.seconds:.1f} s).",
@@ -208,6 +209,14 @@ def refresh_embed(report: RefreshReport) -> discord.Embed:
     if report.skipped:
         skipped = [f"{s.name}: {s.reason}" for s in report.skipped]
         embed.add_field(name=f"Skipped ({len(skipped)})", value=_file_list(skipped), inline=False)
+    if feeds is not None and feeds.added:
+        embed.add_field(
+            name=f"From feeds ({len(feeds.added)})",
+            value=_file_list([f"{title} ({name})" for name, title, _ in feeds.added]),
+            inline=False,
+        )
+    if feeds is not None and feeds.failed:
+        embed.add_field(name="Feeds that failed", value=_file_list([f"{w}: {why}" for w, why in feeds.failed]), inline=False)
     _shrink_fields(embed)
     return embed
 
@@ -315,5 +324,20 @@ def check_embed(data: dict[str, Any]) -> discord.Embed:
             )
     else:
         embed.add_field(name="You pasted", value=clip("> " + escape(data["text"]), FIELD_LIMIT), inline=False)
+    _shrink_fields(embed)
+    return embed
+
+
+def feed_digest(report: FeedReport) -> discord.Embed:
+    """The moderator channel's note after a feed poll: what was added, which feeds or items failed."""
+    embed = discord.Embed(title=f"Feeds: {len(report.added)} new articles", colour=COLOUR)
+    if report.added:
+        embed.add_field(
+            name="Added",
+            value=_file_list([f"{title} ({name})" for name, title, _feed in report.added]),
+            inline=False,
+        )
+    if report.failed:
+        embed.add_field(name="Failed", value=_file_list([f"{where}: {why}" for where, why in report.failed]), inline=False)
     _shrink_fields(embed)
     return embed

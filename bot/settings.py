@@ -22,6 +22,7 @@ from index.errors import NewsdeskError
 
 if TYPE_CHECKING:
     from index.abstractive import Endpoint
+    from index.ingest import FetchPolicy
 
 CONFIG_ENV = "NEWSDESK_CONFIG"
 TOKEN_ENV = "DISCORD_TOKEN"
@@ -56,6 +57,7 @@ class DiscordSettings(_Section):
     cooldown_questions: int = Field(default=3, ge=1)
     cooldown_seconds: float = Field(default=30.0, ge=0)
     sync_guild: int | None = None
+    moderator_channel: int | None = None
 
     @field_validator("api_base", "gateway_url")
     @classmethod
@@ -63,6 +65,27 @@ class DiscordSettings(_Section):
         if not value.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value.rstrip("/") if value.startswith("http") else value
+
+
+class IngestSettings(_Section):
+    folder: Path | None = None
+    max_bytes: int = Field(default=5_000_000, ge=10_000)
+    timeout_seconds: float = Field(default=20.0, gt=0)
+    allow_private: bool = False
+    user_agent: str = "newsdesk/0.1 (news question bot)"
+
+
+class FeedSettings(_Section):
+    urls: list[str] = Field(default_factory=list)
+    interval_minutes: float = Field(default=60.0, ge=0)
+
+    @field_validator("urls")
+    @classmethod
+    def _http(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"{url!r} is not an http(s):// URL")
+        return value
 
 
 class SummarySettings(_Section):
@@ -96,6 +119,8 @@ class Settings(BaseSettings):
     answers: AnswerSettings = AnswerSettings()
     discord: DiscordSettings = DiscordSettings()
     summary: SummarySettings = SummarySettings()
+    ingest: IngestSettings = IngestSettings()
+    feeds: FeedSettings = FeedSettings()
     logging: LoggingSettings = LoggingSettings()
     # Secrets: read from the environment only, never from a file, never logged.
     discord_token: SecretStr | None = Field(default=None, validation_alias=TOKEN_ENV, exclude=True)
@@ -126,6 +151,21 @@ class Settings(BaseSettings):
     @property
     def state_dir(self) -> Path:
         return self.path(self.index.state_dir)
+
+    @property
+    def ingest_folder(self) -> Path:
+        """Where added articles are saved: ``ingest.folder``, else the first corpus folder."""
+        return self.path(self.ingest.folder) if self.ingest.folder else self.corpus_folders[0]
+
+    def fetch_policy(self) -> FetchPolicy:
+        from index.ingest import FetchPolicy
+
+        return FetchPolicy(
+            max_bytes=self.ingest.max_bytes,
+            timeout=self.ingest.timeout_seconds,
+            allow_private=self.ingest.allow_private,
+            user_agent=self.ingest.user_agent,
+        )
 
     def summary_endpoint(self, environ: Mapping[str, str] | None = None) -> Endpoint | None:
         """The abstractive endpoint when it is switched on (its key read from the named variable)."""

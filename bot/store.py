@@ -53,6 +53,12 @@ MIGRATIONS: tuple[str, ...] = (
         error TEXT
     );
     """,
+    """
+    CREATE TABLE feed_items (
+        url TEXT PRIMARY KEY,
+        at REAL NOT NULL
+    );
+    """,
 )
 
 
@@ -164,6 +170,16 @@ class Store:
         with self._lock:
             rows = self._db.execute("SELECT user_id, vote FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
         return {user: vote for user, vote in rows}
+
+    # -- feeds -------------------------------------------------------------------------------
+
+    def seen_feed_items(self) -> set[str]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT url FROM feed_items")}
+
+    def mark_feed_items(self, urls: list[str]) -> None:
+        with self._write() as db:
+            db.executemany("INSERT OR IGNORE INTO feed_items (url, at) VALUES (?, ?)", [(u, time.time()) for u in urls])
 
     # -- refreshes ---------------------------------------------------------------------------
 

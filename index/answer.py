@@ -14,11 +14,13 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property, lru_cache
 
 from rank_bm25 import BM25Okapi
 
+from .articles import parse_date
 from .attribution import Statement, analyse, statements
 from .coverage import Coverage
 from .engine import Hit, Search
@@ -42,6 +44,8 @@ TYPE_BONUS = 0.15
 #: A neighbouring sentence joins the quote when it scores at least this share of the best.
 NEIGHBOUR_SHARE = 0.7
 MATCH_WEIGHT = 0.1
+#: How strongly "latest" / "as of" questions prefer newer articles.
+RECENCY_WEIGHT = 0.6
 _SAY_TERMS = (("said", 0.3), ("say", 0.3), ("told", 0.2))
 _HOW_WEIGHT = {"cue": 1.0, "inverted": 1.0, "according": 0.9, "pronoun": 0.8, "quote": 0.8, "participle": 0.6, "possessive": 0.3}
 
@@ -61,6 +65,7 @@ class Citation:
     section: str | None = None
     date: str | None = None
     key: str = ""  # the passage's key, for "full passage" and similar follow-ups
+    also: tuple[str, ...] = ()  # other files carrying the same words (wire copy)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -78,6 +83,8 @@ class Citation:
             data["section"] = self.section
         if self.date:
             data["date"] = self.date
+        if self.also:
+            data["sources"] = [self.source, *self.also]
         return data
 
 
@@ -141,6 +148,31 @@ class Answerer:
         return self._fact_answer(question)
 
     # -- shared helpers --------------------------------------------------------------------
+
+    def recency(self, file: str, when: date | bool | None) -> float:
+        """For "latest" / "as of" questions (``when``, from :func:`_when_asked`): how much newer
+        coverage is preferred — 0 when not asked, negative for articles dated after an "as of" date."""
+        if when is None:
+            return 0.0
+        info = self.coverage.article(file)
+        dated = parse_date(info.date) if info else None
+        if dated is None:
+            return 0.0
+        as_of = when
+        if isinstance(as_of, date):
+            if dated > as_of:
+                return -1.0
+            return RECENCY_WEIGHT / (1 + (as_of - dated).days / 30)
+        newest = self._newest()
+        return RECENCY_WEIGHT / (1 + max(0, (newest - dated).days) / 30) if newest else 0.0
+
+    @cached_property
+    def _newest_date(self) -> date | None:
+        dates = [d for d in (parse_date(i.date) for i in self.coverage.articles.values()) if d is not None]
+        return max(dates, default=None)
+
+    def _newest(self) -> date | None:
+        return self._newest_date
 
     def idf(self, term: str) -> float:
         n = max(1, self.engine.size)
@@ -206,9 +238,9 @@ class Answerer:
         for stem in tokens(word):
             if len(stem) >= 5:
                 for term, _count in self.engine.terms_with_prefix(stem[:4]):
-                    if similar(stem, term) and term not in found:
+                    if similar(stem, term) and term not in found and self.engine.live_count(term):
                         found.append(term)
-            elif self._df(stem) and stem not in found:
+            elif self.engine.live_count(stem) and stem not in found:
                 found.append(stem)
         return found
 
@@ -260,6 +292,7 @@ class Answerer:
         return sorted(scores, key=lambda s: (scores[s], s))[:3]
 
     def _speaker_answer(self, question: Question) -> Answer | None:
+        when = _when_asked(question.text)
         asked, surface = (question.name, question.name_surface) if question.name else self._resolve_title(question)
         if not asked:
             return None
@@ -304,7 +337,7 @@ class Answerer:
                         match = 1
                     if not match:
                         continue
-                    score = self._statement_score(statement, topic, topic_weight, match, article_rank)
+                    score = self._statement_score(statement, topic, topic_weight, match, article_rank, when)
                     scored.append(_Scored(statement, score, match))
         if not scored:
             return None
@@ -312,25 +345,40 @@ class Answerer:
         if topic and _topic_share(scored[0].statement, topic, self) == 0.0:
             # Nothing they said is about the topic: better the best passage about it naming them.
             return None
+        picks = [(i.statement.passage, i.statement.start, i.statement.end, i.score, i.statement.speaker.mention.surface) for i in scored]
+        return Answer(question.text, True, self._collect(picks), kind="speaker")
+
+    def _collect(self, ranked: Sequence[tuple[Passage, int, int, float, str | None]]) -> tuple[Citation, ...]:
+        """The best citation from each article, up to ``top``; the same words in another file (wire
+        copy) are cited under the first quote instead of repeating it."""
         citations: list[Citation] = []
-        seen_files: set[str] = set()
-        seen_quotes: set[str] = set()
-        for item in scored:
-            st = item.statement
-            key = fold(st.text)
-            if st.passage.file in seen_files or key in seen_quotes:
+        by_quote: dict[str, int] = {}
+        files: set[str] = set()
+        for passage, start, end, score, speaker in ranked:
+            key = fold(passage.text[start:end])
+            if key in by_quote:
+                twin = citations[by_quote[key]]
+                if passage.file != twin.source and passage.file not in twin.also:
+                    citations[by_quote[key]] = replace(twin, also=(*twin.also, passage.file))
+                files.add(passage.file)
                 continue
-            seen_files.add(st.passage.file)
-            seen_quotes.add(key)
-            citations.append(self._citation(st.passage, st.start, st.end, item.score, st.speaker.mention.surface))
-            if len(citations) >= self.top:
-                break
-        return Answer(question.text, True, tuple(citations), kind="speaker")
+            if passage.file in files or len(citations) >= self.top:
+                continue
+            files.add(passage.file)
+            by_quote[key] = len(citations)
+            citations.append(self._citation(passage, start, end, score, speaker))
+        return tuple(citations)
 
     def _statement_score(
-        self, statement: Statement, topic: list[str], topic_weight: float, match: int, article_rank: dict[str, float]
+        self,
+        statement: Statement,
+        topic: list[str],
+        topic_weight: float,
+        match: int,
+        article_rank: dict[str, float],
+        when: date | bool | None,
     ) -> float:
-        score = _HOW_WEIGHT.get(statement.speaker.how, 0.5)
+        score = _HOW_WEIGHT.get(statement.speaker.how, 0.5) + self.recency(statement.passage.file, when)
         score += MATCH_WEIGHT * match
         score += 0.5 if statement.direct else 0.0
         score += 0.5 * article_rank.get(statement.passage.file, 0.0)
@@ -343,6 +391,7 @@ class Answerer:
     # -- fact questions --------------------------------------------------------------------
 
     def _fact_answer(self, question: Question) -> Answer:
+        when = _when_asked(question.text)
         counts: dict[str, float] = defaultdict(float)
         for term in question.terms:
             counts[term] += 1.0
@@ -379,26 +428,25 @@ class Answerer:
             SENTENCE_WEIGHT * raw[i] / best_raw
             + (1 - SENTENCE_WEIGHT) * passage_score[s.passage.key]
             + (TYPE_BONUS if wanted and wanted(s.passage.text[s.start : s.end]) else 0.0)
+            + self.recency(s.passage.file, when)
             for i, s in enumerate(sentences)
         ]
         ranked = sorted(range(len(sentences)), key=combined.__getitem__, reverse=True)
-        citations: list[Citation] = []
+        picks: list[tuple[Passage, int, int, float, str | None]] = []
         seen_files: set[str] = set()
         for index in ranked:
             sentence = sentences[index]
             if sentence.passage.file in seen_files:
                 continue
-            if citations and (
+            if picks and (
                 combined[index] < 0.6 * combined[ranked[0]]
                 or self._off_topic(question, counts, set(tokens(sentence.passage.text)))
             ):
                 continue
             seen_files.add(sentence.passage.file)
             start, end = self._extend(index, sentences, combined, wanted)
-            citations.append(self._citation(sentence.passage, start, end, combined[index]))
-            if len(citations) >= self.top:
-                break
-        return Answer(question.text, True, tuple(citations), kind="fact")
+            picks.append((sentence.passage, start, end, combined[index], None))
+        return Answer(question.text, True, self._collect(picks), kind="fact")
 
     def _extend(
         self, index: int, sentences: list[_Sentence], scores: Sequence[float], wanted: Callable[[str], bool] | None
@@ -444,7 +492,7 @@ class Answerer:
         """Whether the best passage fails to answer: the question's names are all unknown, its
         unknown words outweigh its known ones, or the passage holds too little of what is known."""
         names = [t for w in question.text.split()[1:] if w[:1].isupper() for t in tokens(w)]
-        if names and not any(self._df(t) for t in names):
+        if names and not any(self.engine.live_count(t) for t in names):
             return True
         unseen = self.idf("\u2205unseen")
         known = {t: self.idf(t) for t in counts if self._df(t)}
@@ -510,6 +558,18 @@ def _topic_share(statement: Statement, topic: list[str], answerer: Answerer) -> 
     terms = set(tokens(statement.text))
     weight = sum(answerer.idf(t) for t in topic) or 1.0
     return sum(answerer.idf(t) for t in topic if t in terms) / weight
+
+
+_RECENT = re.compile(r"\b(?:latest|most recent|newest|recently|currently|right now|so far|these days|this week|today)\b", re.IGNORECASE)
+_AS_OF = re.compile(r"\bas of\s+([^?!]+?)\s*[?!.]*$", re.IGNORECASE)
+
+
+def _when_asked(question: str) -> date | bool | None:
+    """``True`` for "latest …" questions, the date for "… as of May 4, 2025", else None."""
+    as_of = _AS_OF.search(question)
+    if as_of:
+        return parse_date(as_of.group(1)) or True
+    return True if _RECENT.search(question) else None
 
 
 def _doesnt_say(question: Question) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from .errors import UnreadableFile
@@ -63,6 +64,26 @@ class Article:
     @property
     def date(self) -> str | None:
         return self.meta.get("date")
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%Y/%m/%d", "%d/%m/%Y")
+
+
+def parse_date(text: str | None) -> date | None:
+    """A date from the forms articles and headers use ("2025-05-04", "2025-05-04T10:00Z", "May 4, 2025")."""
+    if not text:
+        return None
+    cleaned = " ".join(text.replace(".", "").split())
+    try:
+        return datetime.fromisoformat(cleaned.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    for form in _DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, form).date()
+        except ValueError:
+            continue
+    return None
 
 
 def decode(raw: bytes) -> str:

@@ -77,6 +77,8 @@ class SearchEngine(Protocol):
 
     def doc_freq(self, term: str) -> int: ...
 
+    def live_count(self, term: str) -> int: ...
+
     def terms_with_prefix(self, prefix: str, limit: int | None = None) -> list[tuple[str, int]]: ...
 
     def passages(self, keys: Iterable[str]) -> dict[str, Passage]: ...
@@ -161,7 +163,12 @@ class TantivyEngine:
         return self._hits(tantivy.Query.fuzzy_term_query(self._schema, "text", term, distance=distance), limit)
 
     def doc_freq(self, term: str) -> int:
+        """Passages containing ``term`` as the index statistics see it (deleted passages count until merged)."""
         return self._searcher.doc_freq("text", term)
+
+    def live_count(self, term: str) -> int:
+        """Passages containing ``term`` now (deleted ones excluded): for "is this name in the coverage"."""
+        return self._searcher.search(self._term(term), 1, count=True).count or 0
 
     def terms_with_prefix(self, prefix: str, limit: int | None = None) -> list[tuple[str, int]]:
         return self._searcher.terms_with_prefix("text", prefix, limit=limit)

@@ -37,6 +37,8 @@ class Admin(commands.Cog):
             raise IndexBusy("A refresh is already running; the current index keeps answering meanwhile.")
         await interaction.response.defer(thinking=True)
         by = f"{interaction.user} ({interaction.user.id})"
+        coverage_cog = self.bot.get_cog("Coverage")
+        feeds = await coverage_cog.poll_feeds() if coverage_cog is not None else None  # type: ignore[attr-defined]
         try:
             report = await asyncio.to_thread(self.bot.desk.refresh, by=by)
         except IndexBusy:
@@ -61,7 +63,7 @@ class Admin(commands.Cog):
             interaction.user.id, len(report.added), len(report.changed), len(report.removed),
             len(report.skipped), report.passages, report.seconds,
         )
-        await interaction.followup.send(embed=refresh_embed(report), allowed_mentions=NONE)
+        await interaction.followup.send(embed=refresh_embed(report, feeds), allowed_mentions=NONE)
 
 
 async def setup(bot: NewsdeskBot) -> None:

@@ -1,0 +1,141 @@
+"""Moderators add coverage from Discord: ``/add`` a URL or a file, ``/remove`` an article; feeds polled on a schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from index.errors import BadQuestion, IndexBusy
+from index.feeds import FeedReport, poll
+from index.ingest import Added
+
+from ..client import NewsdeskBot
+from ..errors import NotModerator
+from ..render import COLOUR, clip, escape, feed_digest
+
+log = logging.getLogger("newsdesk.coverage")
+NONE = discord.AllowedMentions.none()
+
+
+def _added_embed(added: Added) -> discord.Embed:
+    info = added.info
+    outlet = info.meta.get("outlet")
+    embed = discord.Embed(
+        title=clip(("Already indexed: " if added.existing else "Added: ") + info.label, 256),
+        url=info.meta.get("url") or None,
+        colour=COLOUR,
+    )
+    details = [f"`{escape(info.name)}` \u00b7 {info.passages} passages"]
+    if outlet:
+        details.insert(0, escape(outlet))
+    if info.byline:
+        details.append(f"by {escape(info.byline)}")
+    if info.date:
+        details.append(escape(info.date))
+    embed.description = clip(" \u00b7 ".join(details), 4096)
+    return embed
+
+
+class Coverage(commands.Cog):
+    def __init__(self, bot: NewsdeskBot) -> None:
+        self.bot = bot
+        self._poll_lock = asyncio.Lock()
+        minutes = bot.settings.feeds.interval_minutes
+        if bot.settings.feeds.urls and minutes > 0:
+            self.scheduled_poll.change_interval(minutes=minutes)
+            self.scheduled_poll.start()
+
+    async def cog_unload(self) -> None:
+        self.scheduled_poll.cancel()
+
+    def _require_moderator(self, interaction: discord.Interaction) -> None:
+        if not self.bot.is_moderator(interaction.user):
+            raise NotModerator(list(self.bot.settings.discord.moderator_roles))
+
+    @app_commands.command(name="add", description="Add an article from a web address or an attached file (moderators).")
+    @app_commands.describe(url="The article's web address", file="A .txt, .md or .html file")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def add(
+        self, interaction: discord.Interaction, url: str | None = None, file: discord.Attachment | None = None
+    ) -> None:
+        self._require_moderator(interaction)
+        if (url is None) == (file is None):
+            raise BadQuestion("Give either a url or a file to add.")
+        if self.bot.desk.refreshing:
+            raise IndexBusy("A refresh is running; add the article again in a moment.")
+        await interaction.response.defer(thinking=True)
+        by = f"{interaction.user} ({interaction.user.id})"
+        if url is not None:
+            added = await self.bot.intake.add_url(url, by=by)
+        else:
+            assert file is not None
+            if file.size > self.bot.settings.ingest.max_bytes:
+                raise BadQuestion(f"That file is larger than {self.bot.settings.ingest.max_bytes // 1_000_000} MB; not added.")
+            added = await self.bot.intake.add_upload(file.filename, await file.read(), by=by)
+        log.info("add by=%s file=%s existing=%s", interaction.user.id, added.info.name, added.existing)
+        await interaction.followup.send(embed=_added_embed(added), allowed_mentions=NONE)
+
+    @app_commands.command(name="remove", description="Take an article out of the index; its file is kept (moderators).")
+    @app_commands.describe(article="The article (start typing its headline or file name)")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def remove(self, interaction: discord.Interaction, article: str) -> None:
+        self._require_moderator(interaction)
+        await interaction.response.defer(thinking=True)
+        info, moved, report = await self.bot.intake.remove(article, by=f"{interaction.user} ({interaction.user.id})")
+        text = f"Removed **{escape(info.label)}** (`{escape(info.name)}`). Its file is kept in `{escape(moved.parent.name)}/`; {report.passages} passages remain indexed."
+        await interaction.followup.send(clip(text, 2000), allowed_mentions=NONE)
+
+    @remove.autocomplete("article")
+    async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.casefold()
+        choices = []
+        for info in sorted(self.bot.desk.coverage.articles.values(), key=lambda a: a.label.casefold()):
+            if wanted in info.label.casefold() or wanted in info.name.casefold():
+                choices.append(app_commands.Choice(name=clip(f"{info.label} ({info.name})", 100), value=info.name[:100]))
+            if len(choices) == 25:
+                break
+        return choices
+
+    # -- feeds -------------------------------------------------------------------------------
+
+    async def poll_feeds(self) -> FeedReport | None:
+        """Poll the configured feeds once (one poll at a time), remember what was seen, send the digest."""
+        feeds = self.bot.settings.feeds.urls
+        if not feeds:
+            return None
+        async with self._poll_lock:
+            seen = await asyncio.to_thread(self.bot.store.seen_feed_items)
+            report = await poll(self.bot.intake, feeds, seen)
+            await asyncio.to_thread(self.bot.store.mark_feed_items, report.seen)
+        log.info("feeds polled: added=%d failed=%d", len(report.added), len(report.failed))
+        await self._digest(report)
+        return report
+
+    async def _digest(self, report: FeedReport) -> None:
+        channel_id = self.bot.settings.discord.moderator_channel
+        if report.empty or not channel_id:
+            return
+        channel = self.bot.get_channel(channel_id)
+        if isinstance(channel, discord.abc.Messageable):
+            await channel.send(embed=feed_digest(report), allowed_mentions=NONE)
+
+    @tasks.loop(minutes=60)
+    async def scheduled_poll(self) -> None:
+        try:
+            await self.poll_feeds()
+        except Exception:  # noqa: BLE001 - a failed poll is logged and retried next time
+            log.exception("scheduled feed poll failed")
+
+    @scheduled_poll.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+
+async def setup(bot: NewsdeskBot) -> None:
+    await bot.add_cog(Coverage(bot))

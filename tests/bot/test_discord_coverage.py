@@ -1,0 +1,88 @@
+"""/add, /remove and feeds through the loopback Discord, with pages served on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.bot.conftest import Harness, bot_settings, embed_text, start_bot
+from tests.fakediscord.server import FakeDiscord
+from tests.pages import serve_pages
+
+
+def shown(message: object) -> bool:
+    return bool(getattr(message, "embeds") or getattr(message, "content"))
+
+
+def _allow_local(newsdesk: Harness) -> None:
+    from index.ingest import FetchPolicy
+
+    newsdesk.bot.intake.policy = FetchPolicy(allow_private=True, timeout=2.0)
+
+
+async def test_add_a_url_then_ask_about_it(newsdesk: Harness) -> None:
+    _allow_local(newsdesk)
+    async with serve_pages() as site:
+        await newsdesk.command("add", {"url": f"{site}/article/wall"}, user=newsdesk.fake.moderator)
+        added = await newsdesk.fake.wait_for_message(shown, timeout=15)
+        assert added.embeds[0]["title"] == "Added: Harbour wall rebuilt before storms"
+        assert added.embeds[0]["url"] == f"{site}/article/wall"
+        assert "Port Gazette" in embed_text(added) and "passages" in embed_text(added)
+
+        await newsdesk.command("add", {"url": f"{site}/article/wall"}, user=newsdesk.fake.moderator)
+        again = await newsdesk.fake.wait_for_message(shown, timeout=15)
+        assert again.embeds[0]["title"].startswith("Already indexed:")
+
+        await newsdesk.command("add", {"url": f"{site}/image.png"}, user=newsdesk.fake.moderator)
+        refused = await newsdesk.fake.wait_for_message(shown, timeout=15)
+        assert "not a web page" in refused.content
+
+    answer = await newsdesk.ask("What did Okafor say?", channel=newsdesk.fake.news)
+    assert "We did not cut a single corner on safety" in embed_text(answer) and "2025-05-04" in embed_text(answer)
+    assert newsdesk.fake.errors == [] and newsdesk.fake.all_pings() == set()
+
+
+async def test_add_is_for_moderators(newsdesk: Harness) -> None:
+    interaction = await newsdesk.command("add", {"url": "https://example.com/x"}, user=newsdesk.fake.member)
+    assert "Only moderators" in (await interaction.wait_callback()).data["content"]
+
+
+async def test_add_a_file(newsdesk: Harness) -> None:
+    upload = ("notes.md", b"Council Notes\n\nThe council agreed on Monday to cut ferry fares for pensioners from June.\n")
+    await newsdesk.command("add", {"file": upload}, user=newsdesk.fake.owner)
+    added = await newsdesk.fake.wait_for_message(shown, timeout=15)
+    assert added.embeds[0]["title"] == "Added: Council Notes"
+    await newsdesk.command("add", {"file": ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00")}, user=newsdesk.fake.owner)
+    refused = await newsdesk.fake.wait_for_message(shown, timeout=15)
+    assert "binary" in refused.content
+
+
+async def test_remove_with_autocomplete(newsdesk: Harness) -> None:
+    by_title = await newsdesk.fake.autocomplete("remove", {"article": "faces challenges"}, "article", user=newsdesk.fake.owner)
+    assert [c["value"] for c in (await by_title.wait_callback()).data["choices"]] == ["003_2c1112b90513d27d.txt"]
+    await newsdesk.command("remove", {"article": "003_2c1112b90513d27d.txt"}, user=newsdesk.fake.owner)
+    reply = await newsdesk.fake.wait_for_message(shown, timeout=15)
+    assert "Removed **Trump Faces Challenges in Ukraine Peace Efforts**" in reply.content
+    assert (newsdesk.corpus / "removed" / "003_2c1112b90513d27d.txt").is_file()
+    answer = await newsdesk.ask("What did Rutte say?", channel=newsdesk.fake.news)
+    assert answer.content.startswith("I couldn't find that")
+
+
+async def test_feeds_are_polled_on_refresh_with_a_digest(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+    async with serve_pages() as site:
+        settings = bot_settings(fake_discord, corpus, tmp_path / "state", moderator_channel=fake_discord.news.id)
+        settings = settings.model_copy(
+            update={
+                "feeds": settings.feeds.model_copy(update={"urls": [f"{site}/feed.rss"], "interval_minutes": 0}),
+                "ingest": settings.ingest.model_copy(update={"allow_private": True}),
+            }
+        )
+        bot = start_bot(settings)
+        async with fake_discord.running(bot):
+            await fake_discord.invoke_command("refresh", {}, user=fake_discord.owner, channel=fake_discord.general)
+            messages = [await fake_discord.wait_for_message(shown, timeout=20) for _ in range(2)]
+            digest = next(m for m in messages if m.channel_id == fake_discord.news.id)
+            report = next(m for m in messages if m.channel_id == fake_discord.general.id)
+            assert "Feeds: 2 new articles" in embed_text(digest) and "answered 404" in embed_text(digest)
+            assert "From feeds (2)" in embed_text(report)
+            assert fake_discord.all_pings() == set() and fake_discord.errors == []
+        bot.store.close()

@@ -1,0 +1,152 @@
+"""Adding coverage: fetched pages and uploads become indexed articles; bad input is refused with a reason and loses nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from index.answer import Answerer
+from index.articles import read_article
+from index.desk import Desk
+from index.feeds import poll
+from index.ingest import FetchPolicy, IngestError, Intake, normalise_url
+from tests.pages import serve_pages
+
+
+@pytest_asyncio.fixture
+async def site() -> AsyncIterator[str]:
+    async with serve_pages() as base:
+        yield base
+
+
+@pytest.fixture
+def intake(corpus: Path, tmp_path: Path) -> Intake:
+    desk = Desk([corpus], tmp_path / "state")
+    desk.open()
+    return Intake(desk, FetchPolicy(allow_private=True, timeout=1.0, max_bytes=200_000), corpus / "added")
+
+
+async def test_a_page_becomes_an_indexed_article(intake: Intake, site: str) -> None:
+    added = await intake.add_url(f"{site}/article/wall")
+    info = added.info
+    assert not added.existing
+    assert info.title == "Harbour wall rebuilt before storms"
+    assert info.byline == "Jane Doe" and info.date == "2025-05-04" and info.meta["outlet"] == "Port Gazette"
+    assert info.meta["url"] == f"{site}/article/wall" and info.name.startswith("added/port-gazette")
+    text = info.path.read_text(encoding="utf-8")
+    assert text.startswith("---\ntitle: Harbour wall rebuilt before storms\n")
+    assert "Similar posts" not in text and "Subscribe" not in text and "Cookie" not in text
+    article = read_article(info.path, info.name)
+    assert article.title == info.title and len(article.paragraphs) == 3
+    answer = Answerer(intake.desk.coverage).ask("What did Okafor say?")
+    assert answer.found and answer.answers[0].source == info.name
+    assert answer.answers[0].date == "2025-05-04"
+
+
+async def test_the_same_url_is_not_added_twice(intake: Intake, site: str) -> None:
+    first = await intake.add_url(f"{site}/article/wall")
+    again = await intake.add_url(f"{site}/article/wall#comments")
+    redirected = await intake.add_url(f"{site}/moved")
+    assert again.existing and redirected.existing and again.info.name == first.info.name
+    assert len(list((intake.folder).glob("*.txt"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/missing", "answered 404"),
+        ("/error", "answered 500"),
+        ("/image.png", "not a web page (it is image/png)"),
+        ("/huge", "larger than"),
+        ("/slow", "did not answer within 1 s"),
+        ("/menu", "No article text found"),
+        ("/away", "redirects to another site (elsewhere.example)"),
+    ],
+)
+async def test_bad_pages_are_refused_and_nothing_is_saved(intake: Intake, site: str, path: str, reason: str) -> None:
+    before = intake.desk.coverage.passage_count
+    with pytest.raises(IngestError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        await intake.add_url(f"{site}{path}")
+    assert not intake.folder.exists() or not any(intake.folder.iterdir())
+    assert intake.desk.coverage.passage_count == before
+
+
+async def test_private_addresses_are_refused_unless_allowed(intake: Intake, site: str) -> None:
+    strict = Intake(intake.desk, FetchPolicy(allow_private=False), intake.folder)
+    with pytest.raises(IngestError, match="private or local network"):
+        await strict.add_url(f"{site}/article/wall")
+    with pytest.raises(IngestError, match="private or local network"):
+        await strict.add_url("http://localhost:9/x")
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/x", "javascript:alert(1)", "file:///etc/passwd", "example.com"])
+def test_only_http_addresses(url: str) -> None:
+    with pytest.raises(IngestError, match="Only http"):
+        normalise_url(url)
+
+
+async def test_uploads(intake: Intake) -> None:
+    text = await intake.add_upload("Council notes.txt", "Council Notes\n\nThe council met on Monday to discuss the ferry fares for the summer season.\n".encode())
+    assert text.info.name == "added/council-notes.txt" and text.info.title == "Council Notes"
+    html = await intake.add_upload("story.html", ARTICLE_HTML.encode())
+    assert html.info.title == "Lighthouse keeper retires" and html.info.name.endswith(".txt")
+    with pytest.raises(IngestError, match="binary"):
+        await intake.add_upload("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    with pytest.raises(IngestError, match="Attach a .txt, .md or .html"):
+        await intake.add_upload("report.pdf", b"%PDF-1.4")
+    with pytest.raises(IngestError, match="larger than"):
+        await intake.add_upload("big.txt", b"word " * 100_000)
+
+
+async def test_remove_moves_the_file_and_keeps_it(intake: Intake) -> None:
+    info, moved, report = await intake.remove("003_2c1112b90513d27d.txt")
+    assert moved.is_file() and moved.parent.name == "removed" and not info.path.exists()
+    assert report.removed == ["003_2c1112b90513d27d.txt"]
+    answer = Answerer(intake.desk.coverage).ask("What did Rutte say?")
+    assert not answer.found
+    with pytest.raises(IngestError, match="No indexed article"):
+        await intake.remove("003_2c1112b90513d27d.txt")
+
+
+async def test_feeds_add_new_items_once_and_report_failures(intake: Intake, site: str) -> None:
+    feeds = [f"{site}/feed.rss", f"{site}/feed.atom", f"{site}/broken.xml", f"{site}/missing.rss"]
+    seen: set[str] = set()
+    report = await poll(intake, feeds, seen)
+    titles = sorted(title for _, title, _ in report.added)
+    assert titles == ["Ferry timetable changes for summer", "Harbour wall rebuilt before storms", "New quay opens to fishing boats"]
+    failed = dict(report.failed)
+    assert "answered 404" in failed[f"{site}/missing"]
+    assert "not a readable RSS or Atom feed" in failed[f"{site}/broken.xml"]
+    assert "answered 404" in failed[f"{site}/missing.rss"]
+    again = await poll(intake, feeds, seen)
+    assert again.added == []
+
+
+async def test_latest_questions_prefer_newer_coverage(intake: Intake, site: str) -> None:
+    await intake.add_url(f"{site}/article/wall")
+    await intake.add_url(f"{site}/article/quay")
+    answerer = Answerer(intake.desk.coverage)
+    latest = answerer.ask("What is the latest from harbour master Ines Okafor?")
+    assert "quay" in latest.answers[0].quote.lower() or latest.answers[0].date == "2025-06-01"
+    as_of = answerer.ask("What did Okafor say as of May 10, 2025?")
+    assert as_of.answers[0].date == "2025-05-04"
+
+
+async def test_wire_copy_is_cited_under_one_quote(corpus: Path, tmp_path: Path) -> None:
+    paragraph = "“We will rebuild the harbour wall before the winter storms arrive,” harbour master Ines Okafor said on Tuesday."
+    for name in ("wire-a.txt", "wire-b.txt"):
+        (corpus / name).write_text(f"Harbour Wall Plan\n\n{paragraph}\n")
+    desk = Desk([corpus], tmp_path / "state")
+    desk.open()
+    answer = desk.ask("What did Okafor say?")
+    first = answer.answers[0]
+    assert {first.source, *first.also} == {"wire-a.txt", "wire-b.txt"}
+    assert [a for a in answer.answers if a.source in ("wire-a.txt", "wire-b.txt")] == [first]
+
+
+ARTICLE_HTML = """<html><head><title>Lighthouse keeper retires</title></head><body><nav>Home</nav>
+<article><h1>Lighthouse keeper retires</h1><p>After forty years on the rock, the lighthouse keeper handed over the keys on Friday to the harbour trust.</p>
+<p>“I will miss the storms most of all,” he said, standing by the lamp he had tended since he was a young man.</p></article></body></html>"""
