@@ -157,9 +157,9 @@ def _lines(start: int, end: int) -> str:
     return f"line {start}" if start == end else f"lines {start}\u2013{end}"
 
 
-def _cite(title: str, source: str, start: int, end: int) -> str:
-    """``title (file, line N)``, or ``file, line N`` when the article has no headline."""
-    where = f"{source}, {_lines(start, end)}"
+def _cite(title: str, source: str, start: int, end: int, date: str | None = None) -> str:
+    """``title (file, line N)``, or ``file, line N`` when the article has no headline; with its date when known."""
+    where = f"{source}, {_lines(start, end)}" + (f", {date}" if date else "")
     return where if not title or title == source else f"{title} ({where})"
 
 
@@ -172,12 +172,12 @@ def render_answer(answer: Answer) -> str:
         return text + "\n"
     best, *others = answer.answers
     who = f"{best.speaker}: " if best.speaker else ""
-    parts = [f"{who}{best.quote}", f"  \u2014 {_cite(best.title, best.source, best.line_start, best.line_end)}"]
+    parts = [f"{who}{best.quote}", f"  \u2014 {_cite(best.title, best.source, best.line_start, best.line_end, best.date)}"]
     if others:
         parts.append("\nAlso in:")
         for other in others:
             parts.append(f"  {other.quote}")
-            parts.append(f"    \u2014 {_cite(other.title, other.source, other.line_start, other.line_end)}")
+            parts.append(f"    \u2014 {_cite(other.title, other.source, other.line_start, other.line_end, other.date)}")
     return "\n".join(parts) + "\n"
 
 
