@@ -72,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("index", help="build or update the index and report what changed")
     _corpus_option(build)
 
+    report = commands.add_parser("report", help="unanswered questions and answers marked 👎, most frequent first")
+    report.add_argument("--days", type=float, default=7, help="how far back to look (default 7)")
+    report.add_argument("--json", action="store_true", help="print JSON")
+    report.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
+
     commands.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
     commands.add_parser("sync", help="register the slash commands with Discord now")
     for command in (ask, summary, check, add, remove, feeds, sources, build):
@@ -96,12 +101,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.logging.level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=settings.logging.level, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
+    )
     try:
         if args.command in ("run", "sync"):
             from .runner import run_bot  # discord is imported only on this path
 
             return run_bot(settings, sync_only=args.command == "sync")
+        if args.command == "report":
+            return _report(settings, args, sys.stdout)
         if args.command in ("add", "remove", "feeds"):
             return asyncio.run(_intake_command(settings, args, sys.stdout))
         folders = [folder.resolve() for folder in args.corpus] if getattr(args, "corpus", None) else settings.corpus_folders
@@ -179,6 +188,30 @@ def render_answer(answer: Answer) -> str:
             parts.append(f"  {other.quote}")
             parts.append(f"    \u2014 {_cite(other.title, other.source, other.line_start, other.line_end, other.date)}")
     return "\n".join(parts) + "\n"
+
+
+def _report(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    from .store import Store
+
+    store = Store(settings.state_dir / "newsdesk.db")
+    try:
+        unanswered, disliked = store.report(args.days)
+    finally:
+        store.close()
+    if args.json:
+        data = {
+            "days": args.days,
+            "unanswered": [{"question": r.question, "count": r.count} for r in unanswered],
+            "disliked": [{"question": r.question, "count": r.count} for r in disliked],
+        }
+        out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        return 0
+    for title, rows in (("Not answered", unanswered), ("Marked \U0001f44e", disliked)):
+        out.write(f"{title} (last {args.days:g} days):\n")
+        out.writelines(f"  {r.count:4}\u00d7 {r.question}\n" for r in rows)
+        if not rows:
+            out.write("  none\n")
+    return 0
 
 
 async def _intake_command(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:

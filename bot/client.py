@@ -10,10 +10,14 @@ whole process at the configured server — one Discord per process, which is how
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +29,35 @@ from discord.ext import commands
 from index.desk import Desk
 from index.ingest import Intake
 
-from .errors import reply_error
+from .errors import ShuttingDown, reply_error
+from .health import HealthServer, Metrics
 from .settings import Settings
 from .store import Store
 
 log = logging.getLogger("newsdesk.bot")
 
-EXTENSIONS = ("bot.exts.ask", "bot.exts.admin", "bot.exts.info", "bot.exts.summary", "bot.exts.check", "bot.exts.coverage")
+EXTENSIONS = (
+    "bot.exts.ask",
+    "bot.exts.admin",
+    "bot.exts.info",
+    "bot.exts.summary",
+    "bot.exts.check",
+    "bot.exts.coverage",
+    "bot.exts.guild",
+    "bot.exts.report",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GuildConfig:
+    """A server's effective settings: its /settings overrides over the config file's defaults."""
+
+    ask_channels: frozenset[int]
+    moderator_roles: tuple[str, ...]
+    cooldown_questions: int
+    cooldown_seconds: float
+    threads: bool
+    moderator_channel: int | None
 
 
 class NewsdeskTree(app_commands.CommandTree["NewsdeskBot"]):
@@ -60,12 +86,109 @@ class NewsdeskBot(commands.Bot):
         self.started_at = time.time()
         self.synced = False
         self._sync_on_start = sync_on_start
+        self.metrics = Metrics(self)
+        self.health: HealthServer | None = None
+        self.accepting = True  # false once shutting down: no new work is started
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._guild_configs: dict[int, GuildConfig] = {}
 
     async def setup_hook(self) -> None:
+        pruned = await asyncio.to_thread(self.store.prune, self.settings.store.retention_days)
+        if pruned:
+            log.info("event=prune answers=%d retention_days=%g", pruned, self.settings.store.retention_days)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self._sync_on_start:
             await self.sync_commands(force=False)
+        if self.settings.http.enabled:
+            self.health = HealthServer(self, self.settings.http.host, self.settings.http.port)
+            port = await self.health.start()
+            log.info("event=http listening=%s:%d", self.settings.http.host, port)
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu
+    ) -> None:
+        latency = (discord.utils.utcnow() - interaction.created_at).total_seconds() * 1000
+        log.info(
+            "event=command name=%s guild=%s channel=%s latency_ms=%.0f outcome=ok",
+            command.qualified_name, interaction.guild_id, interaction.channel_id, latency,
+        )
+
+    # -- work in flight and shutting down ------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def working(self) -> AsyncIterator[None]:
+        """Mark a piece of user-facing work, so shutting down waits for it to finish."""
+        if not self.accepting:
+            raise ShuttingDown()
+        self._inflight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
+
+    async def shutdown(self, timeout: float = 15.0) -> None:
+        """Stop taking new work, let answers in flight finish (up to ``timeout``), close the gateway, flush SQLite."""
+        self.accepting = False
+        log.info("event=shutdown inflight=%d", self._inflight)
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            log.warning("event=shutdown outcome=timeout inflight=%d", self._inflight)
+        await self.close()
+        await asyncio.to_thread(self.store.close)
+        log.info("event=shutdown outcome=done")
+
+    async def close(self) -> None:
+        if self.health is not None:
+            await self.health.stop()
+        await super().close()
+
+    # -- per-server settings -------------------------------------------------------------------
+
+    def guild_config(self, guild_id: int | None) -> GuildConfig:
+        cached = self._guild_configs.get(guild_id or 0)
+        if cached is not None:
+            return cached
+        defaults = self.settings.discord
+        overrides = self.store.guild_settings(guild_id) if guild_id else {}
+        config = GuildConfig(
+            ask_channels=frozenset(overrides.get("ask_channels", defaults.ask_channels)),
+            moderator_roles=tuple(overrides.get("moderator_roles", defaults.moderator_roles)),
+            cooldown_questions=overrides.get("cooldown_questions", defaults.cooldown_questions),
+            cooldown_seconds=overrides.get("cooldown_seconds", defaults.cooldown_seconds),
+            threads=overrides.get("threads", defaults.threads),
+            moderator_channel=overrides.get("moderator_channel", defaults.moderator_channel),
+        )
+        self._guild_configs[guild_id or 0] = config
+        return config
+
+    def forget_guild_config(self, guild_id: int) -> None:
+        self._guild_configs.pop(guild_id, None)
+
+    def moderator_channels(self) -> set[int]:
+        """Every channel that takes moderator digests: the config's and each server's own."""
+        channels = {self.settings.discord.moderator_channel} if self.settings.discord.moderator_channel else set()
+        for guild in self.guilds:
+            channel = self.guild_config(guild.id).moderator_channel
+            if channel:
+                channels.add(channel)
+        return channels
+
+    async def notify_moderators(self, **message: Any) -> None:
+        """Post to the moderator channels (never pinging anyone)."""
+        for channel_id in self.moderator_channels():
+            channel = self.get_channel(channel_id)
+            if isinstance(channel, discord.abc.Messageable):
+                try:
+                    await channel.send(allowed_mentions=discord.AllowedMentions.none(), **message)
+                except discord.HTTPException:
+                    log.exception("event=notify outcome=failed channel=%s", channel_id)
 
     async def on_message(self, message: discord.Message) -> None:
         # Questions are handled by the ask extension's listener; there are no prefix commands.
@@ -108,13 +231,13 @@ class NewsdeskBot(commands.Bot):
     # -- helpers for extensions ------------------------------------------------------------
 
     def is_moderator(self, member: discord.abc.User) -> bool:
-        """Manage Server, or a role named in ``discord.moderator_roles`` — checked by the bot itself,
-        because a command's default permissions are only a hint that server admins can change."""
+        """Manage Server, or a moderator role (config, or the server's /settings) — checked by the bot
+        itself, because a command's default permissions are only a hint that server admins can change."""
         if not isinstance(member, discord.Member):
             return False
         if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
             return True
-        wanted = {name.casefold() for name in self.settings.discord.moderator_roles}
+        wanted = {name.casefold() for name in self.guild_config(member.guild.id).moderator_roles}
         return any(role.name.casefold() in wanted for role in member.roles)
 
 
@@ -127,5 +250,8 @@ def point_discord_at(settings: Settings) -> None:
 def create_bot(settings: Settings, desk: Desk, store: Store | None = None, **options: Any) -> NewsdeskBot:
     """Build the bot (not yet connected). ``desk`` must be opened; ``store`` defaults to the state folder's database."""
     point_discord_at(settings)
+    # discord.py logs every raw gateway event (message contents included) at DEBUG; message
+    # contents other than questions are never logged, whatever the configured level.
+    logging.getLogger("discord.gateway").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
     store = store or Store(settings.state_dir / "newsdesk.db")
     return NewsdeskBot(settings, desk, store, **options)

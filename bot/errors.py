@@ -34,6 +34,11 @@ class NotModerator(BotError, app_commands.CheckFailure):
         super().__init__(f"Only moderators can do that ({who}).")
 
 
+class ShuttingDown(BotError):
+    def __init__(self) -> None:
+        super().__init__("The bot is restarting; ask again in a minute.")
+
+
 class OnCooldown(BotError):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"You're asking quickly \u2014 try again in {max(1, round(retry_after))} s.")
@@ -58,8 +63,14 @@ def user_message(error: BaseException) -> str:
 async def reply_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user what went wrong, once; log anything that is not a user-facing error."""
     message = user_message(error)
+    name = getattr(interaction.command, "qualified_name", "component")
     if message == UNEXPECTED:
-        log.error("command failed: %s", getattr(interaction.command, "qualified_name", "?"), exc_info=error)
+        log.error("event=command name=%s guild=%s outcome=error", name, interaction.guild_id, exc_info=error)
+        metrics = getattr(interaction.client, "metrics", None)
+        if metrics is not None:
+            metrics.errors.inc()
+    else:
+        log.info("event=command name=%s guild=%s outcome=refused reason=%r", name, interaction.guild_id, message)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())

@@ -341,3 +341,15 @@ def feed_digest(report: FeedReport) -> discord.Embed:
         embed.add_field(name="Failed", value=_file_list([f"{where}: {why}" for where, why in report.failed]), inline=False)
     _shrink_fields(embed)
     return embed
+
+
+def report_embed(days: int, unanswered: Sequence[Any], disliked: Sequence[Any]) -> discord.Embed:
+    """The coverage gaps: unanswered questions and 👎 answers over ``days``, most frequent first."""
+    embed = discord.Embed(title=f"Coverage gaps \u2014 last {days} days", colour=COLOUR)
+
+    def lines(rows: Sequence[Any]) -> str:
+        return "\n".join(f"{row.count}\u00d7 {escape(clip(row.question, 150))}" for row in rows) or "none"
+
+    embed.add_field(name=f"Not answered ({sum(r.count for r in unanswered)})", value=clip(lines(unanswered), FIELD_LIMIT), inline=False)
+    embed.add_field(name=f"Marked \U0001f44e ({sum(r.count for r in disliked)})", value=clip(lines(disliked), FIELD_LIMIT), inline=False)
+    return embed

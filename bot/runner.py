@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 
 import discord
@@ -52,11 +53,29 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
 
 async def _run(settings: Settings, desk: Desk, sync_only: bool) -> None:
     assert settings.discord_token is not None
+    token = settings.discord_token.get_secret_value()
     bot = create_bot(settings, desk, sync_on_start=not sync_only)
-    async with bot:
-        if sync_only:
-            await bot.login(settings.discord_token.get_secret_value())
+    if sync_only:
+        async with bot:
+            await bot.login(token)
             synced = await bot.sync_commands(force=True)
             print("Slash commands registered." if synced else "Slash commands are up to date.")
-            return
-        await bot.start(settings.discord_token.get_secret_value())
+        return
+    # SIGTERM (and Ctrl-C) end the run gracefully: answers in flight finish, the gateway closes,
+    # SQLite is checkpointed.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    running = asyncio.create_task(bot.start(token))
+    stopping = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if stopping in done:
+        log.info("event=signal action=shutdown")
+        await bot.shutdown()
+        await asyncio.gather(running, return_exceptions=True)
+    else:
+        stopping.cancel()
+        if not bot.is_closed():
+            await bot.close()
+        running.result()

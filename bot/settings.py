@@ -58,6 +58,7 @@ class DiscordSettings(_Section):
     cooldown_seconds: float = Field(default=30.0, ge=0)
     sync_guild: int | None = None
     moderator_channel: int | None = None
+    threads: bool = False
 
     @field_validator("api_base", "gateway_url")
     @classmethod
@@ -103,6 +104,21 @@ class SummarySettings(_Section):
         return value
 
 
+class StoreSettings(_Section):
+    retention_days: float = Field(default=90.0, ge=0)
+
+
+class HttpSettings(_Section):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class ScheduleSettings(_Section):
+    refresh_minutes: float = Field(default=0.0, ge=0)
+    stale_hours: float = Field(default=72.0, ge=0)
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -121,6 +137,9 @@ class Settings(BaseSettings):
     summary: SummarySettings = SummarySettings()
     ingest: IngestSettings = IngestSettings()
     feeds: FeedSettings = FeedSettings()
+    store: StoreSettings = StoreSettings()
+    http: HttpSettings = HttpSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     logging: LoggingSettings = LoggingSettings()
     # Secrets: read from the environment only, never from a file, never logged.
     discord_token: SecretStr | None = Field(default=None, validation_alias=TOKEN_ENV, exclude=True)

@@ -59,7 +59,29 @@ MIGRATIONS: tuple[str, ...] = (
         at REAL NOT NULL
     );
     """,
+    """
+    CREATE TABLE guild_settings (
+        guild_id INTEGER PRIMARY KEY,
+        ask_channels TEXT,
+        moderator_roles TEXT,
+        cooldown_questions INTEGER,
+        cooldown_seconds REAL,
+        threads INTEGER,
+        moderator_channel INTEGER
+    );
+    CREATE TABLE source_health (
+        source TEXT PRIMARY KEY,
+        last_change REAL,
+        failing_since REAL,
+        failure TEXT,
+        reported TEXT
+    );
+    CREATE INDEX answers_found ON answers (found, at);
+    """,
 )
+
+#: Per-server settings that can be changed from Discord; None means "the config file's value".
+GUILD_SETTING_KEYS = ("ask_channels", "moderator_roles", "cooldown_questions", "cooldown_seconds", "threads", "moderator_channel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +91,22 @@ class AnswerRecord:
     question: str
     private: bool
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLine:
+    question: str
+    count: int
+    last_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    source: str
+    last_change: float | None
+    failing_since: float | None
+    failure: str | None
+    reported: str | None  # what was last reported about it ("stale" / "failing"), so it is said once
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +148,94 @@ class Store:
             self._db.execute("COMMIT")
 
     def close(self) -> None:
+        """Checkpoint the write-ahead log into the database file and close it."""
         with self._lock:
-            self._db.close()
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                self._db.close()
+
+    def prune(self, retention_days: float) -> int:
+        """Forget answers (and their feedback) older than ``retention_days``; returns how many went."""
+        if retention_days <= 0:
+            return 0
+        cutoff = time.time() - retention_days * 86400
+        with self._write() as db:
+            return db.execute("DELETE FROM answers WHERE at < ?", (cutoff,)).rowcount
+
+    # -- per-server settings -----------------------------------------------------------------
+
+    def guild_settings(self, guild_id: int) -> dict[str, Any]:
+        """The overrides stored for a server (only keys that are set)."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {', '.join(GUILD_SETTING_KEYS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            ).fetchone()
+        if row is None:
+            return {}
+        values = dict(zip(GUILD_SETTING_KEYS, row, strict=True))
+        for key in ("ask_channels", "moderator_roles"):
+            if values[key] is not None:
+                values[key] = json.loads(values[key])
+        if values["threads"] is not None:
+            values["threads"] = bool(values["threads"])
+        return {k: v for k, v in values.items() if v is not None}
+
+    def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
+        """Set (or, with None, clear) one per-server setting."""
+        if key not in GUILD_SETTING_KEYS:
+            raise KeyError(key)
+        stored = json.dumps(value) if isinstance(value, list) else value
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO guild_settings (guild_id) VALUES (?)", (guild_id,))
+            db.execute(f"UPDATE guild_settings SET {key} = ? WHERE guild_id = ?", (stored, guild_id))
+
+    def clear_guild_settings(self, guild_id: int) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+
+    # -- reports -----------------------------------------------------------------------------
+
+    def report(self, days: float, *, guild_id: int | None = None, limit: int = 20) -> tuple[list[ReportLine], list[ReportLine]]:
+        """Questions not answered, and answers marked 👎, over the last ``days``: most frequent first."""
+        since = time.time() - days * 86400
+        where = "a.at >= ?" + (" AND a.guild_id = ?" if guild_id is not None else "")
+        params: tuple[Any, ...] = (since, guild_id) if guild_id is not None else (since,)
+        with self._lock:
+            unanswered = self._db.execute(
+                f"SELECT lower(trim(a.question)), COUNT(*), MAX(a.at) FROM answers a WHERE {where} AND a.found = 0"
+                " GROUP BY lower(trim(a.question)) ORDER BY COUNT(*) DESC, MAX(a.at) DESC LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+            disliked = self._db.execute(
+                f"SELECT lower(trim(a.question)), COUNT(*), MAX(f.at) FROM feedback f JOIN answers a ON a.id = f.answer_id"
+                f" WHERE {where} AND f.vote < 0 GROUP BY lower(trim(a.question)) ORDER BY COUNT(*) DESC, MAX(f.at) DESC LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+        return [ReportLine(*row) for row in unanswered], [ReportLine(*row) for row in disliked]
+
+    def stats(self) -> dict[str, float]:
+        with self._lock:
+            total, found = self._db.execute("SELECT COUNT(*), COALESCE(SUM(found), 0) FROM answers").fetchone()
+        return {"questions": total, "found": found}
+
+    # -- source health -----------------------------------------------------------------------
+
+    def source_health(self, source: str) -> SourceHealth | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT source, last_change, failing_since, failure, reported FROM source_health WHERE source = ?", (source,)
+            ).fetchone()
+        return SourceHealth(*row) if row else None
+
+    def save_source_health(self, health: SourceHealth) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO source_health (source, last_change, failing_since, failure, reported) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (source) DO UPDATE SET last_change = excluded.last_change,"
+                " failing_since = excluded.failing_since, failure = excluded.failure, reported = excluded.reported",
+                (health.source, health.last_change, health.failing_since, health.failure, health.reported),
+            )
 
     # -- answers and feedback ----------------------------------------------------------------
 

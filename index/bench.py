@@ -15,6 +15,7 @@ import re
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tarfile
 import time
@@ -453,6 +454,16 @@ def machine() -> str:
     )
 
 
+def code_version() -> str:
+    """The commit measured (and whether the tree had changes), so runs can be compared."""
+    try:
+        return subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=OUT_FILE.parents[2], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def table(rows: Sequence[Row]) -> str:
     lines = [
         "| engine | size | passages | build s | peak MB | cache open s (no update / update scan) | p50 ms | p95 ms | p99 ms | found |",
@@ -490,7 +501,7 @@ def report(rows: Sequence[Row], refreshed: Refreshed | None, largest: Corpus, no
             f"{refreshed.seconds:.2f} s, rebuilt={refreshed.rebuilt}; removing them again: "
             f"{refreshed.remove_seconds:.2f} s, rebuilt={refreshed.remove_rebuilt}"
         )
-    parts += ["", f"Machine: {machine()}", "", f"Corpus recipe: {RECIPE}", ""]
+    parts += ["", f"Machine: {machine()}", "", f"Code: git {code_version()}", "", f"Corpus recipe: {RECIPE}", ""]
     return "\n".join(parts)
 
 
@@ -541,7 +552,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     started = time.perf_counter()
-    print(f"Corpus recipe: {RECIPE}", flush=True)
     sources = load_bbc(ARCHIVE)
     made = QuestionMaker(sources, SEED).make(args.questions + WARMUP_QUESTIONS)
     questions, warmup = made[: args.questions], made[args.questions :]

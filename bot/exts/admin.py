@@ -1,42 +1,53 @@
-"""Moderator commands: ``/refresh`` re-reads the corpus folders and swaps the new index in whole."""
+"""Refreshing the index: ``/refresh`` for moderators, and the scheduled refresh with its reports to moderators.
+
+Both take the same path: poll the feeds, rescan the corpus folders off the event loop, swap the
+new index in whole (questions keep being answered from the old one meanwhile), record the
+outcome. The scheduled run also watches the corpus folders (see :mod:`bot.sources`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
+from index.coverage import RefreshReport
 from index.errors import IndexBusy, NewsdeskError
+from index.feeds import FeedReport
 
 from ..client import NewsdeskBot
 from ..errors import NotModerator
 from ..render import clip, refresh_embed
+from ..sources import watch
 
 log = logging.getLogger("newsdesk.admin")
 NONE = discord.AllowedMentions.none()
 
 
+@dataclass(slots=True)
+class Outcome:
+    report: RefreshReport | None
+    feeds: FeedReport | None
+    error: str | None = None
+
+
 class Admin(commands.Cog):
     def __init__(self, bot: NewsdeskBot) -> None:
         self.bot = bot
+        minutes = bot.settings.schedule.refresh_minutes
+        if minutes > 0:
+            self.scheduled_refresh.change_interval(minutes=minutes)
+            self.scheduled_refresh.start()
 
-    def _require_moderator(self, interaction: discord.Interaction) -> None:
-        if not self.bot.is_moderator(interaction.user):
-            raise NotModerator(list(self.bot.settings.discord.moderator_roles))
+    async def cog_unload(self) -> None:
+        self.scheduled_refresh.cancel()
 
-    @app_commands.command(name="refresh", description="Re-read the coverage folders and update the index (moderators).")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_guild=True)
-    async def refresh(self, interaction: discord.Interaction) -> None:
-        # default_permissions only hides the command; the bot checks for itself.
-        self._require_moderator(interaction)
-        if self.bot.desk.refreshing:
-            raise IndexBusy("A refresh is already running; the current index keeps answering meanwhile.")
-        await interaction.response.defer(thinking=True)
-        by = f"{interaction.user} ({interaction.user.id})"
+    async def refresh_now(self, by: str) -> Outcome:
+        """Poll feeds, refresh the index, record the outcome. Raises IndexBusy if a refresh is running."""
         coverage_cog = self.bot.get_cog("Coverage")
         feeds = await coverage_cog.poll_feeds() if coverage_cog is not None else None  # type: ignore[attr-defined]
         try:
@@ -45,9 +56,9 @@ class Admin(commands.Cog):
             raise
         except NewsdeskError as exc:
             await asyncio.to_thread(self.bot.store.record_refresh, by=by, ok=False, error=exc.message)
-            log.warning("refresh by %s failed: %s", interaction.user.id, exc.message)
-            await interaction.followup.send(clip(f"The refresh failed: {exc.message}", 2000), allowed_mentions=NONE)
-            return
+            self.bot.metrics.refreshes.labels("failed").inc()
+            log.warning("event=refresh by=%r outcome=failed error=%r", by, exc.message)
+            return Outcome(None, feeds, exc.message)
         await asyncio.to_thread(
             self.bot.store.record_refresh,
             by=by,
@@ -58,12 +69,67 @@ class Admin(commands.Cog):
             skipped=len(report.skipped),
             passages=report.passages,
         )
+        self.bot.metrics.refreshes.labels("ok").inc()
         log.info(
-            "refresh by=%s added=%d changed=%d removed=%d skipped=%d passages=%d seconds=%.2f",
-            interaction.user.id, len(report.added), len(report.changed), len(report.removed),
-            len(report.skipped), report.passages, report.seconds,
+            "event=refresh by=%r outcome=ok added=%d changed=%d removed=%d skipped=%d passages=%d seconds=%.2f",
+            by, len(report.added), len(report.changed), len(report.removed), len(report.skipped),
+            report.passages, report.seconds,
         )
-        await interaction.followup.send(embed=refresh_embed(report, feeds), allowed_mentions=NONE)
+        return Outcome(report, feeds)
+
+    @app_commands.command(name="refresh", description="Re-read the coverage folders and update the index (moderators).")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def refresh(self, interaction: discord.Interaction) -> None:
+        # default_permissions only hides the command; the bot checks for itself.
+        if not self.bot.is_moderator(interaction.user):
+            raise NotModerator(list(self.bot.guild_config(interaction.guild_id).moderator_roles))
+        if self.bot.desk.refreshing:
+            raise IndexBusy("A refresh is already running; the current index keeps answering meanwhile.")
+        await interaction.response.defer(thinking=True)
+        outcome = await self.refresh_now(f"{interaction.user} ({interaction.user.id})")
+        if outcome.error is not None:
+            await interaction.followup.send(clip(f"The refresh failed: {outcome.error}", 2000), allowed_mentions=NONE)
+            return
+        assert outcome.report is not None
+        await interaction.followup.send(embed=refresh_embed(outcome.report, outcome.feeds), allowed_mentions=NONE)
+
+    # -- the schedule ----------------------------------------------------------------------------
+
+    @tasks.loop(minutes=60)
+    async def scheduled_refresh(self) -> None:
+        try:
+            await self.run_schedule()
+        except Exception:  # noqa: BLE001 - logged; the next run tries again
+            log.exception("event=refresh by=schedule outcome=error")
+
+    @scheduled_refresh.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def run_schedule(self) -> Outcome | None:
+        """One scheduled refresh: refresh, tell moderators what changed, report sources gone stale or failing."""
+        try:
+            outcome = await self.refresh_now("schedule")
+        except IndexBusy:
+            log.info("event=refresh by=schedule outcome=skipped reason=busy")
+            return None
+        if outcome.report is not None and (not outcome.report.unchanged or outcome.report.skipped):
+            await self.bot.notify_moderators(embed=refresh_embed(outcome.report, outcome.feeds))
+        await self.check_sources(outcome)
+        return outcome
+
+    async def check_sources(self, outcome: Outcome) -> None:
+        """Corpus folders that fail or stop changing are reported once (feeds are watched where they are polled)."""
+        notes: list[str] = []
+        for folder in self.bot.desk.folders:
+            failure = outcome.error if outcome.error and str(folder) in outcome.error else None
+            mtimes = [a.mtime_ns / 1e9 for a in self.bot.desk.coverage.articles.values() if a.folder == str(folder)]
+            note = await watch(self.bot, f"folder {folder}", changed=max(mtimes, default=None), failure=failure)
+            if note:
+                notes.append(note)
+        if notes:
+            await self.bot.notify_moderators(content=clip("Sources need a look:\n" + "\n".join(notes), 2000))
 
 
 async def setup(bot: NewsdeskBot) -> None:

@@ -93,15 +93,18 @@ class Ask(commands.Cog):
 
     def __init__(self, bot: NewsdeskBot) -> None:
         self.bot = bot
-        settings = bot.settings.discord
-        self._cooldowns = commands.CooldownMapping.from_cooldown(
-            settings.cooldown_questions, settings.cooldown_seconds, lambda user_id: user_id
-        )
+        # One mapping per (questions, seconds) rule, since each server may set its own.
+        self._cooldowns: dict[tuple[int, float], commands.CooldownMapping[Any]] = {}
 
-    def _cooldown(self, user_id: int) -> None:
-        if self.bot.settings.discord.cooldown_seconds <= 0:
+    def _cooldown(self, user_id: int, guild_id: int | None) -> None:
+        config = self.bot.guild_config(guild_id)
+        if config.cooldown_seconds <= 0:
             return
-        bucket = self._cooldowns.get_bucket(user_id)  # type: ignore[arg-type]
+        rule = (config.cooldown_questions, config.cooldown_seconds)
+        mapping = self._cooldowns.get(rule)
+        if mapping is None:
+            mapping = self._cooldowns[rule] = commands.CooldownMapping.from_cooldown(*rule, lambda key: key)
+        bucket = mapping.get_bucket((guild_id, user_id))  # type: ignore[arg-type]
         retry_after = bucket.update_rate_limit() if bucket else None
         if retry_after:
             raise OnCooldown(retry_after)
@@ -111,9 +114,17 @@ class Ask(commands.Cog):
     ) -> tuple[dict[str, Any], int]:
         """Answer off the event loop and remember the answer; returns its JSON form and id."""
         started = time.perf_counter()
-        answer = await asyncio.to_thread(self.bot.desk.ask, question)
+        try:
+            answer = await asyncio.to_thread(self.bot.desk.ask, question)
+        except BadQuestion:
+            raise
+        except Exception:
+            self.bot.metrics.questions.labels("error").inc()
+            raise
         data = answer.to_json()
         latency = (time.perf_counter() - started) * 1000
+        self.bot.metrics.questions.labels("found" if data["found"] else "not_found").inc()
+        self.bot.metrics.latency.observe(latency / 1000)
         answer_id = await asyncio.to_thread(
             self.bot.store.record_answer,
             question=answer.question,
@@ -125,7 +136,7 @@ class Ask(commands.Cog):
             private=private,
         )
         log.info(
-            "answered guild=%s channel=%s found=%s source=%s latency_ms=%.1f",
+            "event=answer guild=%s channel=%s found=%s source=%s latency_ms=%.1f",
             guild_id, channel_id, data["found"], (data["answers"] or [{}])[0].get("source"), latency,
         )
         return data, answer_id
@@ -147,7 +158,7 @@ class Ask(commands.Cog):
         if me is not None and me in message.mentions:
             return True
         channel = message.channel
-        ask_channels = set(self.bot.settings.discord.ask_channels)
+        ask_channels = self.bot.guild_config(message.guild.id if message.guild else None).ask_channels
         in_ask_channel = channel.id in ask_channels or getattr(channel, "parent_id", None) in ask_channels
         return in_ask_channel and message.content.rstrip().endswith("?")
 
@@ -156,19 +167,21 @@ class Ask(commands.Cog):
         if message.author.bot or message.webhook_id is not None or not self._addressed(message):
             return
         question = clean(message.content)
+        guild_id = message.guild.id if message.guild else None
         try:
-            self._cooldown(message.author.id)
+            self._cooldown(message.author.id, guild_id)
             if not question:
                 raise BadQuestion("Ask me a question about the coverage, for example: What did Rutte say?")
-            async with message.channel.typing():
+            async with self.bot.working(), message.channel.typing():
                 data, answer_id = await self._answer(
-                    question,
-                    user_id=message.author.id,
-                    guild_id=message.guild.id if message.guild else None,
-                    channel_id=message.channel.id,
-                    private=False,
+                    question, user_id=message.author.id, guild_id=guild_id, channel_id=message.channel.id, private=False
                 )
-            await message.reply(mention_author=False, **self._reply(question, data, answer_id, private=False))
+                reply = self._reply(question, data, answer_id, private=False)
+                if self.bot.guild_config(guild_id).threads and isinstance(message.channel, discord.TextChannel):
+                    thread = await message.create_thread(name=clip(question, 100), auto_archive_duration=1440)
+                    await thread.send(**reply)
+                else:
+                    await message.reply(mention_author=False, **reply)
         except OnCooldown as exc:
             await message.reply(exc.message, mention_author=False, allowed_mentions=NONE, delete_after=10)
         except Exception as exc:  # noqa: BLE001 - the asker gets one short message; the log gets the rest
@@ -187,16 +200,17 @@ class Ask(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         private: bool = False,
     ) -> None:
-        self._cooldown(interaction.user.id)
-        await interaction.response.defer(thinking=True, ephemeral=private)
-        data, answer_id = await self._answer(
-            question,
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            channel_id=interaction.channel_id,
-            private=private,
-        )
-        await interaction.followup.send(ephemeral=private, **self._reply(clean(question), data, answer_id, private=private))
+        self._cooldown(interaction.user.id, interaction.guild_id)
+        async with self.bot.working():
+            await interaction.response.defer(thinking=True, ephemeral=private)
+            data, answer_id = await self._answer(
+                question,
+                user_id=interaction.user.id,
+                guild_id=interaction.guild_id,
+                channel_id=interaction.channel_id,
+                private=private,
+            )
+            await interaction.followup.send(ephemeral=private, **self._reply(clean(question), data, answer_id, private=private))
 
 
 async def setup(bot: NewsdeskBot) -> None:

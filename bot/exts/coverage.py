@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import discord
 from discord import app_commands
@@ -16,6 +17,7 @@ from index.ingest import Added
 from ..client import NewsdeskBot
 from ..errors import NotModerator
 from ..render import COLOUR, clip, escape, feed_digest
+from ..sources import watch
 
 log = logging.getLogger("newsdesk.coverage")
 NONE = discord.AllowedMentions.none()
@@ -54,7 +56,7 @@ class Coverage(commands.Cog):
 
     def _require_moderator(self, interaction: discord.Interaction) -> None:
         if not self.bot.is_moderator(interaction.user):
-            raise NotModerator(list(self.bot.settings.discord.moderator_roles))
+            raise NotModerator(list(self.bot.guild_config(interaction.guild_id).moderator_roles))
 
     @app_commands.command(name="add", description="Add an article from a web address or an attached file (moderators).")
     @app_commands.describe(url="The article's web address", file="A .txt, .md or .html file")
@@ -113,17 +115,21 @@ class Coverage(commands.Cog):
             seen = await asyncio.to_thread(self.bot.store.seen_feed_items)
             report = await poll(self.bot.intake, feeds, seen)
             await asyncio.to_thread(self.bot.store.mark_feed_items, report.seen)
-        log.info("feeds polled: added=%d failed=%d", len(report.added), len(report.failed))
-        await self._digest(report)
+        log.info("event=feeds added=%d failed=%d", len(report.added), len(report.failed))
+        # A failing feed is reported once (by watch); what it added, and items that failed, every time.
+        failed = dict(report.failed)
+        fed = {feed for _, _, feed in report.added}
+        notes = [
+            note
+            for feed in feeds
+            if (note := await watch(self.bot, f"feed {feed}", changed=time.time() if feed in fed else None, failure=failed.get(feed)))
+        ]
+        items = FeedReport(added=report.added, failed=[(w, why) for w, why in report.failed if w not in feeds])
+        if not items.empty:
+            await self.bot.notify_moderators(embed=feed_digest(items))
+        if notes:
+            await self.bot.notify_moderators(content=clip("Sources need a look:\n" + "\n".join(notes), 2000))
         return report
-
-    async def _digest(self, report: FeedReport) -> None:
-        channel_id = self.bot.settings.discord.moderator_channel
-        if report.empty or not channel_id:
-            return
-        channel = self.bot.get_channel(channel_id)
-        if isinstance(channel, discord.abc.Messageable):
-            await channel.send(embed=feed_digest(report), allowed_mentions=NONE)
 
     @tasks.loop(minutes=60)
     async def scheduled_poll(self) -> None:

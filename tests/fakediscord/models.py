@@ -84,16 +84,24 @@ class Channel:
     name: str
     guild_id: int
     position: int = 0
-    type: int = 0  # GUILD_TEXT
+    type: int = 0  # GUILD_TEXT; 11 = PUBLIC_THREAD
+    parent_id: int | None = None  # for threads: the channel they were started in
+    owner_id: int | None = None
 
     @property
     def mention(self) -> str:
         return f"<#{self.id}>"
 
     def to_dict(self) -> Json:
-        return {"id": str(self.id), "type": self.type, "guild_id": str(self.guild_id), "name": self.name,
-                "position": self.position, "permission_overwrites": [], "nsfw": False, "topic": None,
-                "parent_id": None, "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
+        data: Json = {"id": str(self.id), "type": self.type, "guild_id": str(self.guild_id), "name": self.name,
+                      "position": self.position, "permission_overwrites": [], "nsfw": False, "topic": None,
+                      "parent_id": str(self.parent_id) if self.parent_id else None, "last_message_id": None,
+                      "rate_limit_per_user": 0, "flags": 0}
+        if self.type == 11:
+            data.update({"owner_id": str(self.owner_id), "message_count": 0, "member_count": 1,
+                         "thread_metadata": {"archived": False, "auto_archive_duration": 1440,
+                                             "archive_timestamp": iso_now(), "locked": False}})
+        return data
 
 
 @dataclass(eq=False)

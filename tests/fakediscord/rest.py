@@ -173,6 +173,22 @@ async def post_message(request: web.Request) -> web.Response:
     return reply(msg.data)
 
 
+async def start_thread(request: web.Request) -> web.Response:
+    """POST /channels/{channel}/messages/{message}/threads: a public thread started from a message."""
+    fake = fake_of(request)
+    channel = fake.channel(int(request.match_info["channel"]))
+    if fake.find_message(int(request.match_info["message"])) is None:
+        raise unknown_message()
+    body, _ = await read_body(request)
+    name = str(body.get("name") or "")
+    if not 1 <= len(name) <= 100:
+        raise DiscordError(400, 50035, "Invalid Form Body", {"name": {"_errors": [
+            {"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}]}})
+    thread = fake.add_thread(name, channel, fake.bot_user.id)
+    await fake.dispatch("THREAD_CREATE", {**thread.to_dict(), "newly_created": True})
+    return reply(thread.to_dict(), status=201)
+
+
 async def get_messages(request: web.Request) -> web.Response:
     fake = fake_of(request)
     msgs = fake.channel_messages(fake.channel(int(request.match_info["channel"])).id)
@@ -353,6 +369,7 @@ def add_routes(app: web.Application) -> None:
     r.add_patch(channel_msg, patch_message)
     r.add_delete(channel_msg, delete_message)
     r.add_put(f"{channel_msg}/reactions/{{emoji}}/@me", put_reaction)
+    r.add_post(f"{channel_msg}/threads", start_thread)
     r.add_post(f"{API}/channels/{{channel}}/typing", post_typing)
     r.add_post(f"{API}/interactions/{{interaction}}/{{token}}/callback", interaction_callback)
     r.add_post(f"{API}/webhooks/{{app}}/{{token}}", post_followup)

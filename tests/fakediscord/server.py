@@ -180,6 +180,12 @@ class FakeDiscord:
         self.guild.channels.append(channel)
         return channel
 
+    def add_thread(self, name: str, parent: Channel, owner_id: int) -> Channel:
+        """A public thread in ``parent`` (what starting a thread from a message creates)."""
+        thread = Channel(snowflake(), name, self.guild.id, type=11, parent_id=parent.id, owner_id=owner_id)
+        self.guild.channels.append(thread)
+        return thread
+
     def channel(self, channel_id: int) -> Channel:
         try:
             return self.guild.channel(channel_id)

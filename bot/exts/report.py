@@ -1,0 +1,34 @@
+"""``/report``: the questions the bot could not answer and the answers marked 👎 — the coverage gaps to fill."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..client import NewsdeskBot
+from ..errors import NotModerator
+from ..render import report_embed
+
+
+class Report(commands.Cog):
+    def __init__(self, bot: NewsdeskBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="report", description="Unanswered questions and 👎 answers, most frequent first (moderators).")
+    @app_commands.describe(days="How far back to look (days)")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def report(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 365] = 7) -> None:
+        if not self.bot.is_moderator(interaction.user):
+            raise NotModerator(list(self.bot.guild_config(interaction.guild_id).moderator_roles))
+        unanswered, disliked = await asyncio.to_thread(self.bot.store.report, days, guild_id=interaction.guild_id)
+        await interaction.response.send_message(
+            embed=report_embed(days, unanswered, disliked), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+
+async def setup(bot: NewsdeskBot) -> None:
+    await bot.add_cog(Report(bot))

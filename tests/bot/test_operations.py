@@ -1,0 +1,289 @@
+"""Running it for real: SQLite state, /report, /settings, health and metrics, the schedule, logs, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.store import MIGRATIONS, Store
+from index.desk import Desk
+from tests.bot.conftest import Harness, bot_settings, embed_text, start_bot
+from tests.conftest import ROOT
+from tests.fakediscord.server import FakeDiscord
+from tests.pages import serve_pages
+
+
+def shown(message: object) -> bool:
+    return bool(getattr(message, "embeds") or getattr(message, "content"))
+
+
+# -- SQLite --------------------------------------------------------------------------------------
+
+
+async def test_the_question_log_is_in_sqlite(newsdesk: Harness) -> None:
+    await newsdesk.ask("What did Rutte say?", channel=newsdesk.fake.news)
+    await newsdesk.ask("What did Macron say?", channel=newsdesk.fake.news)
+    db = sqlite3.connect(newsdesk.bot.store.path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    rows = db.execute("SELECT question, found, top_source, top_score, latency_ms, guild_id, channel_id FROM answers ORDER BY id").fetchall()
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("What did Rutte say?", 1, "003_2c1112b90513d27d.txt"),
+        ("What did Macron say?", 0, None),
+    ]
+    assert rows[0][3] > 0 and rows[0][4] >= 0
+    assert {r[5] for r in rows} == {newsdesk.fake.guild.id} and {r[6] for r in rows} == {newsdesk.fake.news.id}
+    db.close()
+
+
+def test_an_old_database_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(f"BEGIN; {MIGRATIONS[0]} PRAGMA user_version = 1; COMMIT;")
+    db.execute("INSERT INTO answers (at, question, found, payload) VALUES (?, 'kept?', 0, '{}')", (time.time(),))
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert store.report(1)[0][0].question == "kept?"
+    store.set_guild_setting(7, "threads", 1)
+    assert store.guild_settings(7) == {"threads": True}
+    store.close()
+
+
+def test_retention_prunes_old_questions(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    old = store.record_answer(question="old", answer={"found": False}, guild_id=1, channel_id=1, user_id=1, latency_ms=1)
+    store.record_answer(question="new", answer={"found": False}, guild_id=1, channel_id=1, user_id=1, latency_ms=1)
+    store._db.execute("UPDATE answers SET at = at - 100 * 86400 WHERE id = ?", (old,))  # noqa: SLF001
+    assert store.prune(90) == 1
+    assert [r.question for r in store.report(365)[0]] == ["new"]
+    store.close()
+
+
+# -- /report ---------------------------------------------------------------------------------------
+
+
+async def test_report_lists_the_gaps_most_frequent_first(newsdesk: Harness) -> None:
+    fake = newsdesk.fake
+    for question in ("What did Macron say?", "what did macron say?", "Who won the Super Bowl?"):
+        await newsdesk.ask(question, channel=fake.news)
+    answer = await newsdesk.ask("What did Rutte say?", channel=fake.news)
+    down = next(c for row in answer.components for c in row["components"] if c.get("custom_id", "").startswith("nd:down"))
+    await (await fake.click(answer, down["custom_id"], user=fake.owner)).wait_callback()
+
+    interaction = await newsdesk.command("report", {"days": 7}, user=fake.moderator)
+    report = (await interaction.wait_callback()).data["embeds"][0]
+    fields = {f["name"]: f["value"] for f in report["fields"]}
+    assert fields["Not answered (3)"].splitlines() == ["2\u00d7 what did macron say?", "1\u00d7 who won the super bowl?"]
+    assert fields["Marked \U0001f44e (1)"] == "1\u00d7 what did rutte say?"
+    refused = await newsdesk.command("report", {}, user=fake.member)
+    assert "Only moderators" in (await refused.wait_callback()).data["content"]
+
+
+def test_report_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+
+    store = Store(tmp_path / "newsdesk.db")
+    store.record_answer(question="Who is Okafor?", answer={"found": False}, guild_id=1, channel_id=1, user_id=1, latency_ms=1)
+    store.close()
+    monkeypatch.setenv("NEWSDESK_INDEX__STATE_DIR", str(tmp_path))
+    assert main(["--config", str(ROOT / "config" / "newsdesk.toml"), "report", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["unanswered"] == [{"question": "who is okafor?", "count": 1}]
+
+
+# -- /settings -------------------------------------------------------------------------------------
+
+
+async def test_server_settings_change_behaviour_and_survive_a_restart(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+    fake = fake_discord
+    settings = bot_settings(fake, corpus, tmp_path / "state", ask_channels=[])
+    helper_role = fake.add_role("Helper")
+    helper = fake.add_member("helper", helper_role)
+    bot = start_bot(settings)
+    async with fake.running(bot):
+        refused = await fake.invoke_command("settings", {"action": "add", "channel": fake.general}, subcommand="ask-channel", user=fake.member)
+        assert "Manage Server" in (await refused.wait_callback()).data["content"]
+        for sub, options in (
+            ("ask-channel", {"action": "add", "channel": fake.general}),
+            ("moderator-role", {"action": "add", "role": helper_role}),
+            ("cooldown", {"questions": 1, "seconds": 60}),
+            ("threads", {"enabled": True}),
+            ("moderator-channel", {"channel": fake.news}),
+        ):
+            done = await fake.invoke_command("settings", options, subcommand=sub, user=fake.owner)
+            assert (await done.wait_callback()).data["content"] == "Saved."
+        shown_settings = await fake.invoke_command("settings", {}, subcommand="show", user=fake.owner)
+        card = json.dumps((await shown_settings.wait_callback()).data)
+        assert str(fake.general.id) in card and "Helper" in card and "1 questions per 60 s" in card
+    bot.store.close()
+
+    bot = start_bot(settings)  # a restart: the settings come back from SQLite
+    async with fake.running(bot):
+        question = await fake.send_message(fake.general, fake.member, "What did Rutte say?")
+        answer = await fake.wait_for_message(shown, timeout=10)
+        assert answer.channel_id != fake.general.id  # in a thread started from the question
+        thread = fake.channel(answer.channel_id)
+        assert thread.type == 11 and thread.parent_id == fake.general.id and "Russia remains" in embed_text(answer)
+        assert question.id
+        await fake.send_message(fake.general, fake.member, "What did Peskov say?")
+        assert "try again in" in (await fake.wait_for_message(shown, timeout=10)).content
+        refresh = await fake.invoke_command("refresh", {}, user=helper, channel=fake.general)
+        assert (await refresh.wait_callback()).type == 5  # the Helper role now counts as moderator
+        await fake.wait_for_message(shown, timeout=10)
+        assert fake.all_pings() == set() and fake.errors == []
+    bot.store.close()
+
+
+# -- health and metrics ----------------------------------------------------------------------------
+
+
+async def test_health_and_metrics_endpoint(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+    settings = bot_settings(fake_discord, corpus, tmp_path / "state")
+    settings = settings.model_copy(update={"http": settings.http.model_copy(update={"enabled": True, "port": 0})})
+    bot = start_bot(settings)
+    async with fake_discord.running(bot):
+        assert bot.health is not None
+        base = f"http://127.0.0.1:{bot.health.port}"
+        await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Rutte say?")
+        await fake_discord.wait_for_message(shown, timeout=10)
+        await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Macron say?")
+        await fake_discord.wait_for_message(shown, timeout=10)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/healthz") as response:
+                health = await response.json()
+                assert response.status == 200
+            async with session.get(f"{base}/metrics") as response:
+                metrics = await response.text()
+        assert health["status"] == "ok" and health["gateway"]["connected"]
+        assert health["index"]["passages"] == bot.desk.coverage.passage_count and health["index"]["age_seconds"] >= 0
+        assert 'newsdesk_questions_total{outcome="found"} 1.0' in metrics
+        assert 'newsdesk_questions_total{outcome="not_found"} 1.0' in metrics
+        assert "newsdesk_found_ratio 0.5" in metrics
+        assert "newsdesk_answer_latency_seconds_bucket" in metrics and "newsdesk_refreshes_total" in metrics
+        assert "newsdesk_errors_total 0.0" in metrics and "newsdesk_gateway_latency_seconds" in metrics
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.ClientError):
+            await session.get(f"{base}/healthz")
+    bot.store.close()
+
+
+# -- the schedule ------------------------------------------------------------------------------------
+
+
+async def test_scheduled_refresh_reports_changes_and_stale_or_failing_sources_once(
+    fake_discord: FakeDiscord, corpus: Path, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    async with serve_pages() as site:
+        settings = bot_settings(fake, corpus, tmp_path / "state", moderator_channel=fake.news.id)
+        settings = settings.model_copy(
+            update={
+                "feeds": settings.feeds.model_copy(update={"urls": [f"{site}/missing.rss"], "interval_minutes": 0}),
+                "schedule": settings.schedule.model_copy(update={"stale_hours": 0.0001}),
+                "ingest": settings.ingest.model_copy(update={"allow_private": True}),
+            }
+        )
+        bot = start_bot(settings)
+        async with fake.running(bot):
+            admin = bot.get_cog("Admin")
+            (corpus / "bridge.md").write_text("Bridge Reopens\n\nOfficials said the bridge reopened on Monday after repairs.\n")
+            time.sleep(0.5)  # so the folder is older than stale_hours once it stops changing
+            await admin.run_schedule()
+            first = [m for m in fake.channel_messages(fake.news.id)]
+            text = "\n".join(embed_text(m) + m.content for m in first)
+            assert "Added (1)" in text and "bridge.md" in text
+            assert f"feed {site}/missing.rss is failing" in text and "has not changed" in text
+            before = len(fake.channel_messages(fake.news.id))
+            await admin.run_schedule()  # nothing new: neither the diff nor the same warnings again
+            assert len(fake.channel_messages(fake.news.id)) == before
+            assert bot.store.last_refresh().by == "schedule"
+        bot.store.close()
+
+
+# -- logs and shutdown ---------------------------------------------------------------------------
+
+
+async def test_logs_one_line_per_event_without_token_or_other_content(
+    fake_discord: FakeDiscord, corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    settings = bot_settings(fake_discord, corpus, tmp_path / "state")
+    bot = start_bot(settings)
+    async with fake_discord.running(bot, token="SECRET-TOKEN-123"):
+        await fake_discord.send_message(fake_discord.general, fake_discord.member, "lunch at noon, secret recipe inside")
+        await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Rutte say?")
+        await fake_discord.wait_for_message(shown, timeout=10)
+        interaction = await fake_discord.invoke_command("about", {}, user=fake_discord.member)
+        await interaction.wait_callback()
+        await asyncio.sleep(0.05)
+    bot.store.close()
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("event=answer guild=") and "latency_ms=" in line for line in lines)
+    assert any(line.startswith("event=command name=about") and "outcome=ok" in line for line in lines)
+    leaks = [(r.name, r.getMessage()[:80]) for r in caplog.records if "SECRET-TOKEN-123" in r.getMessage() or "secret recipe" in r.getMessage()]
+    assert leaks == []
+
+
+async def test_graceful_shutdown_finishes_answers_in_flight(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_ask = Desk.ask
+
+    def slow_ask(self: Desk, question: str, *, top: int | None = None):  # noqa: ANN202
+        time.sleep(0.5)
+        return real_ask(self, question, top=top)
+
+    monkeypatch.setattr(Desk, "ask", slow_ask)
+    settings = bot_settings(fake_discord, corpus, tmp_path / "state")
+    bot = start_bot(settings)
+    async with fake_discord.running(bot):
+        await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Rutte say?")
+        await asyncio.sleep(0.1)
+        await bot.shutdown(timeout=5)
+        answer = await fake_discord.wait_for_message(shown, timeout=5)
+        assert "Russia remains" in embed_text(answer)
+        assert bot.is_closed()
+    wal = Path(f"{bot.store.path}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_sigterm_stops_newsdesk_run_cleanly(tmp_path: Path, corpus: Path) -> None:
+    async def scenario() -> tuple[int, str]:
+        fake = FakeDiscord()
+        await fake.start()
+        env = {
+            **{k: v for k, v in os.environ.items() if k.startswith(("PATH", "PYTHON", "VIRTUAL_ENV"))},
+            "DISCORD_TOKEN": "fake-token",
+            "NEWSDESK_DISCORD__API_BASE": f"{fake.base_url}/api/v10",
+            "NEWSDESK_DISCORD__GATEWAY_URL": fake.gateway_url,
+            "NEWSDESK_INDEX__STATE_DIR": str(tmp_path / "state"),
+            "NEWSDESK_CORPUS__FOLDERS": json.dumps([str(corpus)]),
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await fake.wait_ready(timeout=30)
+            await asyncio.sleep(0.3)
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+            await fake.stop()
+        return process.returncode or 0, stderr.decode()
+
+    code, log = asyncio.run(scenario())
+    assert code == 0, log
+    assert "event=shutdown outcome=done" in log and "Traceback" not in log
