@@ -32,7 +32,7 @@ from .text import fold, sentence_spans, tokens
 #: Share of the question's weight (idf) the best passage must contain to count as an answer.
 MIN_COVERAGE = 0.3
 #: Passages whose sentences compete for a fact question's quote.
-FACT_CANDIDATES = 12
+FACT_CANDIDATES = 8
 #: Weight of the sentence's own BM25 score against its passage's when choosing the quote.
 SENTENCE_WEIGHT = 0.3
 #: Weight of the evidence the passage's whole article gathers among the candidates.
@@ -44,6 +44,11 @@ TYPE_BONUS = 0.15
 #: A neighbouring sentence joins the quote when it scores at least this share of the best.
 NEIGHBOUR_SHARE = 0.7
 MATCH_WEIGHT = 0.1
+#: Passages naming the speaker fetched, and the articles among them read for statements (best first).
+SPEAKER_HITS = 10
+SPEAKER_ARTICLES = 4
+#: Passages read before each passage naming the speaker (for pronouns), and after it (for quotes that run on).
+WINDOW_BEFORE = 0
 #: How strongly "latest" / "as of" questions prefer newer articles.
 RECENCY_WEIGHT = 0.6
 _SAY_TERMS = (("said", 0.3), ("say", 0.3), ("told", 0.2))
@@ -318,7 +323,7 @@ class Answerer:
         terms += [(t, 1.0) for t in first_terms if self._df(t)]
         terms += [(t, 1.5) for t in question.topic]
         terms += list(_SAY_TERMS)
-        hits = self.engine.search(Search(tuple(terms), required=(tuple(surname_terms + alias_terms),)), 30)
+        hits = self.engine.search(Search(tuple(terms), required=(tuple(surname_terms + alias_terms),)), SPEAKER_HITS)
         if not hits:
             return None
         best_hit = hits[0].score or 1.0
@@ -329,7 +334,7 @@ class Answerer:
         scored: list[_Scored] = []
         topic = [t for t in question.topic if t not in surname_terms]
         topic_weight = sum(self.idf(t) for t in topic) or 1.0
-        for window in self.windows(hits, articles=12, before=1, after=1):
+        for window in self.windows(hits, articles=SPEAKER_ARTICLES, before=WINDOW_BEFORE, after=1):
             for infos in analyse(window):
                 for statement in statements(infos, prefer=lambda m: name_matches(asked, m) > 0):
                     match = name_matches(asked, statement.speaker.mention)

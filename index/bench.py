@@ -146,7 +146,7 @@ class Corpus:
 
 
 def size_label(target: int) -> str:
-    return f"{target // 1_000_000} M" if target >= 1_000_000 else f"{target // 1000} k"
+    return f"{target / 1_000_000:g} M" if target >= 1_000_000 else f"{target / 1000:g} k"
 
 
 def write_copies(folder: Path, sources: Sequence[Source], target: int) -> tuple[int, int]:
@@ -323,12 +323,18 @@ def open_index(folder: Path, state: Path, update: bool) -> float:
     return time.perf_counter() - started
 
 
-def ask_all(folder: Path, state: Path, questions: Sequence[str], warmup: Sequence[str]) -> Latency:
-    """Full answers, one thread, after warm-up questions (distinct ones, so no cache answers the timed ones)."""
+def warm_answerer(folder: Path, state: Path, warmup: Sequence[str]) -> Answerer:
+    """An answerer on the cached index, warmed by questions other than the timed ones (so no cache answers those)."""
     coverage, _ = open_coverage([folder], state, update=False)
     answerer = Answerer(coverage, top=3)
     for question in warmup:
         answerer.ask(question)
+    return answerer
+
+
+def ask_all(folder: Path, state: Path, questions: Sequence[str], warmup: Sequence[str]) -> Latency:
+    """Full answers, one thread, warm."""
+    answerer = warm_answerer(folder, state, warmup)
     times: list[float] = []
     found = 0
     for question in questions:
@@ -341,10 +347,7 @@ def ask_all(folder: Path, state: Path, questions: Sequence[str], warmup: Sequenc
 
 def profile_questions(folder: Path, state: Path, questions: Sequence[str], warmup: Sequence[str]) -> str:
     """cProfile of the full answers: the top functions by cumulative time, overall and in index/."""
-    coverage, _ = open_coverage([folder], state, update=False)
-    answerer = Answerer(coverage, top=3)
-    for question in warmup:
-        answerer.ask(question)
+    answerer = warm_answerer(folder, state, warmup)
     profiler = cProfile.Profile()
     profiler.runcall(lambda: [answerer.ask(q) for q in questions])
     out = io.StringIO()
@@ -436,7 +439,6 @@ class Row:
     built: Built | None
     opened: tuple[float, float] | None  # (no update, with update scan)
     latency: Latency | None
-    asked: int
     note: str = ""
 
 
@@ -484,7 +486,7 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def report(rows: Sequence[Row], refreshed: Refreshed | None, largest: Corpus, notes: Sequence[str]) -> str:
+def render_report(rows: Sequence[Row], refreshed: Refreshed, largest: Corpus, notes: Sequence[str]) -> str:
     parts = [
         "## newsdesk benchmark",
         "",
@@ -493,15 +495,16 @@ def report(rows: Sequence[Row], refreshed: Refreshed | None, largest: Corpus, no
         "- newsdesk: full `Answerer.ask` (retrieval, attribution, quote choice), warm, one thread; found = answered, not abstained.",
         "- rank-bm25: `BM25Okapi.get_scores` + top 12, same passages and `index.text.tokens`; build = read, tokenize, index;"
         " found = some passage scores above 0.",
+        f"- refresh at {largest.label}: +{refreshed.articles:,} articles ({refreshed.passages:,} passages) in "
+        f"{refreshed.seconds:.2f} s, rebuilt={refreshed.rebuilt}; removing them again: "
+        f"{refreshed.remove_seconds:.2f} s, rebuilt={refreshed.remove_rebuilt}",
         *(f"- {note}" for note in notes),
+        "",
+        f"Machine: {machine()}",
+        "",
+        f"Corpus recipe: {RECIPE}",
+        "",
     ]
-    if refreshed:
-        parts.append(
-            f"- refresh at {largest.label}: +{refreshed.articles:,} articles ({refreshed.passages:,} passages) in "
-            f"{refreshed.seconds:.2f} s, rebuilt={refreshed.rebuilt}; removing them again: "
-            f"{refreshed.remove_seconds:.2f} s, rebuilt={refreshed.remove_rebuilt}"
-        )
-    parts += ["", f"Machine: {machine()}", "", f"Code: git {code_version()}", "", f"Corpus recipe: {RECIPE}", ""]
     return "\n".join(parts)
 
 
@@ -513,13 +516,17 @@ def progress(message: str) -> None:
 # Running it
 
 
+def state_dir(workdir: Path, corpus: Corpus) -> Path:
+    return workdir / f"state-{corpus.target}"
+
+
 def measure_size(corpus: Corpus, state: Path, questions: list[str], warmup: list[str], args: argparse.Namespace) -> list[Row]:
     progress(f"[{corpus.label}] building the index over {corpus.articles:,} articles ...")
     built = in_child(build_index, corpus.folder, state)
     opened = (in_child(open_index, corpus.folder, state, False), in_child(open_index, corpus.folder, state, True))
     progress(f"[{corpus.label}] built in {built.seconds:.1f} s; asking {len(questions)} questions ...")
     latency = in_child(ask_all, corpus.folder, state, questions, warmup)
-    rows = [Row("newsdesk (tantivy)", corpus.label, built.passages, built, opened, latency, len(questions))]
+    rows = [Row("newsdesk (tantivy)", corpus.label, built.passages, built, opened, latency)]
     if args.skip_bm25:
         return rows
     few = corpus.passages > BM25_ALL_QUESTIONS_UP_TO
@@ -530,7 +537,7 @@ def measure_size(corpus: Corpus, state: Path, questions: list[str], warmup: list
         progress(f"[{corpus.label}] rank-bm25 {run.skipped}")
     note = f" ({run.skipped})" if run.skipped else (f" (first {len(asked)} questions only)" if few else "")
     passages = run.built.passages if run.built else corpus.passages
-    rows.append(Row("rank-bm25", corpus.label, passages, run.built, None, run.latency, len(asked), note))
+    rows.append(Row("rank-bm25", corpus.label, passages, run.built, None, run.latency, note))
     return rows
 
 
@@ -552,19 +559,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     started = time.perf_counter()
+    # Taken before measuring: other work may change the tree during a long run.
+    notes = [f"code: git {code_version()}"]
     sources = load_bbc(ARCHIVE)
     made = QuestionMaker(sources, SEED).make(args.questions + WARMUP_QUESTIONS)
     questions, warmup = made[: args.questions], made[args.questions :]
     corpora = [ensure_corpus(args.workdir, size, sources) for size in args.sizes]
     rows: list[Row] = []
     for corpus in corpora:
-        rows += measure_size(corpus, args.workdir / f"state-{corpus.target}", questions, warmup, args)
+        rows += measure_size(corpus, state_dir(args.workdir, corpus), questions, warmup, args)
     largest = corpora[-1]
-    state = args.workdir / f"state-{largest.target}"
+    state = state_dir(args.workdir, largest)
     progress(f"[{largest.label}] refresh with {REFRESH_ARTICLES:,} new articles ...")
     refreshed = in_child(refresh_run, largest.folder, state, sources)
-    notes = [f"{len(questions)} questions (+{len(warmup)} warm-up), generated with seed {SEED}"]
-    text = report(rows, refreshed, largest, notes)
+    notes.append(f"{len(questions)} questions (+{len(warmup)} warm-up), generated with seed {SEED}")
+    text = render_report(rows, refreshed, largest, notes)
     print(text, flush=True)
     OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
     OUT_FILE.write_text(text, encoding="utf-8")
