@@ -86,6 +86,9 @@ def parse_date(text: str | None) -> date | None:
     return None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def decode(raw: bytes) -> str:
     """Decode article bytes: UTF-8 with or without BOM; anything else is not an article."""
     if not raw.strip():
@@ -96,8 +99,7 @@ def decode(raw: bytes) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableFile(f"not UTF-8 text (undecodable byte at offset {exc.start})") from None
-    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f\v")
-    if controls > 8:
+    if len(_CONTROL.findall(text, 0, 8192)) > 8:
         raise UnreadableFile("binary file (control characters)")
     return text
 
@@ -167,7 +169,7 @@ def _is_title_case(line: str) -> bool:
 
 
 def _word_count(line: str) -> int:
-    return len(_WORD.findall(line))
+    return len(line.split())
 
 
 def _heading_like(line: str) -> bool:
@@ -190,8 +192,12 @@ def _title_like(line: str) -> bool:
     return _is_title_case(line) or line[-1] not in ".,;" or count <= 16
 
 
+_ALNUM = re.compile(r"[^\W_]")
+_PROSE_END = frozenset(".!?\"'\u201d\u2019)")
+
+
 def _no_words(line: str) -> bool:
-    return not any(ch.isalnum() for ch in line)
+    return _ALNUM.search(line) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +274,19 @@ def parse_article(text: str, name: str) -> Article:
     sections: list[str] = []
     paragraphs: list[Paragraph] = []
     seen_content = False
+    # The next unit with words in it, for each unit (a heading is followed by prose).
+    following_of: list[str | None] = [None] * len(units)
+    upcoming: str | None = None
+    for index in range(len(units) - 1, -1, -1):
+        following_of[index] = upcoming
+        if not _no_words(units[index][2]):
+            upcoming = units[index][2]
     for index, (first, last, line, offsets) in enumerate(units):
+        if len(line) > 160 and line[-1] in _PROSE_END and index > 0:
+            # Long prose ending like a sentence: a paragraph, whatever else the line might be.
+            seen_content = True
+            paragraphs.append(Paragraph(line, first, last, section, offsets))
+            continue
         if _TRAILER.match(line):
             break
         if _no_words(line) or _FURNITURE.match(line) or _READ_TIME.match(line):
@@ -280,7 +298,7 @@ def parse_article(text: str, name: str) -> Article:
         if early and (match := _DATE_LINE.match(line)):
             meta.setdefault("date", match["date"].strip())
             continue
-        following = next((u[2] for u in units[index + 1:] if not _no_words(u[2])), None)
+        following = following_of[index]
         if not seen_content and title is None and index == 0 and _title_like(line) and following is not None:
             title = line.rstrip(".") if line.endswith(".") and not line.endswith("..") else line
             seen_content = True

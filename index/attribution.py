@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from .names import ORG_WORDS, fold_name
 from .names import SENTENCE_OPENERS as _OPENERS
 from .text import STOP_WORDS
 from .names import TITLE_WORDS, Mention, Word, mentions, name_matches, split_words
@@ -575,6 +576,20 @@ def speaker_matches(asked: tuple[str, ...], speaker: Speaker) -> int:
 _NAME_RUN = r"[A-Z][\w'\u2019.\-]+(?:\s+(?:[A-Z][\w'\u2019.\-]+|de|van|von|al|bin|da)){0,3}"
 _NAME_THEN_CUE = re.compile(rf"({_NAME_RUN})(?:,\s[^,\u201c\"]{{2,80}},)?\s+(?:said|says|told|added|wrote|stated|noted|insisted|argued|warned|explained)\b")
 _CUE_THEN_NAME = re.compile(rf"\b(?:said|says|added|wrote|asked)\s+({_NAME_RUN})")
+_SAYING = re.compile(r" (?:said|says|told|added|wrote)\b")
+
+
+def _person(run: str) -> tuple[str, str] | None:
+    """(display name, folded surname) of a capitalised run, titles and sentence openers stripped; None if no person."""
+    parts = run.split()
+    while parts and (parts[0].lower().strip(".") in _OPENERS or parts[0].lower() in STOP_WORDS or fold_name(parts[0]) in TITLE_WORDS):
+        parts = parts[1:]
+    if not parts:
+        return None
+    last = fold_name(parts[-1].rstrip(".'\u2019s"))
+    if not last or last in ORG_WORDS or (len(parts) == 1 and parts[0].isupper()):
+        return None
+    return " ".join(parts), last
 
 
 def quoted_names(paragraphs: Iterable[str]) -> dict[str, int]:
@@ -584,16 +599,15 @@ def quoted_names(paragraphs: Iterable[str]) -> dict[str, int]:
     counts: Counter[str] = Counter()
     display: dict[str, str] = {}
     for text in paragraphs:
-        if " said" not in text and " says" not in text and " told" not in text and " added" not in text and "wrote" not in text:
+        if not _SAYING.search(text):
             continue
         for pattern in (_NAME_THEN_CUE, _CUE_THEN_NAME):
             for match in pattern.finditer(text):
-                found = [m for m in mentions(match.group(1)) if m.person_like]
-                if not found:
+                person = _person(match.group(1))
+                if person is None:
                     continue
-                person = found[-1]
-                surname = person.name[-1]
+                name, surname = person
                 counts[surname] += 1
-                if len(person.surface) > len(display.get(surname, "")):
-                    display[surname] = person.surface
+                if len(name) > len(display.get(surname, "")):
+                    display[surname] = name
     return {display[surname]: count for surname, count in counts.most_common()}

@@ -7,9 +7,10 @@ removed files' passages, add new and changed ones), so an unchanged corpus opens
 reading a single article and a refresh that adds a thousand articles never rebuilds the rest.
 
 Writes are atomic: a first build happens in a temporary directory renamed into place; an update
-marks the manifest "updating", commits in tantivy (atomic), then rewrites the manifest with
-``os.replace``. A manifest that is unreadable, from another version, left "updating" by a crash,
-or that disagrees with the index, is answered by a full rebuild, never by a crash.
+leaves an ``UPDATING`` marker, commits in tantivy (atomic), rewrites the manifest with
+``os.replace``, then removes the marker. A manifest that is unreadable, from another version,
+left behind by a crash (the marker is still there), or that disagrees with the index, is
+answered by a full rebuild, never by a crash.
 
 A :class:`Coverage` is an immutable snapshot; a refresh returns a new one and the caller swaps
 it in whole, while questions keep being answered from the old one.
@@ -24,14 +25,14 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import passages as passage_rules
 from .articles import ARTICLE_SUFFIXES, Article, decode, parse_article
-from .attribution import quoted_names
 from .engine import TantivyEngine
 from .errors import CorpusError, IndexBusy, IndexFailed, UnreadableFile
 from .passages import make_passages
@@ -39,7 +40,7 @@ from .text import ANALYZER_VERSION
 
 log = logging.getLogger("newsdesk.index")
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 #: Folder (inside a corpus folder) where removed articles are kept; never indexed.
 REMOVED_FOLDER = "removed"
 
@@ -58,7 +59,6 @@ class ArticleInfo:
     sections: tuple[str, ...]
     passages: int
     meta: dict[str, str] = field(default_factory=dict)
-    quoted: dict[str, int] = field(default_factory=dict)  # people quoted in the article, by how often
 
     @property
     def label(self) -> str:
@@ -71,6 +71,67 @@ class ArticleInfo:
     @property
     def date(self) -> str | None:
         return self.meta.get("date")
+
+
+_ROW = ("folder", "sha256", "size", "mtime_ns", "title", "byline", "sections", "passages", "meta")
+
+
+class ArticleTable(Mapping[str, ArticleInfo]):
+    """The article table of one snapshot: compact rows, turned into :class:`ArticleInfo` on access.
+
+    A million-passage corpus has a couple of hundred thousand articles; building them all at open
+    would cost more than opening the search index itself.
+    """
+
+    def __init__(self, rows: dict[str, list[Any]]) -> None:
+        self._rows = rows
+        self._built: dict[str, ArticleInfo] = {}
+
+    @classmethod
+    def of(cls, infos: Iterable[ArticleInfo]) -> ArticleTable:
+        return cls({info.name: _row(info) for info in infos})
+
+    def __getitem__(self, name: str) -> ArticleInfo:
+        info = self._built.get(name)
+        if info is None:
+            row = self._rows[name]
+            info = ArticleInfo(name, *row[:6], tuple(row[6]), row[7], row[8])
+            self._built[name] = info
+        return info
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._rows
+
+    def stat(self, name: str) -> tuple[str, str, int, int]:
+        """(folder, sha256, size, mtime_ns) of an article, without building its ArticleInfo."""
+        row = self._rows[name]
+        return row[0], row[1], row[2], row[3]
+
+    @property
+    def passages(self) -> int:
+        return sum(row[7] for row in self._rows.values())
+
+    def changed(self, put: Iterable[ArticleInfo], drop: Iterable[str]) -> ArticleTable:
+        """A new table with ``put`` added or replaced and ``drop`` removed (this one is left as it is)."""
+        rows = dict(self._rows)
+        for name in drop:
+            rows.pop(name, None)
+        for info in put:
+            rows[info.name] = _row(info)
+        return ArticleTable(rows)
+
+    def rows(self) -> dict[str, list[Any]]:
+        return self._rows
+
+
+def _row(info: ArticleInfo) -> list[Any]:
+    return [info.folder, info.sha256, info.size, info.mtime_ns, info.title, info.byline, list(info.sections), info.passages, info.meta]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +185,7 @@ class Coverage:
     def __init__(
         self,
         engine: TantivyEngine,
-        articles: dict[str, ArticleInfo],
+        articles: ArticleTable,
         skipped: list[Skipped],
         folders: tuple[Path, ...],
         refreshed: RefreshInfo,
@@ -214,16 +275,25 @@ def _now() -> str:
 def _write_manifest(directory: Path, manifest: dict) -> None:
     target = directory / "manifest.json"
     temporary = directory / f"manifest.json.tmp-{os.getpid()}-{threading.get_ident()}"
+    # json.dumps, not json.dump: only the one-shot form uses the C encoder.
+    data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"))
     with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(manifest, handle, ensure_ascii=False)
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, target)
 
 
+def _updating(directory: Path) -> Path:
+    """The marker that an update is under way; left behind by a crash, it means "rebuild"."""
+    return directory / "UPDATING"
+
+
 def _load_manifest(directory: Path) -> dict:
     """The manifest, or raises ValueError saying why it cannot be trusted."""
     path = directory / "manifest.json"
+    if _updating(directory).exists():
+        raise ValueError("an earlier update did not finish")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -237,20 +307,17 @@ def _load_manifest(directory: Path) -> dict:
     return manifest
 
 
-def _info_from_json(entry: dict) -> ArticleInfo:
-    return ArticleInfo(**{**entry, "sections": tuple(entry["sections"])})
-
-
 def _manifest(
-    articles: dict[str, ArticleInfo], skipped: list[Skipped], state: str, refreshed: RefreshInfo, recent: Sequence[str]
+    articles: ArticleTable, skipped: list[Skipped], refreshed: RefreshInfo, recent: Sequence[str]
 ) -> dict:
     return {
         "stamp": _settings_stamp(),
-        "state": state,
+        "state": "clean",
         "refreshed_at": refreshed.at,
         "refreshed_by": refreshed.by,
         "recent": list(recent),
-        "articles": {name: asdict(info) for name, info in articles.items()},
+        "columns": list(_ROW),
+        "articles": articles.rows(),
         "skipped": [asdict(s) for s in skipped],
     }
 
@@ -278,9 +345,9 @@ def open_coverage(
     try:
         manifest = _load_manifest(directory)
         engine = TantivyEngine(directory)
-        articles = {name: _info_from_json(entry) for name, entry in manifest["articles"].items()}
+        articles = ArticleTable(manifest["articles"])
         skipped = [Skipped(**entry) for entry in manifest["skipped"]]
-        if engine.size != sum(info.passages for info in articles.values()):
+        if engine.size != articles.passages:
             raise ValueError("it disagrees with its manifest")
         refreshed = RefreshInfo(manifest.get("refreshed_at") or _now(), manifest.get("refreshed_by"))
         recent = tuple(name for name in manifest.get("recent", ()) if name in articles)
@@ -309,68 +376,72 @@ def refresh(coverage: Coverage, *, by: str | None = None) -> tuple[Coverage, Ref
         report = RefreshReport()
         previous_skips = {s.name: s for s in coverage.skipped}
         to_read: list[_File] = []
-        articles = dict(coverage.articles)
+        table = coverage.articles
         for name, file in files.items():
-            known = articles.get(name)
-            if known and known.size == file.size and known.mtime_ns == file.mtime_ns and known.folder == str(file.folder):
-                continue
+            if name in table:
+                folder, _sha, size, mtime_ns = table.stat(name)
+                if size == file.size and mtime_ns == file.mtime_ns and folder == str(file.folder):
+                    continue
             old_skip = previous_skips.get(name)
             if old_skip and old_skip.size == file.size and old_skip.mtime_ns == file.mtime_ns:
                 skipped.append(old_skip)
                 continue
             to_read.append(file)
-        report.removed = sorted(name for name in articles if name not in files)
+        report.removed = sorted(name for name in table if name not in files)
 
         parsed: list[tuple[_File, Article, str]] = []
+        touched: list[ArticleInfo] = []
         for file in to_read:
             try:
                 article, digest = _read(file)
             except UnreadableFile as exc:
                 skipped.append(Skipped(file.name, exc.message, str(file.folder), file.size, file.mtime_ns))
-                if file.name in articles:
+                if file.name in table:
                     report.removed.append(file.name)
                 continue
-            known = articles.get(file.name)
-            if known and known.sha256 == digest:
+            if file.name in table and table.stat(file.name)[1] == digest:
                 # Touched but not changed: remember the new timestamp, keep the passages.
-                articles[file.name] = _replace_stat(known, file)
+                touched.append(_replace_stat(table[file.name], file))
                 continue
             parsed.append((file, article, digest))
-            (report.changed if known else report.added).append(file.name)
+            (report.changed if file.name in table else report.added).append(file.name)
 
         for skip in skipped:
-            log.warning("skipped %s: %s", skip.name, skip.reason)
+            if skip.name not in previous_skips:
+                log.warning("skipped %s: %s", skip.name, skip.reason)
         report.skipped = sorted(skipped, key=lambda s: s.name)
         report.removed.sort()
-        if report.unchanged and [asdict(s) for s in report.skipped] == [asdict(s) for s in coverage.skipped] and not to_read:
-            report.passages, report.articles = coverage.passage_count, len(articles)
+        if report.unchanged and [asdict(s) for s in report.skipped] == [asdict(s) for s in coverage.skipped] and not touched:
+            report.passages, report.articles = coverage.passage_count, len(table)
             report.seconds = time.perf_counter() - started
             return coverage, report
 
         refreshed = RefreshInfo(_now(), by)
         writer = TantivyEngine(directory)
+        marker = _updating(directory)
+        added: list[ArticleInfo] = []
         try:
-            _write_manifest(
-                directory, _manifest(coverage.articles, coverage.skipped, "updating", coverage.refreshed, coverage.recent)
-            )
+            marker.touch()
             writer.delete_files([*report.removed, *report.changed])
-            for name in report.removed:
-                articles.pop(name, None)
             for file, article, digest in parsed:
                 pieces = make_passages(article)
                 writer.add(pieces)
-                articles[file.name] = _info(file, article, digest, len(pieces))
+                added.append(_info(file, article, digest, len(pieces)))
             writer.commit()
         except ValueError as exc:
             writer.rollback()
+            marker.unlink(missing_ok=True)
             if "lock" in str(exc).lower():
                 raise IndexBusy("Another newsdesk process is updating this index; try again in a moment.") from None
             raise IndexFailed(f"Updating the index failed ({exc}); the previous index keeps serving.") from exc
         except OSError as exc:
             writer.rollback()
+            marker.unlink(missing_ok=True)
             raise IndexFailed(f"Updating the index failed ({exc}); the previous index keeps serving.") from exc
+        articles = table.changed([*touched, *added], report.removed)
         recent = tuple(sorted(report.added + report.changed)) or coverage.recent
-        _write_manifest(directory, _manifest(articles, report.skipped, "clean", refreshed, recent))
+        _write_manifest(directory, _manifest(articles, report.skipped, refreshed, recent))
+        marker.unlink(missing_ok=True)
         report.passages, report.articles = writer.size, len(articles)
         report.seconds = time.perf_counter() - started
         return Coverage(writer, articles, report.skipped, coverage.folders, refreshed, recent), report
@@ -394,7 +465,6 @@ def _info(file: _File, article: Article, digest: str, passages: int) -> ArticleI
         sections=article.sections,
         passages=passages,
         meta=dict(article.meta),
-        quoted=quoted_names(p.text for p in article.paragraphs),
     )
 
 
@@ -407,7 +477,7 @@ def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tupl
         directory.parent.mkdir(parents=True, exist_ok=True)
         temporary = directory.with_name(f"{directory.name}.building-{os.getpid()}")
         engine = TantivyEngine(temporary, create=True)
-        articles: dict[str, ArticleInfo] = {}
+        infos: list[ArticleInfo] = []
         report = RefreshReport(rebuilt=True)
         try:
             def pieces() -> Iterator:
@@ -418,7 +488,7 @@ def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tupl
                         skipped.append(Skipped(file.name, exc.message, str(file.folder), file.size, file.mtime_ns))
                         continue
                     made = make_passages(article)
-                    articles[file.name] = _info(file, article, digest, len(made))
+                    infos.append(_info(file, article, digest, len(made)))
                     yield from made
 
             engine.add(pieces())
@@ -427,7 +497,8 @@ def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tupl
                 log.warning("skipped %s: %s", skip.name, skip.reason)
             report.skipped = sorted(skipped, key=lambda s: s.name)
             refreshed = RefreshInfo(_now(), by)
-            _write_manifest(temporary, _manifest(articles, report.skipped, "clean", refreshed, sorted(articles)))
+            articles = ArticleTable.of(infos)
+            _write_manifest(temporary, _manifest(articles, report.skipped, refreshed, sorted(articles)))
             del engine
             if directory.exists():
                 retired = directory.with_name(f"{directory.name}.old-{os.getpid()}")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .answer import Answerer
-from .attribution import analyse, statements
+from .attribution import analyse, quoted_names, statements
 from .coverage import ArticleInfo, Coverage
 from .engine import Search
 from .names import fold_name, name_matches
@@ -37,6 +37,10 @@ MMR_LAMBDA = 0.7
 ARTICLE_REPEAT_PENALTY = 0.15
 #: Statements of one person this similar are the same statement reported twice (wire copy).
 SAME_STATEMENT = 0.8
+#: Opening passages of each article read for the overview's quotes (at least; key points come from the
+#: first three), and the passages read in all when the corpus is small.
+LEAD_PASSAGES = 6
+QUOTE_BUDGET = 3000
 #: Candidates the similarity graph is built over, at most.
 GRAPH_LIMIT = 300
 
@@ -258,20 +262,22 @@ class Summarizer:
         title = f"The coverage: {len(articles)} articles, {self.coverage.passage_count} passages"
         if not articles:
             return Summary("overview", title, message="No articles are indexed yet.")
-        keys = [passage_key(a.name, o) for a in articles for o in range(min(3, a.passages))]
+        # Who said what reads the opening passages of every article — all of them in a small corpus.
+        per_article = max(LEAD_PASSAGES, QUOTE_BUDGET // len(articles))
+        keys = [passage_key(a.name, o) for a in articles for o in range(min(per_article, a.passages))]
         leads = sorted(self.engine.passages(keys).values(), key=lambda p: (p.file, p.ordinal))
-        key_points = self._pick(self._candidates(leads), points, one_per_article=True)
-        return Summary("overview", title, tuple(key_points), tuple(self._who_said_what(people)))
+        key_points = self._pick(self._candidates(p for p in leads if p.ordinal < 3), points, one_per_article=True)
+        return Summary("overview", title, tuple(key_points), tuple(self._who_said_what(leads, people)))
 
-    def _who_said_what(self, people: int) -> list[Point]:
+    def _who_said_what(self, leads: Sequence[Passage], people: int) -> list[Point]:
+        """The people the articles' opening passages quote most, one short quote each."""
         tally: dict[str, int] = defaultdict(int)
         display: dict[str, str] = {}
-        for info in self.coverage.articles.values():
-            for name, count in info.quoted.items():
-                surname = fold_name(name.split()[-1])
-                tally[surname] += count
-                if len(name) > len(display.get(surname, "")):
-                    display[surname] = name
+        for name, count in quoted_names(p.text for p in leads).items():
+            surname = fold_name(name.split()[-1])
+            tally[surname] += count
+            if len(name) > len(display.get(surname, "")):
+                display[surname] = name
         quotes: list[Point] = []
         for surname in sorted(tally, key=lambda s: (-tally[s], s)):
             if len(quotes) >= people:

@@ -50,7 +50,7 @@ def fold(text: str) -> str:
 
 def squash(text: str) -> str:
     """Collapse runs of whitespace (line breaks included) to single spaces, keeping every other character."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=1)

@@ -58,7 +58,7 @@ def test_touched_but_identical_files_are_not_reindexed(corpus: Path, tmp_path: P
     assert report.unchanged
 
 
-@pytest.mark.parametrize("damage", ["manifest", "segments", "interrupted"])
+@pytest.mark.parametrize("damage", ["manifest", "segments", "interrupted", "marker"])
 def test_a_damaged_index_is_rebuilt_not_fatal(corpus: Path, tmp_path: Path, damage: str) -> None:
     state = tmp_path / "state"
     first, _ = open_coverage([corpus], state)
@@ -69,6 +69,8 @@ def test_a_damaged_index_is_rebuilt_not_fatal(corpus: Path, tmp_path: Path, dama
         for path in directory.iterdir():
             if path.name != "manifest.json":
                 path.unlink() if path.is_file() else shutil.rmtree(path)
+    elif damage == "marker":
+        (directory / "UPDATING").touch()  # a crash in the middle of an update
     else:
         manifest = json.loads((directory / "manifest.json").read_text())
         manifest["state"] = "updating"
