@@ -41,6 +41,8 @@ def _decode_lines(raw: bytes | None) -> tuple[tuple[int, int], ...]:
 
 
 #: How far apart (in positions) the two terms of a phrase pair may be, and how much a match adds.
+#: Memory for the index writer (tantivy splits it between its threads); more means fewer segment merges.
+WRITER_HEAP = 200_000_000
 PHRASE_SLOP = 2
 PHRASE_BOOST = 0.3
 
@@ -210,7 +212,7 @@ class TantivyEngine:
 
     def _writer_for_update(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self._index.writer(heap_size=200_000_000, num_threads=0)
+            self._writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=0)
         return self._writer
 
     def add(self, passages: Iterable[Passage]) -> int:
