@@ -39,6 +39,8 @@ SENTENCE_WEIGHT = 0.3
 ARTICLE_WEIGHT = 0.4
 #: Weight of the share of the question's (idf-weighted) terms a passage holds.
 COVERAGE_WEIGHT = 0.6
+#: Weight of the share of the question's adjacent word pairs a passage keeps together.
+PAIR_WEIGHT = 0.2
 #: Bonus for a sentence holding the kind of answer asked for (a number for "how many", ...).
 TYPE_BONUS = 0.15
 #: A neighbouring sentence joins the quote when it scores at least this share of the best.
@@ -51,7 +53,6 @@ SPEAKER_ARTICLES = 4
 WINDOW_BEFORE = 0
 #: How strongly "latest" / "as of" questions prefer newer articles.
 RECENCY_WEIGHT = 0.6
-_SAY_TERMS = (("said", 0.3), ("say", 0.3), ("told", 0.2))
 _HOW_WEIGHT = {"cue": 1.0, "inverted": 1.0, "according": 0.9, "pronoun": 0.8, "quote": 0.8, "participle": 0.6, "possessive": 0.3}
 
 
@@ -242,10 +243,11 @@ class Answerer:
         found: list[str] = []
         for stem in tokens(word):
             if len(stem) >= 5:
-                for term, _count in self.engine.terms_with_prefix(stem[:4]):
-                    if similar(stem, term) and term not in found and self.engine.live_count(term):
+                # Transliterations differ at the end (Zelensky / Zelenskyy), so a long prefix finds them.
+                for term, _count in self.engine.terms_with_prefix(stem[: max(4, len(stem) - 3)]):
+                    if similar(stem, term) and term not in found and self.engine.exists(term):
                         found.append(term)
-            elif self.engine.live_count(stem) and stem not in found:
+            elif self.engine.exists(stem) and stem not in found:
                 found.append(stem)
         return found
 
@@ -322,7 +324,6 @@ class Answerer:
         terms = [(t, 2.0) for t in surname_terms + alias_terms]
         terms += [(t, 1.0) for t in first_terms if self._df(t)]
         terms += [(t, 1.5) for t in question.topic]
-        terms += list(_SAY_TERMS)
         hits = self.engine.search(Search(tuple(terms), required=(tuple(surname_terms + alias_terms),)), SPEAKER_HITS)
         if not hits:
             return None
@@ -400,9 +401,10 @@ class Answerer:
         counts: dict[str, float] = defaultdict(float)
         for term in question.terms:
             counts[term] += 1.0
-        hits = self.engine.search(Search(tuple(counts.items()), phrases=_bigrams(question.terms)), FACT_CANDIDATES)
+        hits = self.engine.search(Search(tuple(counts.items())), FACT_CANDIDATES)
         unknown = [t for t in counts if not self._df(t)]
-        if not hits or self._off_topic(question, counts, set(tokens(hits[0].passage.text))):
+        known = self._known_weights(question, counts) if hits else None
+        if known is None or not self._covers(known, set(tokens(hits[0].passage.text))):
             return self._not_found(question, _doesnt_say(question), self._suggest_terms(question, unknown))
         query = list(counts)
         wanted = _answer_type(question.text)
@@ -421,13 +423,17 @@ class Answerer:
             article_evidence[hit.passage.file] += hit.score / best_passage
         best_article = max(article_evidence.values())
         passage_score: dict[str, float] = {}
+        passage_terms: dict[str, set[str]] = {}
+        pairs = _bigrams(question.terms)
         for hit in hits:
-            present = set(tokens(hit.passage.text))
+            sequence = tokens(hit.passage.text)
+            present = passage_terms[hit.passage.key] = set(sequence)
             share = sum(w for t, w in weights.items() if t in present) / total_weight
             passage_score[hit.passage.key] = (
                 hit.score / best_passage
                 + COVERAGE_WEIGHT * share
                 + ARTICLE_WEIGHT * article_evidence[hit.passage.file] / best_article
+                + PAIR_WEIGHT * _pairs_kept(sequence, pairs)
             )
         combined = [
             SENTENCE_WEIGHT * raw[i] / best_raw
@@ -445,7 +451,7 @@ class Answerer:
                 continue
             if picks and (
                 combined[index] < 0.6 * combined[ranked[0]]
-                or self._off_topic(question, counts, set(tokens(sentence.passage.text)))
+                or not self._covers(known, passage_terms[sentence.passage.key])
             ):
                 continue
             seen_files.add(sentence.passage.file)
@@ -493,20 +499,24 @@ class Answerer:
             end = after.end
         return start, end
 
-    def _off_topic(self, question: Question, counts: dict[str, float], passage_terms: set[str]) -> bool:
-        """Whether the best passage fails to answer: the question's names are all unknown, its
-        unknown words outweigh its known ones, or the passage holds too little of what is known."""
+    def _known_weights(self, question: Question, counts: dict[str, float]) -> dict[str, float] | None:
+        """The idf of each question term the coverage knows — or None when the question is off the
+        coverage altogether: its names are all unknown, or its unknown words outweigh its known ones."""
         names = [t for w in question.text.split()[1:] if w[:1].isupper() for t in tokens(w)]
-        if names and not any(self.engine.live_count(t) for t in names):
-            return True
+        if names and not any(self.engine.exists(t) for t in names):
+            return None
         unseen = self.idf("\u2205unseen")
         known = {t: self.idf(t) for t in counts if self._df(t)}
         unknown_weight = unseen * sum(1 for t in counts if t not in known)
-        known_weight = sum(known.values())
-        if unknown_weight > 2 * known_weight:
-            return True
+        if unknown_weight > 2 * sum(known.values()):
+            return None
+        return known
+
+    @staticmethod
+    def _covers(known: dict[str, float], passage_terms: set[str]) -> bool:
+        """Whether a passage holds enough of the question's known weight to answer it."""
         matched = sum(weight for t, weight in known.items() if t in passage_terms)
-        return matched < MIN_COVERAGE * known_weight
+        return matched >= MIN_COVERAGE * sum(known.values())
 
     def _suggest_terms(self, question: Question, unknown: Sequence[str]) -> list[str]:
         words = [w for w in question.text.split() if w[:1].isupper()]
@@ -552,6 +562,19 @@ _ANAPHORA = re.compile(
 def _leans_back(sentence: str) -> bool:
     """Whether a sentence opens by pointing back to the one before ("It is ...", "The governor could ...")."""
     return bool(_ANAPHORA.match(sentence))
+
+
+def _pairs_kept(sequence: Sequence[str], pairs: Sequence[tuple[str, str]]) -> float:
+    """Share of the question's adjacent term pairs that a passage keeps within two words of each other."""
+    if not pairs:
+        return 0.0
+    where: dict[str, list[int]] = defaultdict(list)
+    for position, term in enumerate(sequence):
+        where[term].append(position)
+    kept = sum(
+        1 for a, b in pairs if any(abs(i - j) <= 2 for i in where.get(a, ()) for j in where.get(b, ()))
+    )
+    return kept / len(pairs)
 
 
 def _bigrams(terms: Sequence[str]) -> tuple[tuple[str, str], ...]:

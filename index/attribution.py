@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .names import ORG_WORDS, fold_name
 from .names import SENTENCE_OPENERS as _OPENERS
@@ -314,14 +314,50 @@ def _verb_follows(words: list[Word], frame: str, last: int) -> bool:
     return not word.capital and _lower(word) not in _NOT_VERBS
 
 
+_UNREAD = object()
+#: How many sentences back a pronoun may look for the person it stands for.
+LOOKBACK = 8
+
+
+class _Seen:
+    """A sentence already read, for pronouns to look back at: its speaker, and its subject —
+    worked out only when a pronoun needs it, since most sentences are never looked back at."""
+
+    __slots__ = ("_subject", "frame", "speaker")
+
+    def __init__(self, frame: str, subject: Mention | None | object = _UNREAD) -> None:
+        self.frame = frame
+        self._subject = subject
+        self.speaker: Mention | None = None
+
+    def subject(self) -> Mention | None:
+        if self._subject is _UNREAD:
+            frame = _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), self.frame)
+            words = split_words(frame)
+            opener = _main_subject(words, mentions(frame, words), frame)
+            self._subject = opener if isinstance(opener, Mention) and opener.person_like else None
+        return self._subject  # type: ignore[return-value]
+
+
 @dataclass(slots=True)
 class _Context:
     """What carries from sentence to sentence (and passage to passage) within an article."""
 
-    last_person: Mention | None = None
+    seen: list[_Seen] = field(default_factory=list)
     open_quote: bool = False
     open_quote_speaker: Speaker | None = None
     closing_speaker: Speaker | None = None
+
+    @property
+    def last_person(self) -> Mention | None:
+        """The person a "he" or "she" stands for: the latest speaker or subject that is a person."""
+        for seen in reversed(self.seen[-LOOKBACK:]):
+            if seen.speaker is not None:
+                return seen.speaker
+            subject = seen.subject()
+            if subject is not None:
+                return subject
+        return None
 
 
 def _frame_of(text: str, spans: tuple[tuple[int, int], ...], start: int, end: int) -> str:
@@ -355,16 +391,18 @@ _CAPITALISED_CUES = frozenset("said says told tweeted wrote added stated noted p
 
 
 def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, Mention | None]:
-    """The possible speakers of one sentence, best first; whether it has a cue; its main subject."""
+    """The possible speakers of one sentence, best first; whether it has a cue; its main subject.
+
+    The sentence joins ``context.seen`` (before its pronouns are resolved: a pronoun later in a
+    sentence refers back to that sentence's own subject first).
+    """
     # A party tag or an aside in brackets ("Sen. Bernie Sanders (I-Vt.) said") is never the subject.
     frame = _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), frame)
     words = split_words(frame)
     found = mentions(frame, words)
     opener = _main_subject(words, found, frame)
     subject = opener if isinstance(opener, Mention) else None
-    if subject is not None and subject.person_like:
-        # A pronoun later in the sentence refers back to its own subject first.
-        context.last_person = subject
+    context.seen.append(_Seen(frame, subject if subject is not None and subject.person_like else None))
     candidates: list[Speaker] = []
     unnamed_cue = False
     cue = False
@@ -467,6 +505,15 @@ def _speech_owner(words: list[Word], found: list[Mention], noun: int, frame: str
     return None
 
 
+_CUE_WORDS = frozenset(CUE_VERBS | SPEECH_NOUNS | {"according"})
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def _has_cue(frame: str) -> bool:
+    """Whether a sentence has any verb of saying or speech noun (the cheap test before reading it closely)."""
+    return not _CUE_WORDS.isdisjoint(_LETTERS.findall(frame.lower()))
+
+
 def analyse(window: Sequence[Passage], context: _Context | None = None) -> list[list[SentenceInfo]]:
     """Sentence-level attribution over consecutive passages of one article."""
     context = context or _Context()
@@ -490,11 +537,16 @@ def analyse(window: Sequence[Passage], context: _Context | None = None) -> list[
             starts_inside = any(a < start < b for a, b in scan.spans)
             ends_inside = any(a < end < b for a, b in scan.spans) or any(a < end and b == len(text) == end and scan.opens_unclosed for a, b in scan.spans)
             frame = _frame_of(text, scan.spans, start, end)
+            if not _has_cue(frame):
+                # No verb of saying or speech noun: no speaker of its own; pronouns may look back at it.
+                context.seen.append(_Seen(frame))
+                infos.append(SentenceInfo(passage, start, end, quoted, starts_inside, ends_inside, [], False, None))
+                continue
             speakers, cue, subject = _find_speaker(frame, context)
             info = SentenceInfo(passage, start, end, quoted, starts_inside, ends_inside, speakers, cue, subject)
             infos.append(info)
             if info.speaker is not None and info.speaker.mention.person_like:
-                context.last_person = info.speaker.mention
+                context.seen[-1].speaker = info.speaker.mention
         if opens_quoted and carried is not None and not any(i.speaker and i.speaker.how in _NAMED for i in infos):
             for info in infos:
                 if info.speakers or info.cue or info.quoted < 0.6:

@@ -79,7 +79,7 @@ class SearchEngine(Protocol):
 
     def doc_freq(self, term: str) -> int: ...
 
-    def live_count(self, term: str) -> int: ...
+    def exists(self, term: str) -> bool: ...
 
     def terms_with_prefix(self, prefix: str, limit: int | None = None) -> list[tuple[str, int]]: ...
 
@@ -168,9 +168,12 @@ class TantivyEngine:
         """Passages containing ``term`` as the index statistics see it (deleted passages count until merged)."""
         return self._searcher.doc_freq("text", term)
 
-    def live_count(self, term: str) -> int:
-        """Passages containing ``term`` now (deleted ones excluded): for "is this name in the coverage"."""
-        return self._searcher.search(self._term(term), 1, count=True).count or 0
+    def exists(self, term: str) -> bool:
+        """Whether any passage contains ``term`` now. The index statistics still count deleted
+        passages until segments merge, so a non-zero count is confirmed with a one-hit search."""
+        if not self._searcher.doc_freq("text", term):
+            return False
+        return bool(self._searcher.search(self._term(term), 1, count=False).hits)
 
     def terms_with_prefix(self, prefix: str, limit: int | None = None) -> list[tuple[str, int]]:
         return self._searcher.terms_with_prefix("text", prefix, limit=limit)

@@ -117,8 +117,8 @@ _CLOSERS = "\"'\u201d\u2019)]\u00bb"
 _OPENERS = "\"'\u201c\u2018([\u00ab"
 # A candidate end: terminal punctuation, any closing quotes/brackets, then whitespace.
 _END = re.compile(r"([.!?\u2026]+)([" + re.escape(_CLOSERS) + r"]*)(\s+)")
+_LAST_TOKEN = re.compile(r"\S+$")
 _NEXT_START = re.compile(r"[" + re.escape(_OPENERS) + r"]*[\-\u2014\u2013]?\s*([^\W_])", re.UNICODE)
-_TOKEN_BEFORE = re.compile(r"([^\s" + re.escape(_OPENERS) + r"]+)$")
 
 
 def _ends_sentence(text: str, match: re.Match[str]) -> bool:
@@ -132,10 +132,11 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
         return False
     if punct != ".":
         return True
-    before = _TOKEN_BEFORE.search(text, 0, match.start())
-    if before is None:
+    # The token before the period (looked for in a short stretch: tokens are short), opening quotes dropped.
+    before = _LAST_TOKEN.search(text, max(0, match.start() - 40), match.start())
+    token = before.group(0).lstrip(_OPENERS) if before else ""
+    if not token:
         return True
-    token = before.group(1)
     bare = token.rstrip(".").casefold()
     next_word = re.match(r"[^\W_]+", text[after.start(1):])
     starter = next_word is not None and next_word.group(0) in _SENTENCE_STARTERS
