@@ -33,10 +33,12 @@ from rank_bm25 import BM25Okapi
 
 from .answer import Answerer
 from .articles import parse_article, read_article
+from .check import Checker
 from .attribution import CUE_VERBS
 from .coverage import open_coverage, refresh
 from .names import SENTENCE_OPENERS, TITLE_WORDS
 from .passages import make_passages
+from .summary import Summarizer
 from .text import STOP_WORDS, sentences, tokens, words
 
 ARCHIVE = Path("/work/shared/corpora/bbc-news/bbc-fulltext.tar.gz")
@@ -58,6 +60,8 @@ REFRESH_FOLDER = "bench-refresh"
 REFRESH_ARTICLES = 1000
 REFRESH_COPY = 9999  # a copy number no corpus reaches, so the refresh articles are new text
 WARMUP_QUESTIONS = 20
+CHECK_PASTES = 150
+SUMMARY_ARTICLES = 1000
 #: Above this many passages rank-bm25 takes seconds a question, so it gets only a few of them.
 BM25_ALL_QUESTIONS_UP_TO = 200_000
 BM25_FEW_QUESTIONS = 20
@@ -243,6 +247,26 @@ class QuestionMaker:
         found = self.rare_words(match["rest"], self.rng.choice((2, 3)))
         return f"Who {match['verb']} {' '.join(found)}?" if len(found) >= 2 else None
 
+    def pastes(self, count: int) -> list[str]:
+        """Quotes to check, in equal shares: a sentence as published, the same with two words
+        swapped for others, and words of two sentences spliced (in no article)."""
+        usable = [s for s in self.sentences if 10 <= len(s.split()) <= 30]
+        made: list[str] = []
+        for index in range(count):
+            sentence = self.rng.choice(usable)
+            kind = index % 3
+            if kind == 0:
+                made.append(sentence)
+            elif kind == 1:
+                parts = sentence.split()
+                for position in self.rng.sample(range(1, len(parts) - 1), 2):
+                    parts[position] = self.rng.choice(self.rng.choice(usable).split())
+                made.append(" ".join(parts))
+            else:
+                other = self.rng.choice(usable).split()
+                made.append(" ".join(sentence.split()[: len(sentence.split()) // 2] + other[len(other) // 2 :]))
+        return made
+
     def make(self, count: int) -> list[str]:
         """``count`` distinct questions, the kinds in equal shares, shuffled."""
         kinds: list[Callable[[], str | None]] = [self.person, self.person_about, self.what_about, self.who_did]
@@ -345,6 +369,53 @@ def ask_all(folder: Path, state: Path, questions: Sequence[str], warmup: Sequenc
     return Latency(tuple(times), found)
 
 
+@dataclass(frozen=True, slots=True)
+class Checks:
+    latency: Latency
+    verdicts: dict[str, int]
+
+
+def check_all(folder: Path, state: Path, pastes: Sequence[str]) -> Checks:
+    """Quote checks (/check), one thread, warm."""
+    coverage, _ = open_coverage([folder], state, update=False)
+    checker = Checker(coverage)
+    for paste in pastes[:10]:
+        checker.check(paste)
+    times: list[float] = []
+    verdicts: Counter[str] = Counter()
+    for paste in pastes:
+        started = time.perf_counter()
+        verdicts[checker.check(paste).verdict] += 1
+        times.append(time.perf_counter() - started)
+    return Checks(Latency(tuple(times), sum(v for k, v in verdicts.items() if k != "not_found")), dict(verdicts))
+
+
+def summaries(workdir: Path, sources: Sequence[Source]) -> list[tuple[str, float, int]]:
+    """CPU seconds of each kind of summary over the first 1,000 BBC articles: (kind, seconds, points)."""
+    folder = workdir / f"summary-{SUMMARY_ARTICLES}"
+    if not folder.is_dir():
+        folder.mkdir(parents=True)
+        for source in sources[:SUMMARY_ARTICLES]:
+            (folder / f"{source.name.replace('/', '-')}.txt").write_text(source.text, encoding="utf-8")
+    coverage, _ = open_coverage([folder], workdir / f"summary-state-{SUMMARY_ARTICLES}")
+    summarizer = Summarizer(coverage)
+    first = sorted(coverage.articles)[0]
+    runs: list[tuple[str, Callable[[], object]]] = [
+        ("overview", summarizer.overview),
+        ("topic: economy", lambda: summarizer.topic("economy")),
+        (f"article: {first}", lambda: summarizer.article(first)),
+        ("person: Blair", lambda: summarizer.person("Blair")),
+        ("since refresh", summarizer.recent),
+    ]
+    results = []
+    for label, run in runs:
+        started = time.process_time()
+        summary = run()
+        points = len(getattr(summary, "points", ())) + len(getattr(summary, "quotes", ()))
+        results.append((label, time.process_time() - started, points))
+    return results
+
+
 def profile_questions(folder: Path, state: Path, questions: Sequence[str], warmup: Sequence[str]) -> str:
     """cProfile of the full answers: the top functions by cumulative time, overall and in index/."""
     answerer = warm_answerer(folder, state, warmup)
@@ -440,6 +511,7 @@ class Row:
     opened: tuple[float, float] | None  # (no update, with update scan)
     latency: Latency | None
     note: str = ""
+    checks: Checks | None = None
 
 
 def machine() -> str:
@@ -486,11 +558,36 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def render_report(rows: Sequence[Row], refreshed: Refreshed, largest: Corpus, notes: Sequence[str]) -> str:
+def check_table(rows: Sequence[Row]) -> str:
+    lines = ["| size | passages | p50 ms | p95 ms | p99 ms | verdicts |", "|---|---:|---:|---:|---:|---|"]
+    for row in rows:
+        if row.checks is None:
+            continue
+        p50, p95, p99 = (f"{value:,.1f}" for value in row.checks.latency.percentiles_ms)
+        verdicts = ", ".join(f"{kind} {count}" for kind, count in sorted(row.checks.verdicts.items()))
+        lines.append(f"| {row.size} | {row.passages:,} | {p50} | {p95} | {p99} | {verdicts} |")
+    return "\n".join(lines)
+
+
+def summary_table(results: Sequence[tuple[str, float, int]]) -> str:
+    lines = [f"| summary over {SUMMARY_ARTICLES:,} BBC articles | CPU s | points |", "|---|---:|---:|"]
+    lines += [f"| {label} | {seconds:.3f} | {points} |" for label, seconds, points in results]
+    return "\n".join(lines)
+
+
+def render_report(
+    rows: Sequence[Row], refreshed: Refreshed, largest: Corpus, notes: Sequence[str], summarised: Sequence[tuple[str, float, int]]
+) -> str:
     parts = [
         "## newsdesk benchmark",
         "",
         table(rows),
+        "",
+        "Quote checks (`Checker.check`, one thread, warm; pastes: a third verbatim, a third with two words changed, a third spliced from two sentences):",
+        "",
+        check_table(rows),
+        "",
+        summary_table(summarised),
         "",
         "- newsdesk: full `Answerer.ask` (retrieval, attribution, quote choice), warm, one thread; found = answered, not abstained.",
         "- rank-bm25: `BM25Okapi.get_scores` + top 12, same passages and `index.text.tokens`; build = read, tokenize, index;"
@@ -520,13 +617,17 @@ def state_dir(workdir: Path, corpus: Corpus) -> Path:
     return workdir / f"state-{corpus.target}"
 
 
-def measure_size(corpus: Corpus, state: Path, questions: list[str], warmup: list[str], args: argparse.Namespace) -> list[Row]:
+def measure_size(
+    corpus: Corpus, state: Path, questions: list[str], warmup: list[str], pastes: list[str], args: argparse.Namespace
+) -> list[Row]:
     progress(f"[{corpus.label}] building the index over {corpus.articles:,} articles ...")
     built = in_child(build_index, corpus.folder, state)
     opened = (in_child(open_index, corpus.folder, state, False), in_child(open_index, corpus.folder, state, True))
     progress(f"[{corpus.label}] built in {built.seconds:.1f} s; asking {len(questions)} questions ...")
     latency = in_child(ask_all, corpus.folder, state, questions, warmup)
-    rows = [Row("newsdesk (tantivy)", corpus.label, built.passages, built, opened, latency)]
+    progress(f"[{corpus.label}] checking {len(pastes)} quotes ...")
+    checks = in_child(check_all, corpus.folder, state, pastes)
+    rows = [Row("newsdesk (tantivy)", corpus.label, built.passages, built, opened, latency, checks=checks)]
     if args.skip_bm25:
         return rows
     few = corpus.passages > BM25_ALL_QUESTIONS_UP_TO
@@ -562,18 +663,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Taken before measuring: other work may change the tree during a long run.
     notes = [f"code: git {code_version()}"]
     sources = load_bbc(ARCHIVE)
-    made = QuestionMaker(sources, SEED).make(args.questions + WARMUP_QUESTIONS)
+    maker = QuestionMaker(sources, SEED)
+    made = maker.make(args.questions + WARMUP_QUESTIONS)
     questions, warmup = made[: args.questions], made[args.questions :]
+    pastes = maker.pastes(CHECK_PASTES)
     corpora = [ensure_corpus(args.workdir, size, sources) for size in args.sizes]
     rows: list[Row] = []
     for corpus in corpora:
-        rows += measure_size(corpus, state_dir(args.workdir, corpus), questions, warmup, args)
+        rows += measure_size(corpus, state_dir(args.workdir, corpus), questions, warmup, pastes, args)
     largest = corpora[-1]
     state = state_dir(args.workdir, largest)
     progress(f"[{largest.label}] refresh with {REFRESH_ARTICLES:,} new articles ...")
     refreshed = in_child(refresh_run, largest.folder, state, sources)
+    progress(f"summaries over {SUMMARY_ARTICLES:,} articles ...")
+    summarised = in_child(summaries, args.workdir, sources)
     notes.append(f"{len(questions)} questions (+{len(warmup)} warm-up), generated with seed {SEED}")
-    text = render_report(rows, refreshed, largest, notes)
+    text = render_report(rows, refreshed, largest, notes, summarised)
     print(text, flush=True)
     OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
     OUT_FILE.write_text(text, encoding="utf-8")

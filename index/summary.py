@@ -187,14 +187,31 @@ class Summarizer:
         return rank
 
     def _rank(self, candidates: list[_Candidate], relevance_weight: float = 0.0) -> tuple[list[_Candidate], np.ndarray]:
-        """Candidates narrowed to the graph limit by closeness to the centroid, and their similarity matrix."""
-        vectors = self._vectors(candidates)
+        """Candidates narrowed to the graph limit by closeness to the centroid, and their similarity matrix.
+
+        Closeness is computed on sparse term weights, so a thousand articles' worth of candidates
+        never becomes a dense matrix; only the few hundred kept do.
+        """
         if len(candidates) > GRAPH_LIMIT:
-            centroid = vectors.sum(axis=0)
-            closeness = vectors @ centroid + relevance_weight * np.array([c.relevance for c in candidates])
-            keep = np.argsort(-closeness)[:GRAPH_LIMIT]
+            weighted = []
+            centroid: dict[str, float] = defaultdict(float)
+            for candidate in candidates:
+                counts: dict[str, float] = defaultdict(float)
+                for term in candidate.terms:
+                    counts[term] += 1.0
+                vector = {t: math.log1p(c) * self.answerer.idf(t) for t, c in counts.items()}
+                norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+                vector = {t: v / norm for t, v in vector.items()}
+                weighted.append(vector)
+                for term, value in vector.items():
+                    centroid[term] += value
+            closeness = [
+                sum(value * centroid[t] for t, value in vector.items()) + relevance_weight * c.relevance
+                for vector, c in zip(weighted, candidates)
+            ]
+            keep = sorted(range(len(candidates)), key=closeness.__getitem__, reverse=True)[:GRAPH_LIMIT]
             candidates = [candidates[i] for i in keep]
-            vectors = vectors[keep]
+        vectors = self._vectors(candidates)
         return candidates, vectors @ vectors.T
 
     def _pick(
