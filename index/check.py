@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from .answer import Answerer
@@ -29,6 +29,9 @@ from .text import sentence_spans, tokens
 
 #: Share of the pasted words found in order in one place for the words to count as that passage's.
 CLOSE_ENOUGH = 0.6
+#: Passages aligned with a paste (the search engine's best), and matches whose speaker is read.
+CANDIDATES = 6
+SHOWN = 4
 #: Longest paste accepted (a paragraph or two).
 MAX_PASTE_CHARS = 3000
 
@@ -65,6 +68,10 @@ class Match:
     #: (start, end) character spans that differ: in ``original``, and in the checked text.
     original_marks: tuple[tuple[int, int], ...] = ()
     pasted_marks: tuple[tuple[int, int], ...] = ()
+    # Where the match is, for reading who said it (not part of the JSON form).
+    passage: Passage | None = field(default=None, compare=False, repr=False)
+    offset: int = field(default=0, compare=False, repr=False)
+    runs_to_end: bool = field(default=False, compare=False, repr=False)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -175,11 +182,11 @@ class Checker:
     def _matches(self, text: str, words: list[tuple[str, int, int]]) -> list[Match]:
         terms = tokens(text)
         pairs = tuple(dict.fromkeys((a, b) for a, b in zip(terms, terms[1:]) if a != b))
-        hits = self.engine.search(Search(tuple((t, 1.0) for t in dict.fromkeys(terms)), phrases=pairs), 10)
+        hits = self.engine.search(Search(tuple((t, 1.0) for t in dict.fromkeys(terms)), phrases=pairs), CANDIDATES)
         found: list[Match] = []
         for hit in hits:
             match = self._align(hit.passage, words)
-            if match is None or match.similarity < 1.0:
+            if match is None or (match.similarity < 1.0 and match.runs_to_end):
                 # A paste may run on into the next paragraph.
                 following = self.engine.passages([passage_key(hit.passage.file, hit.passage.ordinal + 1)])
                 if following:
@@ -197,7 +204,8 @@ class Checker:
                 grouped.append(match)
             elif match.source != twin.source and match.source not in twin.also:
                 grouped[grouped.index(twin)] = _with_also(twin, match.source)
-        return grouped
+        # Who said the words is read only for the matches shown.
+        return [replace(m, speaker=self._speaker(m.passage, m.offset)) if i < SHOWN else m for i, m in enumerate(grouped)]
 
     def _align(self, passage: Passage, words: list[tuple[str, int, int]]) -> Match | None:
         pasted = [w for w, _, _ in words]
@@ -225,14 +233,18 @@ class Checker:
             line_end=lines[1],
             original=passage.text[start:end],
             similarity=similarity,
-            speaker=self._speaker(passage, original[first][1]),
             differences=tuple(diff),
             original_marks=original_marks,
             pasted_marks=pasted_marks,
+            passage=passage,
+            offset=original[first][1],
+            runs_to_end=last == len(original) - 1,
         )
 
-    def _speaker(self, passage: Passage, offset: int) -> str | None:
+    def _speaker(self, passage: Passage | None, offset: int) -> str | None:
         """Who the coverage says spoke the words at ``offset`` of ``passage`` (reading the passage before it too)."""
+        if passage is None:
+            return None
         window = self.engine.neighbours(passage, 1, 0)
         for infos in analyse(window)[-1:]:
             for statement in statements(infos):
@@ -290,6 +302,4 @@ def _fold_text(text: str) -> str:
 
 
 def _with_also(match: Match, source: str) -> Match:
-    from dataclasses import replace
-
     return replace(match, also=(*match.also, source))

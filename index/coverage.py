@@ -42,7 +42,7 @@ from .text import ANALYZER_VERSION
 
 log = logging.getLogger("newsdesk.index")
 
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
 #: Folder (inside a corpus folder) where removed articles are kept; never indexed.
 REMOVED_FOLDER = "removed"
 
@@ -81,22 +81,30 @@ _ROW = ("folder", "sha256", "size", "mtime_ns", "title", "byline", "sections", "
 class ArticleTable(Mapping[str, ArticleInfo]):
     """The article table of one snapshot: compact rows, turned into :class:`ArticleInfo` on access.
 
-    A million-passage corpus has a couple of hundred thousand articles; building them all at open
-    would cost more than opening the search index itself.
+    A million-passage corpus has a couple of hundred thousand articles. The manifest keeps each
+    row as one JSON-encoded string, so opening parses a string per article (not ten values) and
+    a row is decoded only when that article is looked at.
     """
 
-    def __init__(self, rows: dict[str, list[Any]]) -> None:
+    def __init__(self, rows: dict[str, str | list[Any]], passages: int | None = None) -> None:
         self._rows = rows
         self._built: dict[str, ArticleInfo] = {}
+        self._passages = passages
 
     @classmethod
     def of(cls, infos: Iterable[ArticleInfo]) -> ArticleTable:
         return cls({info.name: _row(info) for info in infos})
 
+    def _row(self, name: str) -> list[Any]:
+        row = self._rows[name]
+        if isinstance(row, str):
+            row = self._rows[name] = json.loads(row)
+        return row
+
     def __getitem__(self, name: str) -> ArticleInfo:
         info = self._built.get(name)
         if info is None:
-            row = self._rows[name]
+            row = self._row(name)
             info = ArticleInfo(name, *row[:6], tuple(row[6]), row[7], row[8])
             self._built[name] = info
         return info
@@ -112,12 +120,14 @@ class ArticleTable(Mapping[str, ArticleInfo]):
 
     def stat(self, name: str) -> tuple[str, str, int, int]:
         """(folder, sha256, size, mtime_ns) of an article, without building its ArticleInfo."""
-        row = self._rows[name]
+        row = self._row(name)
         return row[0], row[1], row[2], row[3]
 
     @property
     def passages(self) -> int:
-        return sum(row[7] for row in self._rows.values())
+        if self._passages is None:
+            self._passages = sum(self._row(name)[7] for name in self._rows)
+        return self._passages
 
     def changed(self, put: Iterable[ArticleInfo], drop: Iterable[str]) -> ArticleTable:
         """A new table with ``put`` added or replaced and ``drop`` removed (this one is left as it is)."""
@@ -128,8 +138,12 @@ class ArticleTable(Mapping[str, ArticleInfo]):
             rows[info.name] = _row(info)
         return ArticleTable(rows)
 
-    def rows(self) -> dict[str, list[Any]]:
-        return self._rows
+    def encoded(self) -> dict[str, str]:
+        """The rows as the manifest keeps them: one JSON string each."""
+        return {
+            name: row if isinstance(row, str) else json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            for name, row in self._rows.items()
+        }
 
 
 def _row(info: ArticleInfo) -> list[Any]:
@@ -319,7 +333,8 @@ def _manifest(
         "refreshed_by": refreshed.by,
         "recent": list(recent),
         "columns": list(_ROW),
-        "articles": articles.rows(),
+        "passages": articles.passages,
+        "articles": articles.encoded(),
         "skipped": [asdict(s) for s in skipped],
     }
 
@@ -347,7 +362,7 @@ def open_coverage(
     try:
         manifest = _load_manifest(directory)
         engine = TantivyEngine(directory)
-        articles = ArticleTable(manifest["articles"])
+        articles = ArticleTable(manifest["articles"], manifest["passages"])
         skipped = [Skipped(**entry) for entry in manifest["skipped"]]
         if engine.size != articles.passages:
             raise ValueError("it disagrees with its manifest")

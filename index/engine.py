@@ -1,8 +1,8 @@
 """The search interface the answerer talks to, and its engine: BM25 over passages, kept on disk by tantivy.
 
 Why tantivy and not rank-bm25 for the corpus: measured on 1 M news passages (see the README's
-benchmark), rank-bm25 scores every passage in Python for every query term (about 2 s a
-question), while tantivy answers from an inverted index in milliseconds, keeps its index on disk
+benchmark), rank-bm25 scores every passage for every query term (about 1.1 s a question),
+while tantivy answers from an inverted index in milliseconds, keeps its index on disk
 (the cache: it opens in milliseconds), adds and deletes documents incrementally, and has the
 fuzzy and phrase queries that misspelled names and quote checks need. rank-bm25 stays where it
 is the right tool: ranking the few sentences of the best passages, and as the reference scorer
@@ -10,8 +10,9 @@ in the tests.
 
 Scoring differs from rank-bm25's ``BM25Okapi`` in one documented way: tantivy (like Lucene) uses
 ``idf = ln(1 + (N - n + 0.5) / (n + 0.5))``, which is never negative, where BM25Okapi uses
-``ln((N - n + 0.5) / (n + 0.5))`` floored at ``0.25 * mean idf``. Both use k1 = 1.2, b = 0.75;
-tantivy also stores document lengths in one byte (exact up to 40 terms, within a few percent above).
+``ln((N - n + 0.5) / (n + 0.5))`` floored at ``0.25 * mean idf``. tantivy uses k1 = 1.2, b = 0.75
+(rank-bm25's default k1 is 1.5; the reference test sets 1.2), and stores document lengths in one
+byte (exact up to 40 terms, within a few percent above).
 """
 
 from __future__ import annotations

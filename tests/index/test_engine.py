@@ -17,7 +17,10 @@ from tests.conftest import SEEDS
 
 
 class LuceneBM25(BM25Okapi):
-    """BM25Okapi with tantivy's (Lucene's) idf, ln(1 + (N - n + 0.5) / (n + 0.5)); everything else as rank-bm25."""
+    """BM25Okapi with tantivy's (Lucene's) idf, ln(1 + (N - n + 0.5) / (n + 0.5)), and tantivy's k1 = 1.2."""
+
+    def __init__(self, corpus: list[list[str]]) -> None:
+        super().__init__(corpus, k1=1.2, b=0.75)
 
     def _calc_idf(self, nd: dict[str, int]) -> None:
         self.idf = {word: math.log(1 + (self.corpus_size - freq + 0.5) / (freq + 0.5)) for word, freq in nd.items()}
