@@ -1,8 +1,13 @@
-"""Message components: the pager used for long passages and article lists."""
+"""Message components: the pager used for long passages and article lists, and article autocompletion."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import discord
+from discord import app_commands
+
+from index.coverage import ArticleInfo
 
 from .render import clip
 
@@ -59,3 +64,15 @@ async def send_pages(
         await interaction.followup.send(**kwargs)  # type: ignore[arg-type]
     else:
         await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+
+
+def article_choices(articles: Iterable[ArticleInfo], typed: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete for an article option: headlines or file names containing what was typed (25 at most)."""
+    wanted = typed.casefold()
+    choices: list[app_commands.Choice[str]] = []
+    for info in sorted(articles, key=lambda a: a.label.casefold()):
+        if wanted in info.label.casefold() or wanted in info.name.casefold():
+            choices.append(app_commands.Choice(name=clip(f"{info.label} ({info.name})", 100), value=info.name[:100]))
+            if len(choices) == 25:
+                break
+    return choices

@@ -619,11 +619,6 @@ def _same(a: Mention, b: Mention) -> bool:
     return bool(a.name and b.name) and (name_matches(a.name, b) > 0 or name_matches(b.name, a) > 0)
 
 
-def speaker_matches(asked: tuple[str, ...], speaker: Speaker) -> int:
-    """2 when the statement's speaker is the asked name in full, 1 by surname, 0 otherwise."""
-    return name_matches(asked, speaker.mention)
-
-
 
 _NAME_RUN = r"[A-Z][\w'\u2019.\-]+(?:\s+(?:[A-Z][\w'\u2019.\-]+|de|van|von|al|bin|da)){0,3}"
 _NAME_THEN_CUE = re.compile(rf"({_NAME_RUN})(?:,\s[^,\u201c\"]{{2,80}},)?\s+(?:said|says|told|added|wrote|stated|noted|insisted|argued|warned|explained)\b")

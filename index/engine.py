@@ -18,7 +18,7 @@ byte (exact up to 40 terms, within a few percent above).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -73,8 +73,6 @@ class SearchEngine(Protocol):
     def size(self) -> int: ...
 
     def search(self, query: Search, limit: int) -> list[Hit]: ...
-
-    def phrase_search(self, terms: Sequence[str], slop: int, limit: int) -> list[Hit]: ...
 
     def fuzzy_search(self, term: str, distance: int, limit: int) -> list[Hit]: ...
 
@@ -155,11 +153,6 @@ class TantivyEngine:
         if not query.terms and not query.required:
             return []
         return self._hits(self._to_query(query), limit)
-
-    def phrase_search(self, terms: Sequence[str], slop: int, limit: int) -> list[Hit]:
-        if len(terms) < 2:
-            return self.search(Search(tuple((t, 1.0) for t in terms)), limit)
-        return self._hits(tantivy.Query.phrase_query(self._schema, "text", list(terms), slop=slop), limit)
 
     def fuzzy_search(self, term: str, distance: int, limit: int) -> list[Hit]:
         """Passages with a term within ``distance`` edits of ``term`` (for "did you mean")."""
@@ -261,7 +254,3 @@ class TantivyEngine:
                 self._writer.rollback()
             finally:
                 self._writer = None
-
-    def reopen(self) -> TantivyEngine:
-        """A fresh reader on the same directory (sees the latest commit)."""
-        return TantivyEngine(self.path)

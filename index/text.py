@@ -238,20 +238,3 @@ def quoted_chars(spans: tuple[tuple[int, int], ...], start: int, end: int) -> in
         if hi > lo:
             total += hi - lo
     return total
-
-
-def frame(text: str, spans: tuple[tuple[int, int], ...], start: int, end: int) -> str:
-    """The words of [start, end) outside quotations, quoted stretches replaced by a placeholder."""
-    parts: list[str] = []
-    pos = start
-    for a, b in spans:
-        if b <= start or a >= end:
-            continue
-        a, b = max(a, start), min(b, end)
-        if a > pos:
-            parts.append(text[pos:a])
-        parts.append(" \u00a7Q ")
-        pos = b
-    if pos < end:
-        parts.append(text[pos:end])
-    return "".join(parts)

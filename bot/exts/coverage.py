@@ -17,6 +17,7 @@ from index.ingest import Added
 from ..client import NewsdeskBot
 from ..errors import NotModerator
 from ..render import COLOUR, clip, escape, feed_digest
+from ..views import article_choices
 from ..sources import watch
 
 log = logging.getLogger("newsdesk.coverage")
@@ -95,14 +96,7 @@ class Coverage(commands.Cog):
 
     @remove.autocomplete("article")
     async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        wanted = current.casefold()
-        choices = []
-        for info in sorted(self.bot.desk.coverage.articles.values(), key=lambda a: a.label.casefold()):
-            if wanted in info.label.casefold() or wanted in info.name.casefold():
-                choices.append(app_commands.Choice(name=clip(f"{info.label} ({info.name})", 100), value=info.name[:100]))
-            if len(choices) == 25:
-                break
-        return choices
+        return article_choices(self.bot.desk.coverage.articles.values(), current)
 
     # -- feeds -------------------------------------------------------------------------------
 

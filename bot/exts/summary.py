@@ -13,8 +13,8 @@ from index.errors import BadQuestion
 from index.summary import Summarizer, Summary
 
 from ..client import NewsdeskBot
-from ..render import clip, summary_pages
-from ..views import send_pages
+from ..render import summary_pages
+from ..views import article_choices, send_pages
 
 
 class Summaries(commands.Cog):
@@ -59,14 +59,7 @@ class Summaries(commands.Cog):
 
     @summary.autocomplete("article")
     async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        wanted = current.casefold()
-        choices = []
-        for info in sorted(self.bot.desk.coverage.articles.values(), key=lambda a: a.label.casefold()):
-            if wanted in info.label.casefold() or wanted in info.name.casefold():
-                choices.append(app_commands.Choice(name=clip(info.label, 100), value=info.name[:100]))
-            if len(choices) == 25:
-                break
-        return choices
+        return article_choices(self.bot.desk.coverage.articles.values(), current)
 
 
 async def setup(bot: NewsdeskBot) -> None:
