@@ -77,3 +77,22 @@ def test_bad_config_names_the_key(tmp_path: Path, content: str, named: str) -> N
 def test_a_missing_config_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_the_shipped_config_lists_every_setting_with_its_default() -> None:
+    """config/newsdesk.toml documents every setting (unset optional ones as comments) at its default."""
+    import re
+    import tomllib
+
+    from bot.settings import Settings
+
+    text = (ROOT / "config" / "newsdesk.toml").read_text(encoding="utf-8")
+    shipped = tomllib.loads(text)
+    commented = set(re.findall(r"^\[(\w+)\]|^# (\w+) = ", text, flags=re.MULTILINE))
+    defaults = Settings(base_dir=ROOT).model_dump(mode="json")
+    for section, values in defaults.items():
+        for key, default in values.items():
+            if key in shipped.get(section, {}):
+                assert shipped[section][key] == default, f"{section}.{key}"
+            else:
+                assert default is None and ("", key) in commented, f"{section}.{key} is not in config/newsdesk.toml"
