@@ -192,6 +192,7 @@ def _title_like(line: str) -> bool:
     return _is_title_case(line) or line[-1] not in ".,;" or count <= 16
 
 
+_MARKDOWN_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*$")
 _ALNUM = re.compile(r"[^\W_]")
 _PROSE_END = frozenset(".!?\"'\u201d\u2019)")
 
@@ -292,13 +293,24 @@ def parse_article(text: str, name: str) -> Article:
         if _no_words(line) or _FURNITURE.match(line) or _READ_TIME.match(line):
             continue
         early = len(paragraphs) < 2 and index < 6
-        if early and byline is None and (match := _BYLINE.match(line)) and _word_count(match["who"]) <= 10:
+        # Markdown emphasis around a byline ("*By Jane Doe*") is not part of it.
+        if early and byline is None and (match := _BYLINE.match(line.strip("*_ "))) and _word_count(match["who"]) <= 10:
             byline = match["who"].strip()
             continue
         if early and (match := _DATE_LINE.match(line)):
             meta.setdefault("date", match["date"].strip())
             continue
         following = following_of[index]
+        marked = _MARKDOWN_HEADING.match(line)
+        if marked:
+            # A Markdown heading says what it is: the headline first, sections after.
+            if title is None and not paragraphs and not sections and len(marked["hashes"]) == 1:
+                title = marked["text"]
+            else:
+                section = marked["text"]
+                sections.append(section)
+            seen_content = True
+            continue
         if not seen_content and title is None and index == 0 and _title_like(line) and following is not None:
             title = line.rstrip(".") if line.endswith(".") and not line.endswith("..") else line
             seen_content = True

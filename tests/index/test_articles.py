@@ -134,3 +134,15 @@ def test_unreadable_files_say_why(tmp_path: Path, content: bytes, reason: str) -
     path.write_bytes(content)
     with pytest.raises(UnreadableFile, match=reason):
         read_article(path, "bad.txt")
+
+
+def test_markdown_headings() -> None:
+    text = (
+        "# Harbour Wall Rebuilt\n\n*By Jane Doe*\n\nThe wall was rebuilt before the storms, the council said on Tuesday.\n\n"
+        "## What Comes Next\n\nThe council will vote next month on how to pay for it, officials said.\n"
+    )
+    article = parse_article(text, "wall.md")
+    assert article.title == "Harbour Wall Rebuilt"
+    assert article.sections == ("What Comes Next",)
+    assert [p.section for p in article.paragraphs][-1] == "What Comes Next"
+    assert not any(p.text.startswith("#") for p in article.paragraphs)
