@@ -142,7 +142,7 @@ def test_markdown_headings() -> None:
         "## What Comes Next\n\nThe council will vote next month on how to pay for it, officials said.\n"
     )
     article = parse_article(text, "wall.md")
-    assert article.title == "Harbour Wall Rebuilt"
+    assert (article.title, article.byline) == ("Harbour Wall Rebuilt", "Jane Doe")
     assert article.sections == ("What Comes Next",)
     assert [p.section for p in article.paragraphs][-1] == "What Comes Next"
     assert not any(p.text.startswith("#") for p in article.paragraphs)
