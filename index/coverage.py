@@ -29,12 +29,12 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import passages as passage_rules
-from .articles import ARTICLE_SUFFIXES, Article, decode, parse_article
+from .articles import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, Article, decode, parse_article
 from .engine import TantivyEngine
 from .errors import CorpusError, IndexBusy, IndexFailed, UnreadableFile
 from .passages import Passage, make_passages
@@ -132,11 +132,22 @@ class ArticleTable(Mapping[str, ArticleInfo]):
     def changed(self, put: Iterable[ArticleInfo], drop: Iterable[str]) -> ArticleTable:
         """A new table with ``put`` added or replaced and ``drop`` removed (this one is left as it is)."""
         rows = dict(self._rows)
+        passages = self.passages
+        built = dict(self._built)
         for name in drop:
-            rows.pop(name, None)
+            if name in rows:
+                passages -= self._row(name)[7]
+                rows.pop(name)
+                built.pop(name, None)
         for info in put:
+            if info.name in rows:
+                passages -= self._row(info.name)[7]
             rows[info.name] = _row(info)
-        return ArticleTable(rows)
+            built[info.name] = info
+            passages += info.passages
+        table = ArticleTable(rows, passages)
+        table._built = built
+        return table
 
     def encoded(self) -> dict[str, str]:
         """The rows as the manifest keeps them: one JSON string each."""
@@ -206,6 +217,7 @@ class Coverage:
         folders: tuple[Path, ...],
         refreshed: RefreshInfo,
         recent: tuple[str, ...] = (),
+        generation: int = 0,
     ) -> None:
         self.engine = engine
         self.articles = articles
@@ -214,6 +226,8 @@ class Coverage:
         self.refreshed = refreshed
         #: Articles added or changed by the latest update that changed anything.
         self.recent = recent
+        #: Counts the updates written to this index; tells a stale snapshot from the one on disk.
+        self.generation = generation
 
     @property
     def passage_count(self) -> int:
@@ -263,6 +277,8 @@ def _article_files(folder: Path) -> Iterator[Path]:
 
 
 def _read(file: _File) -> tuple[Article, str]:
+    if file.size > MAX_ARTICLE_BYTES:
+        raise UnreadableFile(f"too large for an article ({file.size:,} bytes)")
     try:
         raw = file.path.read_bytes()
     except OSError as exc:
@@ -324,11 +340,12 @@ def _load_manifest(directory: Path) -> dict:
 
 
 def _manifest(
-    articles: ArticleTable, skipped: list[Skipped], refreshed: RefreshInfo, recent: Sequence[str]
+    articles: ArticleTable, skipped: list[Skipped], refreshed: RefreshInfo, recent: Sequence[str], generation: int
 ) -> dict:
     return {
         "stamp": _settings_stamp(),
         "state": "clean",
+        "generation": generation,
         "refreshed_at": refreshed.at,
         "refreshed_by": refreshed.by,
         "recent": list(recent),
@@ -342,7 +359,64 @@ def _manifest(
 # ---------------------------------------------------------------------------------------------
 # Opening and refreshing
 
-_write_lock = threading.Lock()
+_locks: dict[Path, threading.Lock] = {}
+_locks_guard = threading.Lock()
+#: How long opening waits for another process's update to finish before saying the index is busy.
+UPDATE_WAIT = 30.0
+
+
+def _lock_for(directory: Path) -> threading.Lock:
+    """The in-process lock for one index directory (tantivy's lock file covers other processes)."""
+    with _locks_guard:
+        return _locks.setdefault(directory, threading.Lock())
+
+
+@contextlib.contextmanager
+def _exclusive(directory: Path, wait: float) -> Iterator[None]:
+    lock = _lock_for(directory)
+    acquired = lock.acquire(timeout=wait) if wait > 0 else lock.acquire(blocking=False)
+    if not acquired:
+        raise IndexBusy("A refresh is already running; the current index keeps answering meanwhile.")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def updating(directory: Path) -> bool:
+    """Whether this process is updating the index in ``directory`` right now."""
+    return _lock_for(directory).locked()
+
+
+def _snapshot(directory: Path, folders: tuple[Path, ...]) -> Coverage:
+    """The index as it is on disk; raises ValueError (or OSError) saying why it cannot be trusted."""
+    manifest = _load_manifest(directory)
+    engine = TantivyEngine(directory)
+    articles = ArticleTable(manifest["articles"], manifest["passages"])
+    if engine.size != articles.passages:
+        raise ValueError("it disagrees with its manifest")
+    return Coverage(
+        engine,
+        articles,
+        [Skipped(**entry) for entry in manifest["skipped"]],
+        folders,
+        RefreshInfo(manifest.get("refreshed_at") or _now(), manifest.get("refreshed_by")),
+        tuple(name for name in manifest.get("recent", ()) if name in articles),
+        manifest.get("generation", 0),
+    )
+
+
+def _held_elsewhere(directory: Path) -> bool:
+    """Whether another process holds the index's writer lock (it is in the middle of an update)."""
+    try:
+        probe = TantivyEngine(directory)
+        probe.lock()
+    except IndexBusy:
+        return True
+    except (ValueError, OSError, FileNotFoundError):
+        return False
+    probe.rollback()
+    return False
 
 
 def open_coverage(
@@ -354,120 +428,144 @@ def open_coverage(
 ) -> tuple[Coverage, RefreshReport]:
     """Open the index for ``folders``, bringing it up to date with them first when ``update``.
 
-    Builds it from scratch when there is none or it cannot be trusted.
+    Builds it from scratch when there is none or it cannot be trusted. If another process is in
+    the middle of updating it, waits (up to ``UPDATE_WAIT`` seconds) for that update to finish
+    rather than mistaking it for a crash.
     """
     folders = tuple(Path(f).resolve() for f in folders)
     directory = index_dir(Path(state_dir).resolve(), folders)
     started = time.perf_counter()
-    try:
-        manifest = _load_manifest(directory)
-        engine = TantivyEngine(directory)
-        articles = ArticleTable(manifest["articles"], manifest["passages"])
-        skipped = [Skipped(**entry) for entry in manifest["skipped"]]
-        if engine.size != articles.passages:
-            raise ValueError("it disagrees with its manifest")
-        refreshed = RefreshInfo(manifest.get("refreshed_at") or _now(), manifest.get("refreshed_by"))
-        recent = tuple(name for name in manifest.get("recent", ()) if name in articles)
-    except (ValueError, OSError, KeyError, TypeError) as exc:
-        reason = str(exc) if isinstance(exc, ValueError) else f"it is unreadable ({exc.__class__.__name__})"
-        if reason != "no index yet":
-            log.warning("rebuilding the index at %s: %s", directory, reason)
-        coverage, report = _rebuild(folders, directory, by)
-        report.reason = reason
-        report.seconds = time.perf_counter() - started
-        return coverage, report
-    coverage = Coverage(engine, articles, skipped, folders, refreshed, recent)
+    deadline = time.monotonic() + UPDATE_WAIT
+    while True:
+        try:
+            coverage = _snapshot(directory, folders)
+            break
+        except (ValueError, OSError, KeyError, TypeError) as exc:
+            reason = str(exc) if isinstance(exc, ValueError) else f"it is unreadable ({exc.__class__.__name__})"
+            if reason != "no index yet" and _held_elsewhere(directory):
+                if time.monotonic() > deadline:
+                    raise IndexBusy("Another newsdesk process is updating this index; try again in a moment.") from None
+                time.sleep(0.2)
+                continue
+            if reason != "no index yet":
+                log.warning("rebuilding the index at %s: %s", directory, reason)
+            coverage, report = _rebuild(folders, directory, by)
+            report.reason = reason
+            report.seconds = time.perf_counter() - started
+            return coverage, report
     if not update:
-        return coverage, RefreshReport(passages=engine.size, articles=len(articles))
+        return coverage, RefreshReport(passages=coverage.passage_count, articles=len(coverage.articles))
     return refresh(coverage, by=by)
 
 
-def refresh(coverage: Coverage, *, by: str | None = None) -> tuple[Coverage, RefreshReport]:
-    """Bring ``coverage`` up to date with its folders; returns a new snapshot (the old one still works)."""
+def refresh(coverage: Coverage, *, by: str | None = None, wait: float = 0.0) -> tuple[Coverage, RefreshReport]:
+    """Bring ``coverage`` up to date with its folders; returns a new snapshot (the old one still works).
+
+    The index on disk is the starting point, not ``coverage``: another process (``newsdesk
+    index``, a second bot) may have updated it since this snapshot was taken. Holding the
+    writer lock from the first read to the last write keeps two updates from interleaving.
+    ``wait`` is how long to wait for a refresh already running, here or in another process.
+    """
     started = time.perf_counter()
-    if not _write_lock.acquire(blocking=False):
-        raise IndexBusy("A refresh is already running; the current index keeps answering meanwhile.")
-    try:
-        files, skipped = _scan(coverage.folders)
-        directory = coverage.engine.path
-        report = RefreshReport()
-        previous_skips = {s.name: s for s in coverage.skipped}
-        to_read: list[_File] = []
-        table = coverage.articles
-        for name, file in files.items():
-            if name in table:
-                folder, _sha, size, mtime_ns = table.stat(name)
-                if size == file.size and mtime_ns == file.mtime_ns and folder == str(file.folder):
-                    continue
-            old_skip = previous_skips.get(name)
-            if old_skip and old_skip.size == file.size and old_skip.mtime_ns == file.mtime_ns:
-                skipped.append(old_skip)
-                continue
-            to_read.append(file)
-        report.removed = sorted(name for name in table if name not in files)
-
-        parsed: list[tuple[_File, Article, str]] = []
-        touched: list[ArticleInfo] = []
-        for file in to_read:  # a few files at a time in a refresh: no need to pause the collector
-            try:
-                article, digest = _read(file)
-            except UnreadableFile as exc:
-                skipped.append(Skipped(file.name, exc.message, str(file.folder), file.size, file.mtime_ns))
-                if file.name in table:
-                    report.removed.append(file.name)
-                continue
-            if file.name in table and table.stat(file.name)[1] == digest:
-                # Touched but not changed: remember the new timestamp, keep the passages.
-                touched.append(_replace_stat(table[file.name], file))
-                continue
-            parsed.append((file, article, digest))
-            (report.changed if file.name in table else report.added).append(file.name)
-
-        for skip in skipped:
-            if skip.name not in previous_skips:
-                log.warning("skipped %s: %s", skip.name, skip.reason)
-        report.skipped = sorted(skipped, key=lambda s: s.name)
-        report.removed.sort()
-        if report.unchanged and [asdict(s) for s in report.skipped] == [asdict(s) for s in coverage.skipped] and not touched:
-            report.passages, report.articles = coverage.passage_count, len(table)
-            report.seconds = time.perf_counter() - started
-            return coverage, report
-
-        refreshed = RefreshInfo(_now(), by)
+    directory = coverage.engine.path
+    deadline = time.monotonic() + wait
+    with _exclusive(directory, wait):
         writer = TantivyEngine(directory)
-        marker = _updating(directory)
-        added: list[ArticleInfo] = []
+        while True:
+            try:
+                writer.lock()
+                break
+            except IndexBusy:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
         try:
-            marker.touch()
-            writer.delete_files([*report.removed, *report.changed])
-            for file, article, digest in parsed:
-                pieces = make_passages(article)
-                writer.add(pieces)
-                added.append(_info(file, article, digest, len(pieces)))
-            writer.commit()
-        except ValueError as exc:
+            current = _snapshot(directory, coverage.folders)
+        except (ValueError, OSError, KeyError, TypeError) as exc:
             writer.rollback()
-            marker.unlink(missing_ok=True)
-            if "lock" in str(exc).lower():
-                raise IndexBusy("Another newsdesk process is updating this index; try again in a moment.") from None
-            raise IndexFailed(f"Updating the index failed ({exc}); the previous index keeps serving.") from exc
-        except OSError as exc:
-            writer.rollback()
-            marker.unlink(missing_ok=True)
-            raise IndexFailed(f"Updating the index failed ({exc}); the previous index keeps serving.") from exc
-        articles = table.changed([*touched, *added], report.removed)
-        recent = tuple(sorted(report.added + report.changed)) or coverage.recent
-        _write_manifest(directory, _manifest(articles, report.skipped, refreshed, recent))
-        marker.unlink(missing_ok=True)
-        report.passages, report.articles = writer.size, len(articles)
+            raise IndexFailed(f"The index on disk cannot be read ({exc}); restart to rebuild it.") from exc
+        if current.generation == coverage.generation:
+            current = coverage
+        try:
+            return _apply(current, writer, directory, by, started)
+        finally:
+            writer.rollback()  # releases the lock; nothing uncommitted remains by then
+
+
+def _apply(
+    coverage: Coverage, writer: TantivyEngine, directory: Path, by: str | None, started: float
+) -> tuple[Coverage, RefreshReport]:
+    files, skipped = _scan(coverage.folders)
+    report = RefreshReport()
+    previous_skips = {s.name: s for s in coverage.skipped}
+    to_read: list[_File] = []
+    table = coverage.articles
+    for name, file in files.items():
+        if name in table:
+            folder, _sha, size, mtime_ns = table.stat(name)
+            if size == file.size and mtime_ns == file.mtime_ns and folder == str(file.folder):
+                continue
+        old_skip = previous_skips.get(name)
+        if old_skip and old_skip.size == file.size and old_skip.mtime_ns == file.mtime_ns:
+            skipped.append(old_skip)
+            continue
+        to_read.append(file)
+    report.removed = sorted(name for name in table if name not in files)
+
+    parsed: list[tuple[_File, Article, str]] = []
+    touched: list[ArticleInfo] = []
+    for file in to_read:
+        try:
+            article, digest = _read(file)
+        except UnreadableFile as exc:
+            skipped.append(Skipped(file.name, exc.message, str(file.folder), file.size, file.mtime_ns))
+            if file.name in table:
+                report.removed.append(file.name)
+            continue
+        if file.name in table and table.stat(file.name)[1] == digest:
+            # Touched (or moved between folders) but not changed: keep the passages.
+            touched.append(_replace_stat(table[file.name], file))
+            continue
+        parsed.append((file, article, digest))
+        (report.changed if file.name in table else report.added).append(file.name)
+
+    for skip in skipped:
+        if skip.name not in previous_skips:
+            log.warning("skipped %s: %s", skip.name, skip.reason)
+    report.skipped = sorted(skipped, key=lambda s: s.name)
+    report.removed.sort()
+    if report.unchanged and [asdict(s) for s in report.skipped] == [asdict(s) for s in coverage.skipped] and not touched:
+        report.passages, report.articles = coverage.passage_count, len(table)
         report.seconds = time.perf_counter() - started
-        return Coverage(writer, articles, report.skipped, coverage.folders, refreshed, recent), report
-    finally:
-        _write_lock.release()
+        return coverage, report
+
+    refreshed = RefreshInfo(_now(), by)
+    marker = _updating(directory)
+    added: list[ArticleInfo] = []
+    try:
+        marker.touch()
+        writer.delete_files([*report.removed, *report.changed])
+        for file, article, digest in parsed:
+            pieces = make_passages(article)
+            writer.add(pieces)
+            added.append(_info(file, article, digest, len(pieces)))
+        writer.commit()
+    except (ValueError, OSError) as exc:
+        writer.rollback()
+        marker.unlink(missing_ok=True)
+        raise IndexFailed(f"Updating the index failed ({exc}); the previous index keeps serving.") from exc
+    articles = table.changed([*touched, *added], report.removed)
+    recent = tuple(sorted(report.added + report.changed)) or coverage.recent
+    generation = coverage.generation + 1
+    _write_manifest(directory, _manifest(articles, report.skipped, refreshed, recent, generation))
+    marker.unlink(missing_ok=True)
+    report.passages, report.articles = writer.size, len(articles)
+    report.seconds = time.perf_counter() - started
+    return Coverage(writer, articles, report.skipped, coverage.folders, refreshed, recent, generation), report
 
 
 def _replace_stat(info: ArticleInfo, file: _File) -> ArticleInfo:
-    return ArticleInfo(**{**asdict(info), "size": file.size, "mtime_ns": file.mtime_ns, "sections": info.sections})
+    return replace(info, size=file.size, mtime_ns=file.mtime_ns, folder=str(file.folder))
 
 
 def _info(file: _File, article: Article, digest: str, passages: int) -> ArticleInfo:
@@ -500,9 +598,7 @@ def _no_gc() -> Iterator[None]:
 
 def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tuple[Coverage, RefreshReport]:
     """Build the whole index in a temporary directory, then move it into place."""
-    if not _write_lock.acquire(blocking=False):
-        raise IndexBusy("A refresh is already running; try again in a moment.")
-    try:
+    with _exclusive(directory, 0):
         files, skipped = _scan(folders)
         directory.parent.mkdir(parents=True, exist_ok=True)
         temporary = directory.with_name(f"{directory.name}.building-{os.getpid()}")
@@ -525,12 +621,13 @@ def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tupl
             with _no_gc():
                 engine.add(pieces())
                 engine.commit()
+            engine.release()
             for skip in skipped:
                 log.warning("skipped %s: %s", skip.name, skip.reason)
             report.skipped = sorted(skipped, key=lambda s: s.name)
             refreshed = RefreshInfo(_now(), by)
             articles = ArticleTable.of(infos)
-            _write_manifest(temporary, _manifest(articles, report.skipped, refreshed, sorted(articles)))
+            _write_manifest(temporary, _manifest(articles, report.skipped, refreshed, sorted(articles), 0))
             del engine
             if directory.exists():
                 retired = directory.with_name(f"{directory.name}.old-{os.getpid()}")
@@ -546,5 +643,3 @@ def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tupl
         report.added = sorted(articles)
         report.passages, report.articles = engine.size, len(articles)
         return Coverage(engine, articles, report.skipped, folders, refreshed, tuple(sorted(articles))), report
-    finally:
-        _write_lock.release()

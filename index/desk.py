@@ -8,15 +8,13 @@ meant to run in a worker thread.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .answer import Answer, Answerer
-from .coverage import Coverage, RefreshReport, open_coverage, refresh
-from .errors import IndexBusy
+from .coverage import Coverage, RefreshReport, open_coverage, refresh, updating
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +30,6 @@ class Desk:
         self.folders = [Path(f) for f in folders]
         self.state_dir = Path(state_dir)
         self.top = top
-        self._refreshing = threading.Lock()
         self._snapshot: Snapshot | None = None
         self.started = time.time()
 
@@ -54,21 +51,19 @@ class Desk:
 
     @property
     def refreshing(self) -> bool:
-        return self._refreshing.locked()
+        return updating(self.coverage.engine.path)
 
     def ask(self, question: str, *, top: int | None = None) -> Answer:
         snapshot = self.snapshot  # one read: the whole question uses one snapshot
         answerer = snapshot.answerer if top is None or top == self.top else Answerer(snapshot.coverage, top=top)
         return answerer.ask(question)
 
-    def refresh(self, *, by: str | None = None) -> RefreshReport:
-        """Rescan the corpus folders and swap in the updated index; raises IndexBusy if one is running."""
-        if not self._refreshing.acquire(blocking=False):
-            raise IndexBusy("A refresh is already running; the current index keeps answering meanwhile.")
-        try:
-            coverage, report = refresh(self.snapshot.coverage, by=by)
-            if coverage is not self.snapshot.coverage:
-                self._snapshot = Snapshot(coverage, Answerer(coverage, top=self.top))
-            return report
-        finally:
-            self._refreshing.release()
+    def refresh(self, *, by: str | None = None, wait: float = 0.0) -> RefreshReport:
+        """Rescan the corpus folders and swap in the updated index.
+
+        Raises IndexBusy if a refresh is already running and does not end within ``wait`` seconds.
+        """
+        coverage, report = refresh(self.snapshot.coverage, by=by, wait=wait)
+        if coverage is not self.snapshot.coverage:
+            self._snapshot = Snapshot(coverage, Answerer(coverage, top=self.top))
+        return report

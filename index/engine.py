@@ -25,6 +25,7 @@ from typing import Protocol
 
 import tantivy
 
+from .errors import IndexBusy
 from .passages import Passage, passage_key
 from .text import ANALYZER_NAME, analyzer
 
@@ -209,8 +210,17 @@ class TantivyEngine:
 
     def _writer_for_update(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=0)
+            try:
+                self._writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=0)
+            except ValueError as exc:
+                if "lock" in str(exc).lower():
+                    raise IndexBusy("Another newsdesk process is updating this index; try again in a moment.") from None
+                raise
         return self._writer
+
+    def lock(self) -> None:
+        """Take the index's writer lock now (raises IndexBusy if another process holds it)."""
+        self._writer_for_update()
 
     def add(self, passages: Iterable[Passage]) -> int:
         writer = self._writer_for_update()
@@ -237,18 +247,23 @@ class TantivyEngine:
             writer.delete_documents_by_term("file", name)
 
     def commit(self) -> None:
-        """Make the writes visible (atomically, by tantivy's commit) and release the writer lock."""
+        """Make the writes so far visible (atomically, by tantivy's commit); the writer lock stays held."""
         if self._writer is None:
             return
-        try:
-            self._writer.commit()
-            self._writer.wait_merging_threads()
-        finally:
-            self._writer = None
+        self._writer.commit()
         self._index.reload()
         self._searcher = self._index.searcher()
 
+    def release(self) -> None:
+        """Let background merges finish and give up the writer lock."""
+        if self._writer is not None:
+            try:
+                self._writer.wait_merging_threads()
+            finally:
+                self._writer = None
+
     def rollback(self) -> None:
+        """Drop uncommitted writes and give up the writer lock."""
         if self._writer is not None:
             try:
                 self._writer.rollback()

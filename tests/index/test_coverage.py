@@ -11,7 +11,7 @@ import pytest
 from index import coverage as coverage_module
 from index.answer import Answerer
 from index.coverage import index_dir, open_coverage, refresh
-from index.errors import CorpusError
+from index.errors import CorpusError, IndexBusy
 
 
 def test_first_open_builds_then_reuses_without_reading_articles(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,3 +104,26 @@ def test_refresh_reports_a_file_that_turned_bad(corpus: Path, tmp_path: Path) ->
 def test_a_missing_corpus_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="does not exist"):
         open_coverage([tmp_path / "nowhere"], tmp_path / "state")
+
+
+def test_a_stale_snapshot_refreshes_from_what_is_on_disk(corpus: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    stale, _ = open_coverage([corpus], state)
+    (corpus / "new.md").write_text("Fresh Coverage Arrives\n\nOfficials said the bridge reopened on Monday morning.\n")
+    _, report = refresh(stale, by="one process")
+    assert report.added == ["new.md"]
+    # Another process (or an older snapshot) refreshing afterwards must not add the article twice.
+    current, report = refresh(stale, by="another process")
+    assert report.unchanged and not report.added
+    assert current.passage_count == sum(a.passages for a in current.articles.values())
+    assert current.passage_count == current.engine.size
+
+
+def test_a_second_refresh_in_the_same_process_is_refused_not_interleaved(corpus: Path, tmp_path: Path) -> None:
+    coverage, _ = open_coverage([corpus], tmp_path / "state")
+    with coverage_module._exclusive(coverage.engine.path, 0):
+        assert coverage_module.updating(coverage.engine.path)
+        with pytest.raises(IndexBusy, match="already running"):
+            refresh(coverage)
+    assert not coverage_module.updating(coverage.engine.path)
+    refresh(coverage)
