@@ -10,7 +10,8 @@ from pathlib import Path
 import aiohttp
 
 from .coverage import RefreshReport
-from .ingest import IngestError, Intake, fetch, normalise_url, session_for
+from .errors import NewsdeskError
+from .ingest import REFRESH_WAIT, IngestError, Intake, fetch, normalise_url, session_for
 
 log = logging.getLogger("newsdesk.feeds")
 
@@ -79,7 +80,11 @@ async def poll(intake: Intake, feeds: list[str], seen: set[str]) -> FeedReport:
                 if path is not None:
                     saved.append((path, feed_url))
     if saved:
-        report.refresh = await asyncio.to_thread(intake.desk.refresh, by="feeds")
+        try:
+            report.refresh = await asyncio.to_thread(intake.desk.refresh, by="feeds", wait=REFRESH_WAIT)
+        except NewsdeskError as exc:  # the files are saved; the next refresh indexes them
+            report.failed.extend((path.name, f"saved, but not indexed yet: {exc.message}") for path, _ in saved)
+            return report
         for path, feed_url in saved:
             info = intake.indexed(path)
             if info is None:

@@ -32,6 +32,8 @@ from .errors import NewsdeskError, UnreadableFile
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+#: Seconds an add or remove waits for a refresh already running: its file is written, so it must be indexed.
+REFRESH_WAIT = 120.0
 #: Extracted text shorter than this is a menu, a paywall notice or an error page, not an article.
 MIN_ARTICLE_CHARS = 200
 
@@ -106,10 +108,15 @@ def _public(address: str) -> bool:
 
 def normalise_url(url: str) -> str:
     """The URL as it is compared for "already added": scheme and host lower-cased, no fragment."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # raises ValueError for a port out of range or a malformed IPv6 host
+    except ValueError:
+        raise IngestError("That is not a valid web address.") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise IngestError("Only http:// and https:// web addresses can be added.")
-    netloc = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname.lower()
+    netloc = host + (f":{port}" if port else "")
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
@@ -257,19 +264,14 @@ class Intake:
         self.desk = desk
         self.policy = policy
         self.folder = Path(folder) if folder else desk.folders[0]
+        self._urls: tuple[Coverage, dict[str, ArticleInfo]] | None = None  # per snapshot: source URL -> article
 
     def known(self, url: str) -> ArticleInfo | None:
         """The indexed article fetched from ``url``, if any."""
-        wanted = normalise_url(url)
-        for info in self.desk.coverage.articles.values():
-            saved = info.meta.get("url")
-            if saved:
-                try:
-                    if normalise_url(saved) == wanted:
-                        return info
-                except IngestError:
-                    continue
-        return None
+        coverage = self.desk.coverage
+        if self._urls is None or self._urls[0] is not coverage:
+            self._urls = (coverage, _urls_of(coverage))
+        return self._urls[1].get(normalise_url(url))
 
     async def add_url(self, url: str, *, by: str | None = None, session: aiohttp.ClientSession | None = None) -> Added:
         existing = self.known(url)
@@ -319,7 +321,7 @@ class Intake:
         return path
 
     async def _index(self, path: Path, by: str | None) -> Added:
-        report = await asyncio.to_thread(self.desk.refresh, by=by)
+        report = await asyncio.to_thread(self.desk.refresh, by=by, wait=REFRESH_WAIT)
         info = self.indexed(path)
         if info is None:
             name = self.name_of(path)
@@ -349,18 +351,21 @@ class Intake:
         target_folder = Path(info.folder) / REMOVED_FOLDER / Path(info.name).parent
         target_folder.mkdir(parents=True, exist_ok=True)
         target = _unique(target_folder, source.stem, source.suffix)
-        source.replace(target)
-        report = await asyncio.to_thread(self.desk.refresh, by=by)
+        try:
+            source.replace(target)
+        except FileNotFoundError:
+            raise IngestError(f"{name} is no longer in the corpus folder; refresh to update the index.") from None
+        report = await asyncio.to_thread(self.desk.refresh, by=by, wait=REFRESH_WAIT)
         return info, target, report
 
 
-def coverage_urls(coverage: Coverage) -> set[str]:
-    """Every source URL recorded in the indexed articles' headers."""
-    urls = set()
+def _urls_of(coverage: Coverage) -> dict[str, ArticleInfo]:
+    """Every indexed article with a source URL in its header, by that URL as ``normalise_url`` gives it."""
+    urls: dict[str, ArticleInfo] = {}
     for info in coverage.articles.values():
         if info.meta.get("url"):
             try:
-                urls.add(normalise_url(info.meta["url"]))
+                urls.setdefault(normalise_url(info.meta["url"]), info)
             except IngestError:
                 continue
     return urls

@@ -46,10 +46,20 @@ class Admin(commands.Cog):
     async def cog_unload(self) -> None:
         self.scheduled_refresh.cancel()
 
+    async def _poll_feeds(self) -> FeedReport | None:
+        """Poll the feeds first so a refresh picks their items up; a failing poll never stops the refresh."""
+        coverage_cog = self.bot.get_cog("Coverage")
+        if coverage_cog is None:
+            return None
+        try:
+            return await coverage_cog.poll_feeds()  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - logged; the refresh goes ahead without it
+            log.exception("feed poll before the refresh failed")
+            return None
+
     async def refresh_now(self, by: str) -> Outcome:
         """Poll feeds, refresh the index, record the outcome. Raises IndexBusy if a refresh is running."""
-        coverage_cog = self.bot.get_cog("Coverage")
-        feeds = await coverage_cog.poll_feeds() if coverage_cog is not None else None  # type: ignore[attr-defined]
+        feeds = await self._poll_feeds()
         try:
             report = await asyncio.to_thread(self.bot.desk.refresh, by=by)
         except IndexBusy:

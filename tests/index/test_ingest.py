@@ -11,6 +11,7 @@ import pytest_asyncio
 from index.answer import Answerer
 from index.articles import read_article
 from index.desk import Desk
+from index.errors import IndexBusy
 from index.feeds import poll
 from index.ingest import FetchPolicy, IngestError, Intake, normalise_url
 from tests.pages import serve_pages
@@ -88,6 +89,17 @@ def test_only_http_addresses(url: str) -> None:
         normalise_url(url)
 
 
+@pytest.mark.parametrize("url", ["http://example.com:99999/x", "http://[::1/x"])
+def test_malformed_addresses_are_refused_plainly(url: str) -> None:
+    with pytest.raises(IngestError, match="not a valid web address"):
+        normalise_url(url)
+
+
+def test_addresses_compare_without_case_or_fragment() -> None:
+    assert normalise_url("HTTPS://Example.COM:8443/News?id=1#top") == "https://example.com:8443/News?id=1"
+    assert normalise_url("http://[::1]:8080") == "http://[::1]:8080/"
+
+
 async def test_uploads(intake: Intake) -> None:
     text = await intake.add_upload("Council notes.txt", "Council Notes\n\nThe council met on Monday to discuss the ferry fares for the summer season.\n".encode())
     assert text.info.name == "added/council-notes.txt" and text.info.title == "Council Notes"
@@ -111,6 +123,14 @@ async def test_remove_moves_the_file_and_keeps_it(intake: Intake) -> None:
         await intake.remove("003_2c1112b90513d27d.txt")
 
 
+async def test_removing_an_article_whose_file_vanished_says_so(intake: Intake) -> None:
+    info = intake.desk.coverage.article("004_7654bc732c946649.txt")
+    assert info is not None
+    info.path.unlink()  # deleted by hand; the index has not been refreshed yet
+    with pytest.raises(IngestError, match="no longer in the corpus folder"):
+        await intake.remove(info.name)
+
+
 async def test_feeds_add_new_items_once_and_report_failures(intake: Intake, site: str) -> None:
     feeds = [f"{site}/feed.rss", f"{site}/feed.atom", f"{site}/broken.xml", f"{site}/missing.rss"]
     seen: set[str] = set()
@@ -123,6 +143,22 @@ async def test_feeds_add_new_items_once_and_report_failures(intake: Intake, site
     assert "answered 404" in failed[f"{site}/missing.rss"]
     again = await poll(intake, feeds, seen)
     assert again.added == []
+
+
+async def test_a_feed_item_saved_while_the_index_is_busy_is_kept_for_the_next_refresh(
+    intake: Intake, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def busy(**kwargs: object) -> None:
+        raise IndexBusy("A refresh is already running.")
+
+    monkeypatch.setattr(intake.desk, "refresh", busy)
+    seen: set[str] = set()
+    report = await poll(intake, [f"{site}/feed.atom"], seen)
+    assert not report.added and report.seen
+    assert all("saved, but not indexed yet" in why for _, why in report.failed)
+    monkeypatch.undo()
+    intake.desk.refresh()
+    assert all(intake.known(url) is not None for url in report.seen)
 
 
 async def test_latest_questions_prefer_newer_coverage(intake: Intake, site: str) -> None:
