@@ -19,6 +19,8 @@ from discord import app_commands
 
 from index.errors import NewsdeskError
 
+from .render import escape
+
 log = logging.getLogger("newsdesk.bot")
 
 UNEXPECTED = "Something went wrong while answering that. It has been logged for the moderators."
@@ -71,6 +73,7 @@ async def reply_error(interaction: discord.Interaction, error: BaseException) ->
             metrics.errors.inc()
     else:
         log.info("event=command name=%s guild=%s outcome=refused reason=%r", name, interaction.guild_id, message)
+    message = escape(message)  # messages quote what users typed (names, addresses): shown literally
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())

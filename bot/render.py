@@ -51,6 +51,16 @@ def escape(text: str) -> str:
     return discord.utils.escape_markdown(text, as_needed=False, ignore_links=False)
 
 
+def title(text: str) -> str:
+    """An embed title showing ``text`` as written (titles render Markdown too), within the title limit."""
+    return clip(escape(text), TITLE_LIMIT)
+
+
+def code(text: str) -> str:
+    """``text`` as inline code; Markdown escapes would show literally there, so only backticks are replaced."""
+    return "`" + text.replace("`", "\u02cb") + "`"
+
+
 def quote_block(text: str, limit: int) -> str:
     """A Markdown block quote of ``text`` that fits in ``limit`` characters (escapes included)."""
     clipped = text
@@ -74,15 +84,11 @@ def source_line(citation: dict[str, Any]) -> str:
     return where if not title or title == citation["source"] else f"{title} \u2014 {where}"
 
 
-def _embed_size(embed: discord.Embed) -> int:
-    return len(embed)
-
-
 def answer_embed(question: str, data: dict[str, Any]) -> discord.Embed:
     """The answer card: the quote, the speaker, the source, then "also in" the other articles."""
     best, *others = data["answers"]
     embed = discord.Embed(
-        title=clip(question, TITLE_LIMIT),
+        title=title(question),
         description=quote_block(best["quote"], DESCRIPTION_LIMIT),
         colour=COLOUR,
     )
@@ -108,15 +114,15 @@ def _also_in(others: Sequence[dict[str, Any]]) -> str:
 
 def _fit(embed: discord.Embed) -> None:
     """Shorten the description until the whole embed is within Discord's 6,000-character total."""
-    while _embed_size(embed) > EMBED_TOTAL_LIMIT and embed.description:
-        excess = _embed_size(embed) - EMBED_TOTAL_LIMIT
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.description:
+        excess = len(embed) - EMBED_TOTAL_LIMIT
         text = embed.description
         embed.description = clip(text, max(1, len(text) - excess - 1))
 
 
 def not_found_text(data: dict[str, Any]) -> str:
     """The short, friendly reply when the coverage doesn't answer."""
-    text = "I couldn't find that in the coverage. " + (data.get("message") or "")
+    text = "I couldn't find that in the coverage. " + escape(data.get("message") or "")
     suggestions = data.get("suggestions") or []
     if suggestions:
         text += " Did you mean " + " or ".join(f"**{escape(s)}**" for s in suggestions[:3]) + "?"
@@ -138,7 +144,7 @@ def passage_pages(citation: dict[str, Any], *, page_size: int = 3500) -> list[di
     pages = []
     for number, piece in enumerate(pieces, start=1):
         embed = discord.Embed(
-            title=clip(citation.get("title") or citation["source"], TITLE_LIMIT),
+            title=title(citation.get("title") or citation["source"]),
             description=quote_block(piece, DESCRIPTION_LIMIT),
             colour=COLOUR,
         )
@@ -154,7 +160,7 @@ def passage_pages(citation: dict[str, Any], *, page_size: int = 3500) -> list[di
 
 def sources_embed(question: str, data: dict[str, Any]) -> discord.Embed:
     """Every article that answers, one field each."""
-    embed = discord.Embed(title=clip(f"Sources for: {question}", TITLE_LIMIT), colour=COLOUR)
+    embed = discord.Embed(title=title(f"Sources for: {question}"), colour=COLOUR)
     for citation in data["answers"][:10]:
         embed.add_field(
             name=clip(escape(source_line(citation)), FIELD_NAME_LIMIT),
@@ -169,7 +175,7 @@ def sources_embed(question: str, data: dict[str, Any]) -> discord.Embed:
 
 def _shrink_fields(embed: discord.Embed) -> None:
     """Drop trailing fields until the embed fits the 6,000-character total."""
-    while _embed_size(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
         embed.remove_field(len(embed.fields) - 1)
 
 
@@ -184,7 +190,7 @@ def article_pages(articles: Sequence[ArticleInfo], *, per_page: int = 10) -> lis
         for article in chunk:
             byline = f" \u00b7 by {escape(article.byline)}" if article.byline else ""
             lines.append(
-                f"**{escape(clip(article.label, 200))}**\n`{escape(article.name)}` \u00b7 {article.passages} passages{byline}"
+                f"**{escape(clip(article.label, 200))}**\n{code(article.name)} \u00b7 {article.passages} passages{byline}"
             )
         embed = discord.Embed(
             title=f"Indexed articles ({len(rows)})",
@@ -237,9 +243,10 @@ def _file_list(items: Sequence[str]) -> str:
 
 def summary_pages(data: dict[str, Any]) -> list[discord.Embed]:
     """A summary as embeds: numbered quoted points with their sources, split over pages when long."""
-    title = clip(data["title"], TITLE_LIMIT)
+    heading = title(data["title"])
     if not data["points"]:
-        return [discord.Embed(title=title, description=clip(data.get("message") or "Nothing to summarise.", DESCRIPTION_LIMIT), colour=NOT_FOUND_COLOUR)]
+        message = escape(data.get("message") or "Nothing to summarise.")
+        return [discord.Embed(title=heading, description=clip(message, DESCRIPTION_LIMIT), colour=NOT_FOUND_COLOUR)]
     blocks: list[str] = []
     if data.get("abstract"):
         blocks.append(escape(clip(data["abstract"], 1500)))
@@ -264,7 +271,7 @@ def summary_pages(data: dict[str, Any]) -> list[discord.Embed]:
     pages.append(current)
     embeds = []
     for number, page in enumerate(pages, start=1):
-        embed = discord.Embed(title=title, description=page, colour=COLOUR)
+        embed = discord.Embed(title=heading, description=page, colour=COLOUR)
         footer = "Every point is quoted word for word from the coverage"
         if len(pages) > 1:
             footer += f" \u00b7 page {number} of {len(pages)}"

@@ -21,7 +21,7 @@ from index.feeds import FeedReport
 
 from ..client import NewsdeskBot
 from ..errors import NotModerator
-from ..render import clip, refresh_embed
+from ..render import clip, escape, refresh_embed
 from ..sources import watch
 
 log = logging.getLogger("newsdesk.admin")
@@ -99,7 +99,7 @@ class Admin(commands.Cog):
         await interaction.response.defer(thinking=True)
         outcome = await self.refresh_now(f"{interaction.user} ({interaction.user.id})")
         if outcome.error is not None:
-            await interaction.followup.send(clip(f"The refresh failed: {outcome.error}", 2000), allowed_mentions=NONE)
+            await interaction.followup.send(clip(f"The refresh failed: {escape(outcome.error)}", 2000), allowed_mentions=NONE)
             return
         assert outcome.report is not None
         await interaction.followup.send(embed=refresh_embed(outcome.report, outcome.feeds), allowed_mentions=NONE)

@@ -12,11 +12,11 @@ from discord.ext import commands, tasks
 
 from index.errors import BadQuestion, IndexBusy
 from index.feeds import FeedReport, poll
-from index.ingest import Added
+from index.ingest import Added, IngestError, normalise_url
 
 from ..client import NewsdeskBot
 from ..errors import NotModerator
-from ..render import COLOUR, clip, escape, feed_digest
+from ..render import COLOUR, clip, code, escape, feed_digest, title
 from ..views import article_choices
 from ..sources import watch
 
@@ -28,11 +28,11 @@ def _added_embed(added: Added) -> discord.Embed:
     info = added.info
     outlet = info.meta.get("outlet")
     embed = discord.Embed(
-        title=clip(("Already indexed: " if added.existing else "Added: ") + info.label, 256),
-        url=info.meta.get("url") or None,
+        title=title(("Already indexed: " if added.existing else "Added: ") + info.label),
+        url=_link(info.meta.get("url")),
         colour=COLOUR,
     )
-    details = [f"`{escape(info.name)}` \u00b7 {info.passages} passages"]
+    details = [f"{code(info.name)} \u00b7 {info.passages} passages"]
     if outlet:
         details.insert(0, escape(outlet))
     if info.byline:
@@ -41,6 +41,14 @@ def _added_embed(added: Added) -> discord.Embed:
         details.append(escape(info.date))
     embed.description = clip(" \u00b7 ".join(details), 4096)
     return embed
+
+
+def _link(url: str | None) -> str | None:
+    """The article's address as an embed link, when it is a well-formed web address (Discord rejects others)."""
+    try:
+        return normalise_url(url) if url else None
+    except IngestError:
+        return None
 
 
 class Coverage(commands.Cog):
@@ -91,7 +99,7 @@ class Coverage(commands.Cog):
         self._require_moderator(interaction)
         await interaction.response.defer(thinking=True)
         info, moved, report = await self.bot.intake.remove(article, by=f"{interaction.user} ({interaction.user.id})")
-        text = f"Removed **{escape(info.label)}** (`{escape(info.name)}`). Its file is kept in `{escape(moved.parent.name)}/`; {report.passages} passages remain indexed."
+        text = f"Removed **{escape(info.label)}** ({code(info.name)}). Its file is kept in {code(moved.parent.name + '/')}; {report.passages} passages remain indexed."
         await interaction.followup.send(clip(text, 2000), allowed_mentions=NONE)
 
     @remove.autocomplete("article")

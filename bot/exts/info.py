@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..client import NewsdeskBot
-from ..render import COLOUR, article_pages, clip
+from ..render import COLOUR, article_pages, clip, escape
 from ..views import send_pages
 
 
@@ -45,7 +45,7 @@ class Info(commands.Cog):
         last = await asyncio.to_thread(self.bot.store.last_refresh)
         if last is not None:
             when, by = datetime.fromtimestamp(last.at, UTC), last.by
-            outcome = "" if last.ok else f" (failed: {last.error})"
+            outcome = "" if last.ok else f" (failed: {escape(last.error or '')})"
         else:
             when, by, outcome = datetime.fromisoformat(coverage.refreshed.at), coverage.refreshed.by, ""
         embed = discord.Embed(title="newsdesk", colour=COLOUR)
