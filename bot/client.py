@@ -29,10 +29,12 @@ from discord.ext import commands
 from index.desk import Desk
 from index.ingest import Intake
 
-from .errors import ShuttingDown, reply_error
+from .errors import NotModerator, ShuttingDown, reply_error
 from .health import HealthServer, Metrics
+from .render import NO_PINGS
 from .settings import Settings
 from .store import Store
+from .views import ArticleChoices
 
 log = logging.getLogger("newsdesk.bot")
 
@@ -74,7 +76,7 @@ class NewsdeskBot(commands.Bot):
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=NO_PINGS,
             help_command=None,
             tree_cls=NewsdeskTree,
             **options,
@@ -83,6 +85,7 @@ class NewsdeskBot(commands.Bot):
         self.desk = desk
         self.store = store
         self.intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
+        self.article_choices = ArticleChoices()  # shared by every command with an article option
         self.started_at = time.time()
         self.synced = False
         self._sync_on_start = sync_on_start
@@ -186,7 +189,7 @@ class NewsdeskBot(commands.Bot):
             channel = self.get_channel(channel_id)
             if isinstance(channel, discord.abc.Messageable):
                 try:
-                    await channel.send(allowed_mentions=discord.AllowedMentions.none(), **message)
+                    await channel.send(allowed_mentions=NO_PINGS, **message)
                 except discord.HTTPException:
                     log.exception("event=notify outcome=failed channel=%s", channel_id)
 
@@ -239,6 +242,11 @@ class NewsdeskBot(commands.Bot):
             return True
         wanted = {name.casefold() for name in self.guild_config(member.guild.id).moderator_roles}
         return any(role.name.casefold() in wanted for role in member.roles)
+
+    def require_moderator(self, interaction: discord.Interaction) -> None:
+        """Raise NotModerator (naming the roles that would do) unless the user is a moderator here."""
+        if not self.is_moderator(interaction.user):
+            raise NotModerator(list(self.guild_config(interaction.guild_id).moderator_roles))
 
 
 def point_discord_at(settings: Settings) -> None:

@@ -19,7 +19,7 @@ from discord import app_commands
 
 from index.errors import NewsdeskError
 
-from .render import escape
+from .render import NO_PINGS, escape
 
 log = logging.getLogger("newsdesk.bot")
 
@@ -76,10 +76,10 @@ async def reply_error(interaction: discord.Interaction, error: BaseException) ->
     message = escape(message)  # messages quote what users typed (names, addresses): shown literally
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_PINGS)
         else:
             await interaction.response.send_message(
-                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+                message, ephemeral=True, allowed_mentions=NO_PINGS
             )
     except discord.HTTPException:
         # discord.py does not log exceptions raised inside error handlers; do it here.

@@ -28,6 +28,8 @@ FIELDS_LIMIT = 25
 ELLIPSIS = "\u2026"
 COLOUR = discord.Colour(0x2B6CB0)
 NOT_FOUND_COLOUR = discord.Colour(0x718096)
+#: Every message the bot sends pings no one, whatever the text quotes (@everyone, roles, users).
+NO_PINGS = discord.AllowedMentions.none()
 
 
 def clip(text: str, limit: int) -> str:

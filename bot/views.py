@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
 
 import discord
 from discord import app_commands
 
-from index.coverage import ArticleInfo
+from index.coverage import ArticleInfo, Coverage
 
-from .render import clip
+from .render import NO_PINGS, clip
 
 
 class Pager(discord.ui.View):
@@ -57,7 +57,7 @@ async def send_pages(
     interaction: discord.Interaction, pages: list[discord.Embed], *, ephemeral: bool = True
 ) -> None:
     """Reply with the first page (and a pager when there are more), answering or following up as needed."""
-    kwargs: dict[str, object] = {"embed": pages[0], "ephemeral": ephemeral, "allowed_mentions": discord.AllowedMentions.none()}
+    kwargs: dict[str, object] = {"embed": pages[0], "ephemeral": ephemeral, "allowed_mentions": NO_PINGS}
     if len(pages) > 1:
         kwargs["view"] = Pager(pages, interaction.user.id)
     if interaction.response.is_done():
@@ -66,13 +66,29 @@ async def send_pages(
         await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
 
 
-def article_choices(articles: Iterable[ArticleInfo], typed: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete for an article option: headlines or file names containing what was typed (25 at most)."""
-    wanted = typed.casefold()
-    choices: list[app_commands.Choice[str]] = []
-    for info in sorted(articles, key=lambda a: a.label.casefold()):
-        if wanted in info.label.casefold() or wanted in info.name.casefold():
-            choices.append(app_commands.Choice(name=clip(f"{info.label} ({info.name})", 100), value=info.name[:100]))
-            if len(choices) == 25:
-                break
-    return choices
+class ArticleChoices:
+    """Autocomplete for an article option: headlines or file names containing what was typed (25 at most).
+
+    The sorted catalogue is built once per index snapshot and every lookup runs off the event
+    loop, so typing stays quick with tens of thousands of articles.
+    """
+
+    def __init__(self) -> None:
+        self._catalogue: tuple[Coverage, list[tuple[str, ArticleInfo]]] | None = None
+
+    async def __call__(self, coverage: Coverage, typed: str) -> list[app_commands.Choice[str]]:
+        return await asyncio.to_thread(self._choices, coverage, typed.casefold())
+
+    def _choices(self, coverage: Coverage, wanted: str) -> list[app_commands.Choice[str]]:
+        catalogue = self._catalogue
+        if catalogue is None or catalogue[0] is not coverage:
+            rows = [(f"{info.label}\n{info.name}".casefold(), info) for info in coverage.articles.values()]
+            rows.sort(key=lambda row: row[0])
+            catalogue = self._catalogue = (coverage, rows)
+        choices: list[app_commands.Choice[str]] = []
+        for key, info in catalogue[1]:
+            if wanted in key:
+                choices.append(app_commands.Choice(name=clip(f"{info.label} ({info.name})", 100), value=info.name[:100]))
+                if len(choices) == 25:
+                    break
+        return choices

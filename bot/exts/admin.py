@@ -20,12 +20,10 @@ from index.errors import IndexBusy, NewsdeskError
 from index.feeds import FeedReport
 
 from ..client import NewsdeskBot
-from ..errors import NotModerator
-from ..render import clip, escape, refresh_embed
+from ..render import NO_PINGS, clip, escape, refresh_embed
 from ..sources import watch
 
 log = logging.getLogger("newsdesk.admin")
-NONE = discord.AllowedMentions.none()
 
 
 @dataclass(slots=True)
@@ -92,17 +90,16 @@ class Admin(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     async def refresh(self, interaction: discord.Interaction) -> None:
         # default_permissions only hides the command; the bot checks for itself.
-        if not self.bot.is_moderator(interaction.user):
-            raise NotModerator(list(self.bot.guild_config(interaction.guild_id).moderator_roles))
+        self.bot.require_moderator(interaction)
         if self.bot.desk.refreshing:
             raise IndexBusy("A refresh is already running; the current index keeps answering meanwhile.")
         await interaction.response.defer(thinking=True)
         outcome = await self.refresh_now(f"{interaction.user} ({interaction.user.id})")
         if outcome.error is not None:
-            await interaction.followup.send(clip(f"The refresh failed: {escape(outcome.error)}", 2000), allowed_mentions=NONE)
+            await interaction.followup.send(clip(f"The refresh failed: {escape(outcome.error)}", 2000), allowed_mentions=NO_PINGS)
             return
         assert outcome.report is not None
-        await interaction.followup.send(embed=refresh_embed(outcome.report, outcome.feeds), allowed_mentions=NONE)
+        await interaction.followup.send(embed=refresh_embed(outcome.report, outcome.feeds), allowed_mentions=NO_PINGS)
 
     # -- the schedule ----------------------------------------------------------------------------
 

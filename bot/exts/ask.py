@@ -16,11 +16,10 @@ from index.question import MAX_QUESTION_CHARS, clean
 
 from ..client import NewsdeskBot
 from ..errors import OnCooldown, reply_error, user_message
-from ..render import answer_embed, clip, not_found_text, passage_pages, sources_embed
+from ..render import NO_PINGS, answer_embed, clip, not_found_text, passage_pages, sources_embed
 from ..views import send_pages
 
 log = logging.getLogger("newsdesk.ask")
-NONE = discord.AllowedMentions.none()
 MORE_SOURCES = 10
 
 
@@ -51,7 +50,8 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
         try:
-            await self._act(bot, interaction)
+            async with bot.working():
+                await self._act(bot, interaction)
         except Exception as exc:  # noqa: BLE001 - every failure is reported once, and logged
             await reply_error(interaction, exc)
 
@@ -67,7 +67,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd
             data = (await asyncio.to_thread(bot.desk.ask, record.question, top=MORE_SOURCES)).to_json()
             if not data["found"]:
                 data = record.payload
-            await interaction.followup.send(embed=sources_embed(record.question, data), ephemeral=True, allowed_mentions=NONE)
+            await interaction.followup.send(embed=sources_embed(record.question, data), ephemeral=True, allowed_mentions=NO_PINGS)
         elif self.action in ("up", "down"):
             vote = 1 if self.action == "up" else -1
             await asyncio.to_thread(bot.store.record_feedback, self.answer_id, interaction.user.id, vote)
@@ -144,11 +144,11 @@ class Ask(commands.Cog):
     @staticmethod
     def _reply(question: str, data: dict[str, Any], answer_id: int, *, private: bool) -> dict[str, Any]:
         if not data["found"]:
-            return {"content": not_found_text(data), "allowed_mentions": NONE}
+            return {"content": not_found_text(data), "allowed_mentions": NO_PINGS}
         return {
             "embed": answer_embed(question, data),
             "view": answer_view(answer_id, private=private),
-            "allowed_mentions": NONE,
+            "allowed_mentions": NO_PINGS,
         }
 
     # -- questions in channels -------------------------------------------------------------
@@ -183,12 +183,12 @@ class Ask(commands.Cog):
                 else:
                     await message.reply(mention_author=False, **reply)
         except OnCooldown as exc:
-            await message.reply(exc.message, mention_author=False, allowed_mentions=NONE, delete_after=10)
+            await message.reply(exc.message, mention_author=False, allowed_mentions=NO_PINGS, delete_after=10)
         except Exception as exc:  # noqa: BLE001 - the asker gets one short message; the log gets the rest
             text = user_message(exc)
             if not isinstance(exc, BadQuestion):
                 log.exception("answering a channel question failed")
-            await message.reply(clip(text, 2000), mention_author=False, allowed_mentions=NONE)
+            await message.reply(clip(text, 2000), mention_author=False, allowed_mentions=NO_PINGS)
 
     # -- /ask ---------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from discord.ext import commands
 from index.check import MAX_PASTE_CHARS, Checker
 
 from ..client import NewsdeskBot
-from ..render import check_embed
+from ..render import NO_PINGS, check_embed
 
 
 class Check(commands.Cog):
@@ -26,10 +26,11 @@ class Check(commands.Cog):
         quote: app_commands.Range[str, 1, MAX_PASTE_CHARS],
         person: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        await interaction.response.defer(thinking=True)
-        snapshot = self.bot.desk.snapshot
-        result = await asyncio.to_thread(Checker(snapshot.coverage, snapshot.answerer).check, quote, person)
-        await interaction.followup.send(embed=check_embed(result.to_json()), allowed_mentions=discord.AllowedMentions.none())
+        async with self.bot.working():
+            await interaction.response.defer(thinking=True)
+            snapshot = self.bot.desk.snapshot
+            result = await asyncio.to_thread(Checker(snapshot.coverage, snapshot.answerer).check, quote, person)
+            await interaction.followup.send(embed=check_embed(result.to_json()), allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: NewsdeskBot) -> None:

@@ -10,18 +10,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from index.errors import BadQuestion, IndexBusy
+from index.errors import BadQuestion
 from index.feeds import FeedReport, poll
 from index.ingest import Added, IngestError, normalise_url
 
 from ..client import NewsdeskBot
-from ..errors import NotModerator
-from ..render import COLOUR, clip, code, escape, feed_digest, title
-from ..views import article_choices
+from ..render import COLOUR, NO_PINGS, clip, code, escape, feed_digest, title
 from ..sources import watch
 
 log = logging.getLogger("newsdesk.coverage")
-NONE = discord.AllowedMentions.none()
 
 
 def _added_embed(added: Added) -> discord.Embed:
@@ -63,10 +60,6 @@ class Coverage(commands.Cog):
     async def cog_unload(self) -> None:
         self.scheduled_poll.cancel()
 
-    def _require_moderator(self, interaction: discord.Interaction) -> None:
-        if not self.bot.is_moderator(interaction.user):
-            raise NotModerator(list(self.bot.guild_config(interaction.guild_id).moderator_roles))
-
     @app_commands.command(name="add", description="Add an article from a web address or an attached file (moderators).")
     @app_commands.describe(url="The article's web address", file="A .txt, .md or .html file")
     @app_commands.guild_only()
@@ -74,37 +67,37 @@ class Coverage(commands.Cog):
     async def add(
         self, interaction: discord.Interaction, url: str | None = None, file: discord.Attachment | None = None
     ) -> None:
-        self._require_moderator(interaction)
+        self.bot.require_moderator(interaction)
         if (url is None) == (file is None):
             raise BadQuestion("Give either a url or a file to add.")
-        if self.bot.desk.refreshing:
-            raise IndexBusy("A refresh is running; add the article again in a moment.")
-        await interaction.response.defer(thinking=True)
-        by = f"{interaction.user} ({interaction.user.id})"
-        if url is not None:
-            added = await self.bot.intake.add_url(url, by=by)
-        else:
-            assert file is not None
-            if file.size > self.bot.settings.ingest.max_bytes:
-                raise BadQuestion(f"That file is larger than {self.bot.settings.ingest.max_bytes // 1_000_000} MB; not added.")
-            added = await self.bot.intake.add_upload(file.filename, await file.read(), by=by)
+        if file is not None and file.size > self.bot.settings.ingest.max_bytes:
+            raise BadQuestion(f"That file is larger than {self.bot.settings.ingest.max_bytes // 1_000_000} MB; not added.")
+        async with self.bot.working():
+            await interaction.response.defer(thinking=True)
+            by = f"{interaction.user} ({interaction.user.id})"
+            if url is not None:  # a refresh already running is waited for: the article is saved by then
+                added = await self.bot.intake.add_url(url, by=by)
+            else:
+                assert file is not None
+                added = await self.bot.intake.add_upload(file.filename, await file.read(), by=by)
         log.info("add by=%s file=%s existing=%s", interaction.user.id, added.info.name, added.existing)
-        await interaction.followup.send(embed=_added_embed(added), allowed_mentions=NONE)
+        await interaction.followup.send(embed=_added_embed(added), allowed_mentions=NO_PINGS)
 
     @app_commands.command(name="remove", description="Take an article out of the index; its file is kept (moderators).")
     @app_commands.describe(article="The article (start typing its headline or file name)")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
-        self._require_moderator(interaction)
-        await interaction.response.defer(thinking=True)
-        info, moved, report = await self.bot.intake.remove(article, by=f"{interaction.user} ({interaction.user.id})")
+        self.bot.require_moderator(interaction)
+        async with self.bot.working():
+            await interaction.response.defer(thinking=True)
+            info, moved, report = await self.bot.intake.remove(article, by=f"{interaction.user} ({interaction.user.id})")
         text = f"Removed **{escape(info.label)}** ({code(info.name)}). Its file is kept in {code(moved.parent.name + '/')}; {report.passages} passages remain indexed."
-        await interaction.followup.send(clip(text, 2000), allowed_mentions=NONE)
+        await interaction.followup.send(clip(text, 2000), allowed_mentions=NO_PINGS)
 
     @remove.autocomplete("article")
     async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return article_choices(self.bot.desk.coverage.articles.values(), current)
+        return await self.bot.article_choices(self.bot.desk.coverage, current)
 
     # -- feeds -------------------------------------------------------------------------------
 

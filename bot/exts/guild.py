@@ -12,9 +12,8 @@ from discord.ext import commands
 from index.errors import NewsdeskError
 
 from ..client import GuildConfig, NewsdeskBot
-from ..render import COLOUR, clip
+from ..render import COLOUR, NO_PINGS, clip
 
-NONE = discord.AllowedMentions.none()
 
 
 class NotManager(NewsdeskError, app_commands.CheckFailure):
@@ -56,13 +55,13 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
         await asyncio.to_thread(self.bot.store.set_guild_setting, interaction.guild_id, key, value)
         self.bot.forget_guild_config(interaction.guild_id)
         await interaction.response.send_message(
-            "Saved.", embed=_describe(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NONE
+            "Saved.", embed=_describe(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="show", description="Show this server's settings.")
     async def show(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=_describe(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NONE
+            embed=_describe(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="ask-channel", description="Add or remove a channel where every question is answered.")
@@ -107,7 +106,7 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
         await asyncio.to_thread(self.bot.store.clear_guild_settings, interaction.guild_id)
         self.bot.forget_guild_config(interaction.guild_id)
         await interaction.response.send_message(
-            "Back to the defaults.", embed=_describe(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NONE
+            "Back to the defaults.", embed=_describe(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
 

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..client import NewsdeskBot
-from ..render import COLOUR, article_pages, clip, escape
+from ..render import COLOUR, NO_PINGS, article_pages, clip, escape
 from ..views import send_pages
 
 
@@ -57,7 +57,7 @@ class Info(commands.Cog):
             inline=False,
         )
         embed.add_field(name="Uptime", value=_duration(time.time() - self.bot.started_at), inline=True)
-        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: NewsdeskBot) -> None:

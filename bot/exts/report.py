@@ -9,8 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..client import NewsdeskBot
-from ..errors import NotModerator
-from ..render import report_embed
+from ..render import NO_PINGS, report_embed
 
 
 class Report(commands.Cog):
@@ -22,11 +21,10 @@ class Report(commands.Cog):
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def report(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 365] = 7) -> None:
-        if not self.bot.is_moderator(interaction.user):
-            raise NotModerator(list(self.bot.guild_config(interaction.guild_id).moderator_roles))
+        self.bot.require_moderator(interaction)
         unanswered, disliked = await asyncio.to_thread(self.bot.store.report, days, guild_id=interaction.guild_id)
         await interaction.response.send_message(
-            embed=report_embed(days, unanswered, disliked), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            embed=report_embed(days, unanswered, disliked), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
 

@@ -14,7 +14,7 @@ from index.summary import Summarizer, Summary
 
 from ..client import NewsdeskBot
 from ..render import summary_pages
-from ..views import article_choices, send_pages
+from ..views import send_pages
 
 
 class Summaries(commands.Cog):
@@ -22,7 +22,8 @@ class Summaries(commands.Cog):
         self.bot = bot
 
     def _summarize(self, topic: str | None, article: str | None, person: str | None, since_refresh: bool) -> Summary:
-        summarizer = Summarizer(self.bot.desk.coverage, self.bot.desk.snapshot.answerer)
+        snapshot = self.bot.desk.snapshot  # one read: the summary and its quotes come from one index
+        summarizer = Summarizer(snapshot.coverage, snapshot.answerer)
         if topic:
             return summarizer.topic(topic)
         if article:
@@ -50,16 +51,17 @@ class Summaries(commands.Cog):
     ) -> None:
         if sum(bool(x) for x in (topic, article, person, since_refresh)) > 1:
             raise BadQuestion("Choose one of topic, article, person or since_refresh \u2014 or none for an overview.")
-        await interaction.response.defer(thinking=True)
-        summary = await asyncio.to_thread(self._summarize, topic, article, person, since_refresh)
-        endpoint = self.bot.settings.summary_endpoint()
-        if endpoint is not None:
-            summary = await rewrite(summary, endpoint)
-        await send_pages(interaction, summary_pages(summary.to_json()), ephemeral=False)
+        async with self.bot.working():
+            await interaction.response.defer(thinking=True)
+            summary = await asyncio.to_thread(self._summarize, topic, article, person, since_refresh)
+            endpoint = self.bot.settings.summary_endpoint()
+            if endpoint is not None:
+                summary = await rewrite(summary, endpoint)
+            await send_pages(interaction, summary_pages(summary.to_json()), ephemeral=False)
 
     @summary.autocomplete("article")
     async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return article_choices(self.bot.desk.coverage.articles.values(), current)
+        return await self.bot.article_choices(self.bot.desk.coverage, current)
 
 
 async def setup(bot: NewsdeskBot) -> None:
