@@ -72,7 +72,8 @@ class NewsdeskBot(commands.Bot):
 
     def __init__(self, settings: Settings, desk: Desk, store: Store, *, sync_on_start: bool = True, **options: Any) -> None:
         intents = discord.Intents.default()
-        intents.message_content = True  # to read questions asked in channels
+        # Privileged: without it, only messages that mention the bot (and /ask) carry their text.
+        intents.message_content = settings.discord.message_content
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,

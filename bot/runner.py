@@ -42,7 +42,8 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     except discord.PrivilegedIntentsRequired:
         print(
             "newsdesk: the bot needs the Message Content intent. Enable it at https://discord.com/developers/applications"
-            " -> your application -> Bot -> Privileged Gateway Intents.",
+            " -> your application -> Bot -> Privileged Gateway Intents, or set discord.message_content = false"
+            " to answer only mentions and /ask.",
             file=sys.stderr,
         )
         return 2

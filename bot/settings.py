@@ -59,6 +59,7 @@ class DiscordSettings(_Section):
     sync_guild: int | None = None
     moderator_channel: int | None = None
     threads: bool = False
+    message_content: bool = True
 
     @field_validator("api_base", "gateway_url")
     @classmethod

@@ -233,6 +233,19 @@ async def test_cooldown_per_user(fake_discord: FakeDiscord, corpus: Path, tmp_pa
     bot.store.close()
 
 
+async def test_without_the_message_content_intent_mentions_still_work(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+    bot = start_bot(bot_settings(fake_discord, corpus, tmp_path / "state", message_content=False))
+    assert not bot.intents.message_content
+    async with fake_discord.running(bot):
+        await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Peskov say?")  # text withheld
+        await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Rutte say?", mentions=[fake_discord.bot_member])
+        reply = await fake_discord.wait_for_message(shown, timeout=10)
+        assert "Rutte" in embed_text(reply)
+        await asyncio.sleep(0.2)
+        assert len(fake_discord.bot_messages()) == 1  # the unmentioned question is not answered, nor complained about
+    bot.store.close()
+
+
 async def test_commands_are_synced_only_when_they_change(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
     settings = bot_settings(fake_discord, corpus, tmp_path / "state")
     for _ in range(2):
