@@ -13,12 +13,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from index.answer import Answer, Answerer
 from index.coverage import Coverage, RefreshReport, open_coverage
 from index.errors import BadQuestion, NewsdeskError
 
+from .citation import citation_line
 from .settings import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -162,14 +163,9 @@ def _bad(question: str, error: BadQuestion) -> dict[str, object]:
     return {"question": question, "found": False, "answers": [], "message": error.message}
 
 
-def _lines(start: int, end: int) -> str:
-    return f"line {start}" if start == end else f"lines {start}\u2013{end}"
-
-
-def _cite(title: str, source: str, start: int, end: int, date: str | None = None) -> str:
-    """``title (file, line N)``, or ``file, line N`` when the article has no headline; with its date when known."""
-    where = f"{source}, {_lines(start, end)}" + (f", {date}" if date else "")
-    return where if not title or title == source else f"{title} ({where})"
+def _cite(cited: Any) -> str:
+    """The citation line of anything with ``source``, ``title``, ``line_start``, ``line_end`` (and ``date``)."""
+    return citation_line(cited.source, cited.line_start, cited.line_end, title=cited.title, date=getattr(cited, "date", None))
 
 
 def render_answer(answer: Answer) -> str:
@@ -181,12 +177,12 @@ def render_answer(answer: Answer) -> str:
         return text + "\n"
     best, *others = answer.answers
     who = f"{best.speaker}: " if best.speaker else ""
-    parts = [f"{who}{best.quote}", f"  \u2014 {_cite(best.title, best.source, best.line_start, best.line_end, best.date)}"]
+    parts = [f"{who}{best.quote}", f"  \u2014 {_cite(best)}"]
     if others:
         parts.append("\nAlso in:")
         for other in others:
             parts.append(f"  {other.quote}")
-            parts.append(f"    \u2014 {_cite(other.title, other.source, other.line_start, other.line_end, other.date)}")
+            parts.append(f"    \u2014 {_cite(other)}")
     return "\n".join(parts) + "\n"
 
 
@@ -269,21 +265,11 @@ async def _intake_command(settings: Settings, args: argparse.Namespace, out: Tex
 def _summary(coverage: Coverage, settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     from index.summary import Summarizer  # numpy-heavy; only this command needs it
 
-    summarizer = Summarizer(coverage)
-    if args.topic is not None:
-        summary = summarizer.topic(args.topic)
-    elif args.article is not None:
-        summary = summarizer.article(args.article)
-    elif args.person is not None:
-        summary = summarizer.person(args.person)
-    elif args.since_refresh:
-        summary = summarizer.recent()
-    else:
-        summary = summarizer.overview()
+    summary = Summarizer(coverage).summarize(
+        topic=args.topic, article=args.article, person=args.person, since_refresh=args.since_refresh
+    )
     endpoint = settings.summary_endpoint()
     if endpoint is not None:
-        import asyncio
-
         from index.abstractive import rewrite
 
         summary = asyncio.run(rewrite(summary, endpoint))
@@ -309,7 +295,7 @@ def _check(coverage: Coverage, args: argparse.Namespace, stdin: TextIO, out: Tex
     lines = [result.message]
     for match in result.matches[:5]:
         who = f"{match.speaker}: " if match.speaker else ""
-        lines += ["", f"{who}{match.original}", f"  \u2014 {_cite(match.title, match.source, match.line_start, match.line_end)}"]
+        lines += ["", f"{who}{match.original}", f"  \u2014 {_cite(match)}"]
         if match.also:
             lines.append("  also in " + ", ".join(match.also))
         for difference in match.differences:
@@ -340,7 +326,7 @@ def render_summary(summary: "Summary") -> str:
             who = f"{point.speaker}: " if point.speaker and heading else ""
             lines.append(f"{number}. {who}{point.text}")
             cites = [point.cite, *point.also]
-            lines.append("   \u2014 " + "; ".join(_cite(c.title, c.source, c.line_start, c.line_end) for c in cites))
+            lines.append("   \u2014 " + "; ".join(_cite(c) for c in cites))
     return "\n".join(lines) + "\n"
 
 

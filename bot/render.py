@@ -17,6 +17,8 @@ from index.coverage import ArticleInfo, RefreshReport
 from index.feeds import FeedReport
 from index.text import sentence_spans
 
+from .citation import citation_line
+
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -73,17 +75,11 @@ def quote_block(text: str, limit: int) -> str:
         clipped = clip(clipped, max(1, len(clipped) - (len(block) - limit) - 1))
 
 
-def _lines(start: int, end: int) -> str:
-    return f"line {start}" if start == end else f"lines {start}\u2013{end}"
-
-
 def source_line(citation: dict[str, Any]) -> str:
-    """``title — file, line N`` (the title left out when it is just the file name)."""
-    where = f"{citation['source']}, {_lines(citation['line_start'], citation['line_end'])}"
-    if citation.get("date"):
-        where += f", {citation['date']}"
-    title = citation.get("title") or ""
-    return where if not title or title == citation["source"] else f"{title} \u2014 {where}"
+    """A JSON citation's line: ``Title (file, line N, date)``."""
+    return citation_line(
+        citation["source"], citation["line_start"], citation["line_end"], title=citation.get("title"), date=citation.get("date")
+    )
 
 
 def answer_embed(question: str, data: dict[str, Any]) -> discord.Embed:

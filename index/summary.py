@@ -51,9 +51,13 @@ class Cite:
     title: str
     line_start: int
     line_end: int
+    date: str | None = None  # the article's date, as its header gives it
 
     def to_json(self) -> dict[str, object]:
-        return {"source": self.source, "title": self.title, "line_start": self.line_start, "line_end": self.line_end}
+        data: dict[str, object] = {"source": self.source, "title": self.title, "line_start": self.line_start, "line_end": self.line_end}
+        if self.date:
+            data["date"] = self.date
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +143,7 @@ class Summarizer:
     def _cite(self, passage: Passage, start: int, end: int) -> Cite:
         info = self.coverage.article(passage.file)
         first, last = passage.lines_of(start, end)
-        return Cite(passage.file, info.label if info else passage.file, first, last)
+        return Cite(passage.file, info.label if info else passage.file, first, last, info.date if info else None)
 
     def _candidates(self, passages: Iterable[Passage], *, only_standalone: bool = True) -> list[_Candidate]:
         found: list[_Candidate] = []
@@ -273,6 +277,20 @@ class Summarizer:
 
     # -- kinds -----------------------------------------------------------------------------
 
+    def summarize(
+        self, *, topic: str | None = None, article: str | None = None, person: str | None = None, since_refresh: bool = False
+    ) -> Summary:
+        """The one summary asked for (the first given of topic, article, person, since_refresh), else the overview."""
+        if topic:
+            return self.topic(topic)
+        if article:
+            return self.article(article)
+        if person:
+            return self.person(person)
+        if since_refresh:
+            return self.recent()
+        return self.overview()
+
     def overview(self, points: int = 5, people: int = 4) -> Summary:
         """How many articles, the key points from different articles, then who said what."""
         articles = list(self.coverage.articles.values())
@@ -309,7 +327,7 @@ class Summarizer:
             first, last = (best.line_start, best.line_end)
             if start >= 0:
                 first, last = self._cite_lines(best.key, start, start + len(short), (first, last))
-            quotes.append(Point(short, Cite(best.source, best.title, first, last), speaker=best.speaker or display[surname]))
+            quotes.append(Point(short, Cite(best.source, best.title, first, last, best.date), speaker=best.speaker or display[surname]))
         return quotes
 
     def _cite_lines(self, key: str, start: int, end: int, fallback: tuple[int, int]) -> tuple[int, int]:

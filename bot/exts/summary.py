@@ -24,15 +24,7 @@ class Summaries(commands.Cog):
     def _summarize(self, topic: str | None, article: str | None, person: str | None, since_refresh: bool) -> Summary:
         snapshot = self.bot.desk.snapshot  # one read: the summary and its quotes come from one index
         summarizer = Summarizer(snapshot.coverage, snapshot.answerer)
-        if topic:
-            return summarizer.topic(topic)
-        if article:
-            return summarizer.article(article)
-        if person:
-            return summarizer.person(person)
-        if since_refresh:
-            return summarizer.recent()
-        return summarizer.overview()
+        return summarizer.summarize(topic=topic, article=article, person=person, since_refresh=since_refresh)
 
     @app_commands.command(name="summary", description="The gist of the coverage; every point is quoted and cited.")
     @app_commands.describe(

@@ -118,6 +118,22 @@ def test_wire_copy_in_two_outlets_is_one_point_citing_both(tmp_path: Path) -> No
     assert json.loads(json.dumps(summary.to_json()))["points"][0]["sources"]
 
 
+def test_points_carry_their_articles_dates(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "dated.txt").write_text(
+        "---\ntitle: Ferry Fares Rise\ndate: 2025-05-04\n---\n"
+        "The ferry company raised summer fares by a tenth on Monday, blaming the cost of fuel.\n"
+    )
+    (corpus / "undated.txt").write_text("Ferry Timetable\n\nThe summer ferry timetable adds an evening crossing to the island.\n")
+    coverage, _ = open_coverage([corpus], tmp_path / "state")
+    summary = Summarizer(coverage).topic("ferry")
+    dates = {p.cite.source: p.cite.date for p in summary.points}
+    assert dates == {"dated.txt": "2025-05-04", "undated.txt": None}
+    shown = {p["source"]: p.get("date") for p in summary.to_json()["points"]}
+    assert shown == dates
+
+
 def test_recent_summarises_what_the_last_refresh_added(corpus: Path, tmp_path: Path) -> None:
     coverage, _ = open_coverage([corpus], tmp_path / "state")
     (corpus / "bridge.md").write_text(
