@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from difflib import Match as Block  # one run of equal words: a, b, size
 from difflib import SequenceMatcher
 
 from .answer import Answerer
@@ -253,9 +254,9 @@ class Checker:
         return None
 
 
-def _densest(blocks: list, length: int) -> list:
+def _densest(blocks: list[Block], length: int) -> list[Block]:
     """The run of matching blocks with the most matched words inside a stretch about the paste's length."""
-    best: list = []
+    best: list[Block] = []
     best_count = 0
     for i in range(len(blocks)):
         count = 0

@@ -42,9 +42,9 @@ def _decode_lines(raw: bytes | None) -> tuple[tuple[int, int], ...]:
     return tuple((int(offset), int(number)) for offset, number in pairs)
 
 
-#: How far apart (in positions) the two terms of a phrase pair may be, and how much a match adds.
 #: Memory for the index writer (tantivy splits it between its threads); more means fewer segment merges.
 WRITER_HEAP = 200_000_000
+#: How far apart (in positions) the two terms of a phrase pair may be, and how much a match adds.
 PHRASE_SLOP = 2
 PHRASE_BOOST = 0.3
 
