@@ -31,15 +31,19 @@ from .text import ANALYZER_NAME, analyzer
 
 
 
-def _encode_lines(lines: tuple[tuple[int, int], ...]) -> bytes:
-    return ",".join(f"{offset}:{number}" for offset, number in lines).encode()
+def _encode_place(p: Passage) -> bytes:
+    """Where a passage sits (ordinal, line span, line map, section), packed into one stored field:
+    one field instead of five saves a few microseconds per passage, seconds at a million."""
+    lines = ",".join(f"{offset}:{number}" for offset, number in p.lines)
+    return f"{p.ordinal} {p.line_start} {p.line_end} {lines}\n{p.section or ''}".encode()
 
 
-def _decode_lines(raw: bytes | None) -> tuple[tuple[int, int], ...]:
-    if not raw:
-        return ()
-    pairs = (item.split(":") for item in raw.decode().split(","))
-    return tuple((int(offset), int(number)) for offset, number in pairs)
+def _decode_place(raw: bytes) -> tuple[int, int, int, tuple[tuple[int, int], ...], str | None]:
+    head, _, section = raw.decode().partition("\n")
+    ordinal, line_start, line_end, *rest = head.split(" ")
+    pairs = (item.split(":") for item in rest[0].split(",")) if rest and rest[0] else ()
+    lines = tuple((int(offset), int(number)) for offset, number in pairs)
+    return int(ordinal), int(line_start), int(line_end), lines, section or None
 
 
 #: Memory for the index writer (tantivy splits it between its threads); more means fewer segment merges.
@@ -91,11 +95,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("text", stored=True, tokenizer_name=ANALYZER_NAME, index_option="position")
     builder.add_text_field("file", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("key", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_bytes_field("section", stored=True)
-    builder.add_bytes_field("lines", stored=True)
-    builder.add_unsigned_field("ordinal", stored=True)
-    builder.add_unsigned_field("line_start", stored=True)
-    builder.add_unsigned_field("line_end", stored=True)
+    builder.add_bytes_field("place", stored=True)
     return builder.build()
 
 
@@ -196,15 +196,8 @@ class TantivyEngine:
 
     @staticmethod
     def _passage(doc: tantivy.Document) -> Passage:
-        return Passage(
-            file=doc.get_first("file"),
-            ordinal=doc.get_first("ordinal"),
-            text=doc.get_first("text"),
-            line_start=doc.get_first("line_start"),
-            line_end=doc.get_first("line_end"),
-            section=(doc.get_first("section") or b"").decode() or None,
-            lines=_decode_lines(doc.get_first("lines")),
-        )
+        ordinal, line_start, line_end, lines, section = _decode_place(doc.get_first("place"))
+        return Passage(doc.get_first("file"), ordinal, doc.get_first("text"), line_start, line_end, section, lines)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -227,16 +220,7 @@ class TantivyEngine:
         count = 0
         for p in passages:
             writer.add_document(
-                tantivy.Document(
-                    text=p.text,
-                    file=p.file,
-                    key=p.key,
-                    section=(p.section or "").encode(),
-                    lines=_encode_lines(p.lines),
-                    ordinal=p.ordinal,
-                    line_start=p.line_start,
-                    line_end=p.line_end,
-                )
+                tantivy.Document(text=p.text, file=p.file, key=p.key, place=_encode_place(p))
             )
             count += 1
         return count

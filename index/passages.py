@@ -131,9 +131,13 @@ def make_passages(article: Article) -> list[Passage]:
     """Cut an article into passages, in article order."""
     passages: list[Passage] = []
     for paragraph in _merge_short(article.paragraphs):
-        for start, end in _split_long(paragraph):
-            lines = tuple((max(0, offset - start), number) for offset, number in paragraph.lines if offset < end)
-            lines = tuple(pair for i, pair in enumerate(lines) if i + 1 == len(lines) or lines[i + 1][0] > 0)
+        pieces = _split_long(paragraph)
+        for start, end in pieces:
+            if len(pieces) == 1:
+                lines = paragraph.lines
+            else:
+                lines = tuple((max(0, offset - start), number) for offset, number in paragraph.lines if offset < end)
+                lines = tuple(pair for i, pair in enumerate(lines) if i + 1 == len(lines) or lines[i + 1][0] > 0)
             first, last = lines[0][1], lines[-1][1]
             passages.append(
                 Passage(article.name, len(passages), paragraph.text[start:end], first, last, paragraph.section, lines)

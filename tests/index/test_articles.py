@@ -127,6 +127,7 @@ def test_metadata_header_is_read() -> None:
         (b"   \n\n  ", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         ("caf\u00e9 au lait".encode("latin-1"), "not UTF-8"),
+        (b"header\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f rest", "control characters"),
     ],
 )
 def test_unreadable_files_say_why(tmp_path: Path, content: bytes, reason: str) -> None:

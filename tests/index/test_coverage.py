@@ -127,3 +127,15 @@ def test_a_second_refresh_in_the_same_process_is_refused_not_interleaved(corpus:
             refresh(coverage)
     assert not coverage_module.updating(coverage.engine.path)
     refresh(coverage)
+
+
+def test_the_scan_reads_subfolders_but_not_hidden_removed_or_linked_ones(corpus: Path, tmp_path: Path) -> None:
+    article = (corpus / "001_8d634213a0d69c48.txt").read_text(encoding="utf-8")
+    for folder in ("2025/may", ".git", "removed", "2025/.cache"):
+        (corpus / folder).mkdir(parents=True)
+        (corpus / folder / "story.txt").write_text(article, encoding="utf-8")
+    (corpus / ".hidden.txt").write_text(article, encoding="utf-8")
+    (corpus / "linked").symlink_to(corpus / "2025")
+    coverage, report = open_coverage([corpus], tmp_path / "state")
+    assert {name for name in coverage.articles if "/" in name} == {"2025/may/story.txt"}
+    assert ".hidden.txt" not in coverage.articles and not report.skipped

@@ -96,3 +96,16 @@ def test_delete_and_add_by_file(tmp_path: Path) -> None:
     engine.commit()
     assert engine.size == 2
     assert [h.passage.file for h in engine.search(Search((("alpha", 1.0),)), 5)] == ["b.txt"]
+
+
+def test_passages_come_back_exactly_as_stored(indexed: tuple[TantivyEngine, list[Passage]], tmp_path: Path) -> None:
+    engine, passages = indexed
+    assert engine.passages(p.key for p in passages) == {p.key: p for p in passages}
+    odd = [
+        Passage("a/b.txt", 0, "No section, no line map.", 3, 3),
+        Passage("a/b.txt", 1, "Two lines joined.", 5, 6, "Section: with colon, 1,2 and spaces", ((0, 5), (4, 6))),
+    ]
+    other = TantivyEngine(tmp_path / "odd", create=True)
+    other.add(odd)
+    other.commit()
+    assert other.passages(p.key for p in odd) == {p.key: p for p in odd}
