@@ -358,8 +358,8 @@ def _print_report(report: RefreshReport, out: TextIO) -> None:
             out.write(f"{label:8} {name}\n")
     for skip in report.skipped:
         out.write(f"skipped  {skip.name}: {skip.reason}\n")
-    if report.unchanged and not report.rebuilt:
-        out.write("The index is up to date.\n")
+    if report.unchanged and not (report.rebuilt and report.reason == "no index yet"):
+        out.write("No article changed.\n" if report.rebuilt else "The index is up to date.\n")
     out.write(f"{report.articles} articles, {report.passages} passages ({report.seconds:.2f} s)\n")
 
 

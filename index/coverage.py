@@ -365,6 +365,23 @@ def _load_manifest(directory: Path) -> dict:
     return manifest
 
 
+def _previous(directory: Path) -> tuple[dict[str, str], tuple[str, ...], int] | None:
+    """What an index about to be rebuilt knew: each article's content hash, the recent list and
+    the generation (which goes on counting, so no snapshot of the old index passes for current).
+
+    Read leniently (any version, any state) so that a rebuild after an upgrade or a crash still
+    reports only real changes and keeps "since the last refresh" meaningful; None when unreadable.
+    """
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        column = list(manifest["columns"]).index("sha256")
+        rows = (json.loads(row) if isinstance(row, str) else row for row in manifest["articles"].values())
+        hashes = {name: str(row[column]) for name, row in zip(manifest["articles"], rows)}
+        return hashes, tuple(str(name) for name in manifest.get("recent", ())), int(manifest.get("generation", 0))
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
 def _manifest(
     articles: ArticleTable, skipped: list[Skipped], refreshed: RefreshInfo, recent: Sequence[str], generation: int
 ) -> dict:
@@ -625,6 +642,7 @@ def _no_gc() -> Iterator[None]:
 def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tuple[Coverage, RefreshReport]:
     """Build the whole index in a temporary directory, then move it into place."""
     with _exclusive(directory, 0):
+        previous = _previous(directory)
         files, skipped = _scan(folders)
         directory.parent.mkdir(parents=True, exist_ok=True)
         temporary = directory.with_name(f"{directory.name}.building-{os.getpid()}")
@@ -653,7 +671,16 @@ def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tupl
             report.skipped = sorted(skipped, key=lambda s: s.name)
             refreshed = RefreshInfo(_now(), by)
             articles = ArticleTable.of(infos)
-            _write_manifest(temporary, _manifest(articles, report.skipped, refreshed, sorted(articles), 0))
+            generation = 0
+            if previous is None:
+                report.added, recent = sorted(articles), tuple(sorted(articles))
+            else:
+                hashes, before, generation = previous[0], previous[1], previous[2] + 1
+                report.added = sorted(name for name in articles if name not in hashes)
+                report.changed = sorted(name for name in articles if hashes.get(name, articles.stat(name)[1]) != articles.stat(name)[1])
+                report.removed = sorted(name for name in hashes if name not in articles)
+                recent = tuple(sorted(report.added + report.changed)) or tuple(n for n in before if n in articles)
+            _write_manifest(temporary, _manifest(articles, report.skipped, refreshed, recent, generation))
             del engine
             if directory.exists():
                 retired = directory.with_name(f"{directory.name}.old-{os.getpid()}")
@@ -666,6 +693,5 @@ def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tupl
             shutil.rmtree(temporary, ignore_errors=True)
             raise
         engine = TantivyEngine(directory)
-        report.added = sorted(articles)
         report.passages, report.articles = engine.size, len(articles)
-        return Coverage(engine, articles, report.skipped, folders, refreshed, tuple(sorted(articles))), report
+        return Coverage(engine, articles, report.skipped, folders, refreshed, recent, generation), report

@@ -75,6 +75,18 @@ def test_index_reports_changes_and_skips(run, corpus: Path) -> None:
     assert "4 articles" in out
 
 
+def test_index_after_an_upgrade_says_it_rebuilt_and_nothing_changed(run, tmp_path: Path) -> None:
+    _, first, _ = run("index")
+    assert "added    000_2dc657ec8ac27053.txt" in first
+    manifest = next((tmp_path / "state").rglob("manifest.json"))
+    data = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**data, "stamp": {"manifest": 0}}))
+    code, out, _ = run("index")
+    assert code == 0
+    assert "Built the index from scratch (it was built by another version of newsdesk)." in out
+    assert "No article changed." in out and "added" not in out
+
+
 def test_missing_corpus_is_a_clear_error(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, _, err = run("ask", "--corpus", str(tmp_path / "missing"), "What did Rutte say?")
     assert code == 2 and "does not exist" in err and "Traceback" not in err

@@ -78,6 +78,35 @@ def test_a_damaged_index_is_rebuilt_not_fatal(corpus: Path, tmp_path: Path, dama
     second, report = open_coverage([corpus], state)
     assert report.rebuilt and report.reason
     assert second.passage_count == first.passage_count
+    # What the old manifest knew is kept when it can still be read: nothing was added or changed.
+    expected_added = sorted(first.articles) if damage == "manifest" else []
+    assert report.added == expected_added and not report.changed and not report.removed
+
+
+def test_a_rebuild_after_an_upgrade_reports_only_real_changes(corpus: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    open_coverage([corpus], state)
+    (corpus / "new.md").write_text("Fresh Coverage Arrives\n\nOfficials said the bridge reopened on Monday morning.\n")
+    updated, _ = open_coverage([corpus], state)
+    assert updated.recent == ("new.md",)
+    directory = index_dir(state.resolve(), [corpus.resolve()])
+    manifest = json.loads((directory / "manifest.json").read_text())
+
+    manifest["stamp"] = {"manifest": 0}  # as if written by an older newsdesk
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    rebuilt, report = open_coverage([corpus], state)
+    assert report.rebuilt and "version" in (report.reason or "")
+    assert report.unchanged and rebuilt.recent == ("new.md",)
+    assert rebuilt.generation > updated.generation
+
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    (corpus / "003_2c1112b90513d27d.txt").unlink()
+    with open(corpus / "004_7654bc732c946649.txt", "a", encoding="utf-8") as handle:
+        handle.write("\nA new closing paragraph, added while the old version was installed.\n")
+    rebuilt, report = open_coverage([corpus], state)
+    assert report.rebuilt and not report.added
+    assert report.changed == ["004_7654bc732c946649.txt"] and report.removed == ["003_2c1112b90513d27d.txt"]
+    assert rebuilt.recent == ("004_7654bc732c946649.txt",)
 
 
 def test_bad_files_are_skipped_and_named(corpus: Path, tmp_path: Path) -> None:
