@@ -168,3 +168,31 @@ def test_the_scan_reads_subfolders_but_not_hidden_removed_or_linked_ones(corpus:
     coverage, report = open_coverage([corpus], tmp_path / "state")
     assert {name for name in coverage.articles if "/" in name} == {"2025/may/story.txt"}
     assert ".hidden.txt" not in coverage.articles and not report.skipped
+
+
+def test_files_are_read_in_order_with_reads_requested_ahead(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(coverage_module, "READ_AHEAD", 2)
+    monkeypatch.setattr(coverage_module, "MAX_ARTICLE_BYTES", 5_000)
+    (corpus / "empty.txt").write_text("")
+    (corpus / "gone.txt").symlink_to(corpus / "nowhere.txt")
+    files, skipped = coverage_module._scan([corpus])
+    assert [s.name for s in skipped] == ["gone.txt"] and "cannot be read" in skipped[0].reason
+    read = list(coverage_module._read_all(files.values()))
+    assert [file.name for file, _ in read] == sorted(files)
+    reasons = {file.name: str(result) for file, result in read if isinstance(result, Exception)}
+    big = [name for name in files if files[name].size > 5_000]
+    assert big and reasons == {"empty.txt": "empty file", **{name: reasons[name] for name in big}}
+    assert all("too large" in reasons[name] for name in big)
+    article, digest = next(result for _, result in read if not isinstance(result, Exception))
+    assert article.paragraphs and len(digest) == 64
+
+
+def test_reading_stopped_early_leaves_no_file_open(corpus: Path) -> None:
+    files, _ = coverage_module._scan([corpus])
+    before = len(list(Path("/proc/self/fd").iterdir())) if Path("/proc/self/fd").exists() else None
+    reader = coverage_module._read_all(files.values())
+    next(reader)
+    reader.close()
+    if before is None:
+        pytest.skip("no /proc to count open files")
+    assert len(list(Path("/proc/self/fd").iterdir())) == before
