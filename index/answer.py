@@ -50,6 +50,13 @@ MATCH_WEIGHT = 0.1
 #: Passages naming the speaker fetched, and the articles among them read for statements (best first).
 SPEAKER_HITS = 10
 SPEAKER_ARTICLES = 4
+#: When those hold no statement by the person: passages fetched, and further articles read.
+SPEAKER_MORE_HITS = 10
+SPEAKER_MORE_ARTICLES = 4
+#: How much the full name written together adds to a passage's score, relative to its BM25 score.
+NAME_BOOST = 1.0
+#: Passages of an article read for the full names behind a surname-only speaker ("Brady said").
+FULL_NAME_PASSAGES = 40
 #: Passages read before each passage naming the speaker, for pronouns ("he said") that refer back:
 #: none, since reading earlier passages attributed more to the wrong person than it found. One
 #: passage after is always read, for quotes that run on.
@@ -309,7 +316,7 @@ class Answerer:
         alias_terms: list[str] = []
         if len(asked) >= 2:
             initials = "".join(w[0] for w in asked)
-            if len(initials) >= 2 and self._df(initials):
+            if len(initials) >= 3 and self._df(initials):
                 alias_terms.append(initials)
         if not surname_terms and not alias_terms:
             known_other = [w for w in question.topic if self._df(w)]
@@ -323,29 +330,45 @@ class Answerer:
             return None
         first_terms = [t for w in (surface or asked)[:-1] for t in tokens(w)]
         terms = [(t, 2.0) for t in surname_terms + alias_terms]
-        terms += [(t, 1.0) for t in first_terms if self._df(t)]
+        terms += [(t, 3.0) for t in first_terms if self._df(t)]
         terms += [(t, 1.5) for t in question.topic]
-        hits = self.engine.search(Search(tuple(terms), required=(tuple(surname_terms + alias_terms),)), SPEAKER_HITS)
-        if not hits:
-            return None
-        best_hit = hits[0].score or 1.0
-        article_rank = {}
-        for hit in hits:
-            article_rank.setdefault(hit.passage.file, hit.score / best_hit)
+        # The full name as written ("Mike Short") counts for much more than its words apart
+        # ("Mike Tindall ... cut short"): names are often ordinary words.
+        names = tuple((first, last) for first in first_terms[-1:] if self._df(first) for last in surname_terms)
+        search = Search(tuple(terms), required=(tuple(surname_terms + alias_terms),), phrases=names, phrase_boost=NAME_BOOST)
         aliases = {fold_name(t) for t in alias_terms}
-        scored: list[_Scored] = []
         topic = [t for t in question.topic if t not in surname_terms]
         topic_weight = sum(self.idf(t) for t in topic) or 1.0
-        for window in self.windows(hits, articles=SPEAKER_ARTICLES, before=WINDOW_BEFORE, after=1):
-            for infos in analyse(window):
-                for statement in statements(infos, prefer=lambda m: name_matches(asked, m) > 0):
-                    match = name_matches(asked, statement.speaker.mention)
-                    if not match and aliases and set(statement.speaker.mention.name) & aliases:
-                        match = 1
-                    if not match:
-                        continue
-                    score = self._statement_score(statement, topic, topic_weight, match, article_rank, when)
-                    scored.append(_Scored(statement, score, match))
+        scored: list[_Scored] = []
+        read: set[str] = set()
+        # The best few articles first. When none of those quotes the person and a full name was
+        # asked, a few more articles that write that full name (a name mentioned in many
+        # articles may speak in only one of them).
+        full_name = " ".join(surface or asked).casefold() if len(asked) > 1 else None
+        rounds = ((SPEAKER_HITS, SPEAKER_ARTICLES), (SPEAKER_MORE_HITS, SPEAKER_MORE_ARTICLES))
+        for round_number, (limit, articles) in enumerate(rounds if full_name else rounds[:1]):
+            hits = self.engine.search(replace(search, excluded_files=frozenset(read)), limit)
+            if not hits:
+                break
+            best_hit = hits[0].score or 1.0
+            article_rank: dict[str, float] = {}
+            for hit in hits:
+                article_rank.setdefault(hit.passage.file, hit.score / best_hit)
+            fresh = [hit for hit in hits if not round_number or full_name in hit.passage.text.casefold()]
+            read.update(list(dict.fromkeys(hit.passage.file for hit in fresh))[:articles])
+            for window in self.windows(fresh, articles=articles, before=WINDOW_BEFORE, after=1):
+                for infos in analyse(window):
+                    for statement in statements(infos, prefer=lambda m: name_matches(asked, m) > 0):
+                        match = name_matches(asked, statement.speaker.mention)
+                        if not match and aliases and set(statement.speaker.mention.name) & aliases:
+                            match = 1
+                        if not match:
+                            continue
+                        score = self._statement_score(statement, topic, topic_weight, match, article_rank, when)
+                        scored.append(_Scored(statement, score, match))
+            scored = self._same_person(scored, asked)
+            if scored or (len(hits) < limit and {hit.passage.file for hit in hits} <= read):
+                break
         if not scored:
             return None
         scored.sort(key=lambda s: s.score, reverse=True)
@@ -354,6 +377,45 @@ class Answerer:
             return None
         picks = [(i.statement.passage, i.statement.start, i.statement.end, i.score, i.statement.speaker.mention.surface) for i in scored]
         return Answer(question.text, True, self._collect(picks), kind="speaker")
+
+    def _same_person(self, scored: list[_Scored], asked: tuple[str, ...]) -> list[_Scored]:
+        """Statements by the surname alone ("Brady said"), checked against the full names their
+        article gives: kept as this person when the article names them in full, dropped when it
+        names only others of that surname ("Karren Brady" when "John Brady" was asked).
+        """
+        if len(asked) < 2:
+            return scored
+        verdicts: dict[str, int | None] = {}
+        kept: list[_Scored] = []
+        for item in scored:
+            if item.match == 1:
+                file = item.statement.passage.file
+                if file not in verdicts:
+                    verdicts[file] = self._named_in_full(file, asked)
+                if verdicts[file] == 0:
+                    continue
+                if verdicts[file] == 2:
+                    item = _Scored(item.statement, item.score + MATCH_WEIGHT, 2)
+            kept.append(item)
+        return kept
+
+    def _named_in_full(self, file: str, asked: tuple[str, ...]) -> int | None:
+        """2 when the article names the asked person in full, 0 when its full names with that
+        surname are all someone else's, None when it gives no full name with that surname."""
+        count = self.coverage.articles[file].passages if file in self.coverage.articles else 0
+        # A cheap filter before reading names: spelling variants (Zelensky / Zelenskyy) share a start.
+        start = asked[-1][:3]
+        others = False
+        for passage in self.engine.article_passages(file, min(count, FULL_NAME_PASSAGES)):
+            if start not in passage.text.casefold():
+                continue
+            for mention in mentions(passage.text):
+                if len(mention.name) < 2 or not mention.person_like or not similar(asked[-1], mention.name[-1]):
+                    continue
+                if name_matches(asked, mention) == 2:
+                    return 2
+                others = True
+        return 0 if others else None
 
     def _collect(self, ranked: Sequence[tuple[Passage, int, int, float, str | None]]) -> tuple[Citation, ...]:
         """The best citation from each article, up to ``top``; the same words in another file (wire

@@ -62,6 +62,8 @@ class Search:
     excluded_files: frozenset[str] = field(default_factory=frozenset)
     #: Pairs of terms that score extra when they occur near each other (within ``PHRASE_SLOP``).
     phrases: tuple[tuple[str, str], ...] = ()
+    #: How much a near-phrase match adds, relative to its own BM25 score.
+    phrase_boost: float = PHRASE_BOOST
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +136,7 @@ class TantivyEngine:
             clauses.append((tantivy.Occur.Should, clause))
         for first, second in query.phrases:
             phrase = tantivy.Query.phrase_query(self._schema, "text", [first, second], slop=PHRASE_SLOP)
-            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, PHRASE_BOOST)))
+            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, query.phrase_boost)))
         for group in query.required:
             alternatives = [(tantivy.Occur.Should, self._term(term)) for term in group]
             # Matching is required, but the group scores nothing: the terms are in ``terms``

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.answer import Answerer
+from index.coverage import open_coverage
 from index.errors import BadQuestion
 from index.text import fold
 from tests.conftest import SEEDS, source_text
@@ -108,3 +111,68 @@ def test_json_shape(answerer: Answerer) -> None:
     assert set(data) >= {"question", "found", "answers"}
     first = data["answers"][0]
     assert {"source", "title", "quote", "passage", "line_start", "line_end", "score", "speaker"} <= set(first)
+
+
+def _answerer_over(tmp_path: Path, articles: dict[str, str]) -> Answerer:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in articles.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return Answerer(open_coverage([folder], tmp_path / "state")[0])
+
+
+_CLUB = """Club Rejects Bid for Striker
+
+The club has rejected a second bid for its striker, the vice-chairman said on Monday night.
+
+Vice-chairman Karren Brady said the offer was far below the player's value and would not be considered.
+
+But Brady told reporters the bid was "a waste of fax paper and my time", adding that the player was not for sale.
+"""
+_OIL = """Oil Prices Slide on Milder Weather
+
+Oil prices fell for a third day as forecasters revised their winter temperatures upwards.
+
+"With the revised milder temperatures I'm more inclined to think we'll push lower," said John Brady of ABN AMRO.
+"""
+
+
+def test_a_surname_alone_is_not_someone_else_of_that_surname(tmp_path: Path) -> None:
+    answerer = _answerer_over(tmp_path, {"club.txt": _CLUB, "oil.txt": _OIL})
+    john = answerer.ask("What did John Brady say?")
+    assert john.found and [a.source for a in john.answers] == ["oil.txt"]
+    karren = answerer.ask("What did Karren Brady say?")
+    assert karren.answers[0].source == "club.txt"
+    # Asked by surname alone, both are candidates.
+    assert {a.source for a in answerer.ask("What did Brady say?").answers} == {"club.txt", "oil.txt"}
+
+
+def test_the_full_name_written_together_outranks_its_words_apart(tmp_path: Path) -> None:
+    noise = {
+        f"sport{i}.txt": f"Match Report {i}\n\nMike Tindall was forced to cut short his comeback, and the short "
+        f"delay left the short-handed side short of options, coach Mike Ford said after game {i}.\n"
+        for i in range(6)
+    }
+    texting = (
+        "Texting Reaches New Heights\n\nWhile texting has not quite overtaken the phone call, it is heading that "
+        "way, said Mike Short, chairman of the Mobile Data Association.\n"
+    )
+    answerer = _answerer_over(tmp_path, {**noise, "texting.txt": texting})
+    best = answerer.ask("What did Mike Short say?").answers[0]
+    assert best.source == "texting.txt" and best.speaker == "Mike Short"
+
+
+def test_a_person_named_in_many_articles_is_found_where_they_speak(tmp_path: Path) -> None:
+    mentions = {
+        f"history{i}.txt": f"Rugby History {i}\n\nGraham Henry and Graham Henry's predecessors shaped the side, and "
+        f"Henry, Graham Henry above all, is remembered in every account of match {i}.\n"
+        for i in range(6)
+    }
+    quoted = (
+        "Tour Ends in Victory\n\nThe tourists won the final match of their tour comfortably on Saturday.\n\n"
+        'And New Zealand coach Graham Henry said: "It was a quality performance against a very experienced side."\n'
+    )
+    answerer = _answerer_over(tmp_path, {**mentions, "tour.txt": quoted})
+    answer = answerer.ask("What did Graham Henry say?")
+    assert answer.kind == "speaker" and answer.answers[0].source == "tour.txt"
+    assert "quality performance" in answer.answers[0].quote
