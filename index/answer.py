@@ -167,7 +167,7 @@ class Answerer:
     # -- shared helpers --------------------------------------------------------------------
 
     def recency(self, file: str, when: date | bool | None) -> float:
-        """For "latest" / "as of" questions (``when``, from :func:`_when_asked`): how much newer
+        """For "latest" / "as of" questions (``when``, from :attr:`Question.when`): how much newer
         coverage is preferred — 0 when not asked, negative for articles dated after an "as of" date."""
         if when is None:
             return 0.0
@@ -307,7 +307,7 @@ class Answerer:
         return sorted(scores, key=lambda s: (scores[s], s))[:3]
 
     def _speaker_answer(self, question: Question) -> Answer | None:
-        when = _when_asked(question.text)
+        when = question.when
         asked, surface = (question.name, question.name_surface) if question.name else self._resolve_title(question)
         if not asked:
             return None
@@ -356,7 +356,9 @@ class Answerer:
                 article_rank.setdefault(hit.passage.file, hit.score / best_hit)
             fresh = [hit for hit in hits if not round_number or full_name in hit.passage.text.casefold()]
             read.update(list(dict.fromkeys(hit.passage.file for hit in fresh))[:articles])
-            for window in self.windows(fresh, articles=articles, before=WINDOW_BEFORE, after=1):
+            # The second look reads only the passages that write the full name.
+            after = 0 if round_number else 1
+            for window in self.windows(fresh, articles=articles, before=WINDOW_BEFORE, after=after):
                 for infos in analyse(window):
                     for statement in statements(infos, prefer=lambda m: name_matches(asked, m) > 0):
                         match = name_matches(asked, statement.speaker.mention)
@@ -369,12 +371,15 @@ class Answerer:
             scored = self._same_person(scored, asked)
             if scored or (len(hits) < limit and {hit.passage.file for hit in hits} <= read):
                 break
+        # Without a statement by them (on the topic, if one was asked), the best passage about
+        # the question that names them; never one that does not.
+        named = tuple(surname_terms + alias_terms)
+        who = question.speaker or " ".join(surface or asked).title()
         if not scored:
-            return None
+            return self._fact_answer(question, named, tuple(topic), f"The coverage doesn't quote {who} on that.")
         scored.sort(key=lambda s: s.score, reverse=True)
         if topic and _topic_share(scored[0].statement, topic, self) == 0.0:
-            # Nothing they said is about the topic: better the best passage about it naming them.
-            return None
+            return self._fact_answer(question, named, tuple(topic), f"The coverage quotes {who}, but not on that.")
         picks = [(i.statement.passage, i.statement.start, i.statement.end, i.score, i.statement.speaker.mention.surface) for i in scored]
         return Answer(question.text, True, self._collect(picks), kind="speaker")
 
@@ -459,16 +464,27 @@ class Answerer:
 
     # -- fact questions --------------------------------------------------------------------
 
-    def _fact_answer(self, question: Question) -> Answer:
-        when = _when_asked(question.text)
+    def _fact_answer(
+        self, question: Question, named: tuple[str, ...] = (), topic: tuple[str, ...] = (), not_found: str = DOESNT_SAY
+    ) -> Answer:
+        """The sentences that best answer ``question``. For a speaker question without a statement
+        by the speaker: only from passages that name them (or follow one that does) and hold a
+        word of the ``topic`` asked, if any."""
+        when = question.when
         counts: dict[str, float] = defaultdict(float)
         for term in question.terms:
             counts[term] += 1.0
         hits = self.engine.search(Search(tuple(counts.items())), FACT_CANDIDATES)
+        if named:
+            on_topic = [h for h in hits if not topic or set(topic) & set(tokens(h.passage.text))]
+            required = (named, topic) if topic else (named,)
+            hits = self._naming(on_topic, set(named)) or self.engine.search(
+                Search(tuple(counts.items()), required=required), FACT_CANDIDATES
+            )
         unknown = [t for t in counts if not self._df(t)]
         known = self._known_weights(question, counts) if hits else None
         if known is None or not self._covers(known, set(tokens(hits[0].passage.text))):
-            return self._not_found(question, DOESNT_SAY, self._suggest_terms(question, unknown))
+            return self._not_found(question, not_found, self._suggest_terms(question, unknown))
         query = list(counts)
         wanted = _answer_type(question.text)
         sentences: list[_Sentence] = []
@@ -562,6 +578,18 @@ class Answerer:
             end = after.end
         return start, end
 
+    def _naming(self, hits: list[Hit], named: set[str]) -> list[Hit]:
+        """The hits whose passage, or the passage just before it, names the person (a quotation
+        often runs on into the paragraph after the one that names its speaker)."""
+        naming = {hit.passage.key for hit in hits if named & set(tokens(hit.passage.text))}
+        before = self.engine.passages(
+            passage_key(h.passage.file, h.passage.ordinal - 1) for h in hits if h.passage.ordinal and h.passage.key not in naming
+        )
+        naming.update(
+            passage_key(p.file, p.ordinal + 1) for p in before.values() if named & set(tokens(p.text))
+        )
+        return [hit for hit in hits if hit.passage.key in naming]
+
     def _known_weights(self, question: Question, counts: dict[str, float]) -> dict[str, float] | None:
         """The idf of each question term the coverage knows — or None when the question is off the
         coverage altogether: its names are all unknown, or its unknown words outweigh its known ones."""
@@ -649,18 +677,6 @@ def _topic_share(statement: Statement, topic: list[str], answerer: Answerer) -> 
     terms = set(tokens(statement.text))
     weight = sum(answerer.idf(t) for t in topic) or 1.0
     return sum(answerer.idf(t) for t in topic if t in terms) / weight
-
-
-_RECENT = re.compile(r"\b(?:latest|most recent|newest|recently|currently|right now|so far|these days|this week|today)\b", re.IGNORECASE)
-_AS_OF = re.compile(r"\bas of\s+([^?!]+?)\s*[?!.]*$", re.IGNORECASE)
-
-
-def _when_asked(question: str) -> date | bool | None:
-    """``True`` for "latest …" questions, the date for "… as of May 4, 2025", else None."""
-    as_of = _AS_OF.search(question)
-    if as_of:
-        return parse_date(as_of.group(1)) or True
-    return True if _RECENT.search(question) else None
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -174,12 +174,18 @@ def _word_count(line: str) -> int:
     return len(line.split())
 
 
+#: "Reporter Jane Doe says:" introduces the quotation below it; it is not a heading.
+_SPEECH_INTRO = re.compile(
+    r"\b(?:says|said|told|tells|adds|added|writes|wrote|explains|explained|states|stated|asks|asked)\s*:$", re.IGNORECASE
+)
+
+
 def _heading_like(line: str) -> bool:
     """Short, no sentence punctuation at the end, and set in title case (or very short)."""
     count = _word_count(line)
     if count == 0 or count > 14 or len(line) > 120:
         return False
-    if line[-1] in ".,;" or line.endswith((".\u201d", '."', ".'")):
+    if line[-1] in ".,;" or line.endswith((".\u201d", '."', ".'")) or _SPEECH_INTRO.search(line):
         return False
     return _is_title_case(line) or (count <= 6 and line[-1] not in ":")
 

@@ -43,7 +43,9 @@ from .text import ANALYZER_VERSION
 
 log = logging.getLogger("newsdesk.index")
 
-MANIFEST_VERSION = 5
+#: Raised whenever the manifest, article parsing or the index schema changes: an index built
+#: by another version is rebuilt on open (keeping what its manifest knew).
+MANIFEST_VERSION = 6
 #: Folder (inside a corpus folder) where removed articles are kept; never indexed.
 REMOVED_FOLDER = "removed"
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
+from .articles import parse_date
 from .errors import BadQuestion
 from .names import TITLE_WORDS, fold_name
 from .text import STOP_WORDS, tokens
@@ -43,6 +45,12 @@ _SPEECH_WORDS = frozenset(
     "statement statements report reports post posts letter tweet tweets message remarks comments speech interview".split()
 )
 _PRONOUN_WHO = frozenset("he she they it i you we him her them this that who".split())
+# When, not what: "latest …" and "… as of May 10" choose among articles by date; they are not a
+# topic the answer must be about.
+_RECENT = re.compile(
+    r"\b(?:latest|most recent|newest|recently|lately|currently|right now|so far|these days|this week|today)\b", re.IGNORECASE
+)
+_AS_OF = re.compile(r"\bas of\s+([^?!]+?)\s*[?!.]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,16 @@ class Question:
     title: tuple[str, ...] = ()  # role words given for the speaker ("nato", "secretary", "general")
     topic: tuple[str, ...] = ()  # index terms of what they spoke about
     verb: str | None = None
+    #: True for "latest …" questions, the date for "… as of May 4, 2025", else None.
+    when: date | bool | None = None
+
+
+def when_asked(text: str) -> date | bool | None:
+    """``True`` for "latest …" questions, the date for "… as of May 4, 2025", else None."""
+    as_of = _AS_OF.search(text)
+    if as_of:
+        return parse_date(as_of.group(1)) or True
+    return True if _RECENT.search(text) else None
 
 
 def clean(raw: str) -> str:
@@ -86,6 +104,7 @@ def parse_question(raw: str) -> Question:
             raise BadQuestion("That question has no words to search for; ask in words, for example: What did Rutte say?")
         raise BadQuestion("That question has only common words (like 'what' or 'the'); add a name or a topic.")
     folded = unicodedata.normalize("NFKC", text).translate(_FOLD).strip().rstrip("?!. ").strip()
+    when = when_asked(text)
     for pattern in _SPEAKER_PATTERNS:
         match = pattern.match(folded.lower())
         if not match:
@@ -93,8 +112,8 @@ def parse_question(raw: str) -> Question:
         who = folded[match.start("who") : match.end("who")].strip(" ,'\"")
         parsed = _speaker_question(text, terms, who, match.groupdict().get("verb"), folded[match.start("rest") :])
         if parsed is not None:
-            return parsed
-    return Question(text=text, terms=terms)
+            return replace(parsed, when=when)
+    return Question(text=text, terms=terms, when=when)
 
 
 def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | None, rest: str) -> Question | None:
@@ -122,6 +141,9 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
         lead += 1
     if lead == len(folded) and not described:
         lead -= 1  # "What did King say?": a surname that is also a role word
+    if described and not lead and not any(ch.isupper() for w in words for ch in w):
+        # "What is the area called …", "Is the output … characterised as …": a thing, not a speaker.
+        return None
     kept = [(f, w) for f, w in zip(folded[lead:], words[lead:]) if f not in STOP_WORDS]
     # "the G7 statement", "Trump's post": the trailing word names the words, not the speaker.
     if len(kept) > 1 and kept[-1][0] in _SPEECH_WORDS:
@@ -131,7 +153,7 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
     title = tuple(folded[:lead])
     if not name and not title:
         return None
-    topic_text = _TOPIC_LEAD.sub("", rest).strip()
+    topic_text = _TOPIC_LEAD.sub("", _RECENT.sub(" ", _AS_OF.sub(" ", rest))).strip()
     topic = tuple(tokens(topic_text)) if topic_text else ()
     return Question(
         text=text, terms=terms, speaker=" ".join(words), name=name, name_surface=surface, title=title, topic=topic, verb=verb

@@ -9,6 +9,7 @@ import pytest
 from index.answer import Answerer
 from index.coverage import open_coverage
 from index.errors import BadQuestion
+from index.question import parse_question
 from index.text import fold
 from tests.conftest import SEEDS, source_text
 
@@ -74,6 +75,7 @@ def test_fact_questions_quote_whole_sentences(answerer: Answerer, question: str)
         ("What is the capital of Australia?", None),
         ("Who won the Super Bowl?", None),
         ("What did Rute say?", "Rutte"),
+        ("What did Rutte say about the weather forecast?", "quotes Rutte, but not on that"),
     ],
 )
 def test_abstains_when_the_coverage_does_not_say(answerer: Answerer, question: str, hint: str | None) -> None:
@@ -176,3 +178,22 @@ def test_a_person_named_in_many_articles_is_found_where_they_speak(tmp_path: Pat
     answer = answerer.ask("What did Graham Henry say?")
     assert answer.kind == "speaker" and answer.answers[0].source == "tour.txt"
     assert "quality performance" in answer.answers[0].quote
+
+
+def test_a_thing_that_is_called_something_is_not_a_speaker() -> None:
+    assert parse_question("What is the area called where two plates move apart?").speaker is None
+    assert parse_question("Is the output of a functional problem characterized as simple?").speaker is None
+    assert parse_question("What did the NATO secretary general say?").title == ("nato", "secretary", "general")
+    assert parse_question("what did rutte say?").name == ("rutte",)
+
+
+def test_without_a_statement_the_answer_still_names_the_speaker(tmp_path: Path) -> None:
+    mentions_only = (
+        "Harbour Plans Approved\n\nThe council approved the harbour plans on Monday after a long debate about "
+        "costs, with councillor Jane Okafor among those who voted in favour.\n"
+    )
+    unrelated = "Harbour Costs Rise\n\nThe harbour costs rose again this year, the port authority said on Friday.\n"
+    answerer = _answerer_over(tmp_path, {"plans.txt": mentions_only, "costs.txt": unrelated})
+    answer = answerer.ask("What did Okafor say about the harbour costs?")
+    assert answer.found and answer.answers[0].source == "plans.txt"
+    assert answerer.ask("What did Okafor say about the weather?").message == "The coverage doesn't quote Okafor on that."

@@ -82,6 +82,17 @@ def test_sections_are_attached_to_their_paragraphs() -> None:
     assert len(take) == 1 and take[0].text.startswith("President Trump’s suggestion")
 
 
+def test_a_line_introducing_a_quotation_is_not_a_heading() -> None:
+    text = (
+        "Clashes Reported Near the Consulate\n\nSecurity forces were engaged in heavy clashes for a second night, "
+        "officials said.\n\nReporter Jomana Karadsheh says:\n\n"
+        '"Well, according to the eyewitness up to about an hour ago, he describes the situation as a frontline."\n'
+    )
+    article = parse_article(text, "a.txt")
+    assert not article.sections and all(p.section is None for p in article.paragraphs)
+    assert "Reporter Jomana Karadsheh says:" in [p.text for p in article.paragraphs]
+
+
 def test_bom_and_crlf_are_read_like_plain_utf8(tmp_path: Path) -> None:
     plain = "Headline Here\n\nFirst paragraph of the story, long enough to count.\n\nSecond one.\n"
     path = tmp_path / "a.txt"
