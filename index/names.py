@@ -29,6 +29,11 @@ TITLE_WORDS = frozenset(
     cofounder co-founder host anchor correspondent editor columnist analyst economist strategist
     pollster democratic republican presidential democrat independent senior campaign manager lawyer
     prosecutor secretary-general
+    mp mep msp peer baroness baron earl duke duchess gen brig cardinal archbishop sergeant constable
+    superintendent magistrate barrister solicitor producer singer actor actress author writer novelist
+    playwright artist musician guitarist drummer rapper comedian presenter broadcaster journalist
+    reporter photographer designer architect chef striker midfielder defender goalkeeper winger
+    skipper boss referee
     """.split()
 )
 # Role words that may stand in lower case inside a name run ("chief executive Lowell McAdam").

@@ -37,6 +37,10 @@ def _statements(asked: tuple[str, ...], *paragraphs: str) -> list[str]:
         ("Speaking on Monday, Okafor described the delay as unacceptable.", "Okafor"),
         ("Okafor rejected the plan, arguing that it ignored the workers.", "Okafor"),
         ("Asked by Ruiz about the cost, the mayor declined to comment.", "Ruiz"),
+        ("Conservative MP Peter Duncan said the harbour plan was flawed.", "Peter Duncan"),
+        ("“It was a quality performance,” said Producer Kevin Wallace.", "Kevin Wallace"),
+        ("“We will not bow to pressure,” Gen Musharraf told reporters.", "Musharraf"),
+        ("“It is a great honour,” said golfer Gary Player.", "Gary Player"),
         ("Sen. Dana Ruiz (D-Ore.) said the vote would wait.", "Dana Ruiz"),
     ],
 )
