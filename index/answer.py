@@ -307,7 +307,6 @@ class Answerer:
         return sorted(scores, key=lambda s: (scores[s], s))[:3]
 
     def _speaker_answer(self, question: Question) -> Answer | None:
-        when = question.when
         asked, surface = (question.name, question.name_surface) if question.name else self._resolve_title(question)
         if not asked:
             return None
@@ -338,7 +337,6 @@ class Answerer:
         search = Search(tuple(terms), required=(tuple(surname_terms + alias_terms),), phrases=names, phrase_boost=NAME_BOOST)
         aliases = {fold_name(t) for t in alias_terms}
         topic = [t for t in question.topic if t not in surname_terms]
-        topic_weight = sum(self.idf(t) for t in topic) or 1.0
         scored: list[_Scored] = []
         read: set[str] = set()
         # The best few articles first. When none of those quotes the person and a full name was
@@ -350,25 +348,13 @@ class Answerer:
             hits = self.engine.search(replace(search, excluded_files=frozenset(read)), limit)
             if not hits:
                 break
-            best_hit = hits[0].score or 1.0
-            article_rank: dict[str, float] = {}
-            for hit in hits:
-                article_rank.setdefault(hit.passage.file, hit.score / best_hit)
-            fresh = [hit for hit in hits if not round_number or full_name in hit.passage.text.casefold()]
-            read.update(list(dict.fromkeys(hit.passage.file for hit in fresh))[:articles])
-            # The second look reads only the passages that write the full name.
-            after = 0 if round_number else 1
-            for window in self.windows(fresh, articles=articles, before=WINDOW_BEFORE, after=after):
-                for infos in analyse(window):
-                    for statement in statements(infos, prefer=lambda m: name_matches(asked, m) > 0):
-                        match = name_matches(asked, statement.speaker.mention)
-                        if not match and aliases and set(statement.speaker.mention.name) & aliases:
-                            match = 1
-                        if not match:
-                            continue
-                        score = self._statement_score(statement, topic, topic_weight, match, article_rank, when)
-                        scored.append(_Scored(statement, score, match))
-            scored = self._same_person(scored, asked)
+            to_read, after = hits, 1
+            if round_number and full_name:
+                # The second look reads only the passages that write the full name.
+                to_read, after = [hit for hit in hits if full_name in hit.passage.text.casefold()], 0
+            read.update(list(dict.fromkeys(hit.passage.file for hit in to_read))[:articles])
+            found = self._statements_of(asked, aliases, hits, to_read, articles, after, topic, question.when)
+            scored = self._same_person(found, asked)
             if scored or (len(hits) < limit and {hit.passage.file for hit in hits} <= read):
                 break
         # Without a statement by them (on the topic, if one was asked), the best passage about
@@ -382,6 +368,36 @@ class Answerer:
             return self._fact_answer(question, named, tuple(topic), f"The coverage quotes {who}, but not on that.")
         picks = [(i.statement.passage, i.statement.start, i.statement.end, i.score, i.statement.speaker.mention.surface) for i in scored]
         return Answer(question.text, True, self._collect(picks), kind="speaker")
+
+    def _statements_of(
+        self,
+        asked: tuple[str, ...],
+        aliases: set[str],
+        hits: Sequence[Hit],
+        to_read: Sequence[Hit],
+        articles: int,
+        after: int,
+        topic: list[str],
+        when: date | bool | None,
+    ) -> list[_Scored]:
+        """The statements by the asked person in the first ``articles`` articles of ``to_read``
+        (each hit's passage and ``after`` passages after it), scored."""
+        best_hit = hits[0].score or 1.0
+        article_rank: dict[str, float] = {}
+        for hit in hits:
+            article_rank.setdefault(hit.passage.file, hit.score / best_hit)
+        topic_weight = sum(self.idf(t) for t in topic) or 1.0
+        found: list[_Scored] = []
+        for window in self.windows(to_read, articles=articles, before=WINDOW_BEFORE, after=after):
+            for infos in analyse(window):
+                for statement in statements(infos, prefer=lambda m: name_matches(asked, m) > 0):
+                    match = name_matches(asked, statement.speaker.mention)
+                    if not match and aliases and set(statement.speaker.mention.name) & aliases:
+                        match = 1
+                    if match:
+                        score = self._statement_score(statement, topic, topic_weight, match, article_rank, when)
+                        found.append(_Scored(statement, score, match))
+        return found
 
     def _same_person(self, scored: list[_Scored], asked: tuple[str, ...]) -> list[_Scored]:
         """Statements by the surname alone ("Brady said"), checked against the full names their
