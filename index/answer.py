@@ -251,8 +251,12 @@ class Answerer:
         found: list[str] = []
         for stem in tokens(word):
             if len(stem) >= 5:
-                # Transliterations differ at the end (Zelensky / Zelenskyy), so a long prefix finds them.
+                # Transliterations differ at the end (Zelensky / Zelenskyy), so a long prefix finds
+                # them; they differ by a letter or two, so longer words with that prefix are skipped
+                # before the slower spelling comparison (a common prefix has thousands of terms).
                 for term, _count in self.engine.terms_with_prefix(stem[: max(4, len(stem) - 3)]):
+                    if abs(len(term) - len(stem)) > 3:
+                        continue
                     if similar(stem, term) and term not in found and self.engine.exists(term):
                         found.append(term)
             elif self.engine.exists(stem) and stem not in found:

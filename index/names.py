@@ -253,11 +253,14 @@ def similar(a: str, b: str) -> bool:
     return _translit_equal(a, b)
 
 
+_TRANSLIT_END = re.compile(r"(?:yy|iy|ii|yi|y|i)$")
+_DOUBLED = re.compile(r"(.)\1")
+
+
 def _translit_equal(a: str, b: str) -> bool:
     """Zelenskyy / Zelensky / Zelenskiy; Gaddafi / Qaddafi-style endings: compare with common spellings folded."""
     def norm(s: str) -> str:
-        s = re.sub(r"(?:yy|iy|ii|yi|y|i)$", "i", s)
-        return re.sub(r"(.)\1", r"\1", s)
+        return _DOUBLED.sub(r"\1", _TRANSLIT_END.sub("i", s))
     return norm(a) == norm(b)
 
 
