@@ -149,12 +149,17 @@ def test_a_surname_alone_is_not_someone_else_of_that_surname(tmp_path: Path) -> 
     assert {a.source for a in answerer.ask("What did Brady say?").answers} == {"club.txt", "oil.txt"}
 
 
+def _copies(name: str, body: str, count: int = 6) -> dict[str, str]:
+    """``count`` articles with the same body under their own headlines."""
+    return {f"{name}{i}.txt": f"{name.title()} Story {i}\n\n{body}\n" for i in range(count)}
+
+
 def test_the_full_name_written_together_outranks_its_words_apart(tmp_path: Path) -> None:
-    noise = {
-        f"sport{i}.txt": f"Match Report {i}\n\nMike Tindall was forced to cut short his comeback, and the short "
-        f"delay left the short-handed side short of options, coach Mike Ford said after game {i}.\n"
-        for i in range(6)
-    }
+    noise = _copies(
+        "sport",
+        "Mike Tindall was forced to cut short his comeback, and the short delay left the short-handed side "
+        "short of options, coach Mike Ford said after the game.",
+    )
     texting = (
         "Texting Reaches New Heights\n\nWhile texting has not quite overtaken the phone call, it is heading that "
         "way, said Mike Short, chairman of the Mobile Data Association.\n"
@@ -165,11 +170,11 @@ def test_the_full_name_written_together_outranks_its_words_apart(tmp_path: Path)
 
 
 def test_a_person_named_in_many_articles_is_found_where_they_speak(tmp_path: Path) -> None:
-    mentions = {
-        f"history{i}.txt": f"Rugby History {i}\n\nGraham Henry and Graham Henry's predecessors shaped the side, and "
-        f"Henry, Graham Henry above all, is remembered in every account of match {i}.\n"
-        for i in range(6)
-    }
+    mentions = _copies(
+        "history",
+        "Graham Henry and Graham Henry's predecessors shaped the side, and Henry, Graham Henry above all, "
+        "is remembered in every account of the match.",
+    )
     quoted = (
         "Tour Ends in Victory\n\nThe tourists won the final match of their tour comfortably on Saturday.\n\n"
         'And New Zealand coach Graham Henry said: "It was a quality performance against a very experienced side."\n'
