@@ -596,6 +596,8 @@ def statements(infos: list[SentenceInfo], prefer: Callable[[Mention], bool] | No
                     last += 1
                     continue
                 break
+            if _closed_by_another(infos, chosen, last + 1, speaker):
+                break
             if nxt.quoted >= 0.5 or nxt.starts_inside_quote or infos[last].ends_inside_quote:
                 last += 1
                 continue
@@ -613,6 +615,18 @@ def statements(infos: list[SentenceInfo], prefer: Callable[[Mention], bool] | No
             )
         )
     return found
+
+
+def _closed_by_another(infos: list[SentenceInfo], chosen: list[Speaker | None], index: int, speaker: Speaker) -> bool:
+    """Whether the quotation that sentence ``index`` opens is closed by another person's cue
+    sentence ('"We have a long journey ahead. We continue to make progress," said Mr Spindler.'
+    after a sentence of someone else): then it is that person's, not a continuation."""
+    while index < len(infos) and chosen[index] is None and infos[index].ends_inside_quote:
+        index += 1
+    if index >= len(infos) or index == 0 or not infos[index].starts_inside_quote:
+        return False
+    other = chosen[index]
+    return other is not None and other.mention is not speaker.mention and not _same(other.mention, speaker.mention)
 
 
 def _same(a: Mention, b: Mention) -> bool:

@@ -41,7 +41,8 @@ from .passages import make_passages
 from .summary import Summarizer
 from .text import STOP_WORDS, sentences, tokens, words
 
-ARCHIVE = Path("/work/shared/corpora/bbc-news/bbc-fulltext.tar.gz")
+#: The BBC archive, beside the project (run the bench from the project's root).
+ARCHIVE = Path("../shared/corpora/bbc-news/bbc-fulltext.tar.gz")
 DEFAULT_WORKDIR = Path("/tmp/newsdesk-bench")
 OUT_FILE = Path(__file__).resolve().parent.parent / "bench" / "out" / "latest.md"
 SEED = 20250504
@@ -677,6 +678,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m index.bench", description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000", help="passage targets, comma-separated")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="where corpora and indexes go (never the repo)")
+    parser.add_argument("--archive", type=Path, default=ARCHIVE, help="the BBC news tarball (default: %(default)s)")
     parser.add_argument("--questions", type=int, default=350, help="timed questions per size")
     parser.add_argument("--skip-bm25", action="store_true", help="do not run rank-bm25 beside the index")
     parser.add_argument("--quick", action="store_true", help="smoke run: 10 k passages, 50 questions")
@@ -693,7 +695,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     # Taken before measuring: other work may change the tree during a long run.
     notes = [f"code: git {code_version()}"]
-    sources = load_bbc(ARCHIVE)
+    if not args.archive.is_file():
+        sys.exit(f"No BBC archive at {args.archive}: run from the project's root with ../shared beside it, or pass --archive.")
+    sources = load_bbc(args.archive)
     maker = QuestionMaker(sources, SEED)
     made = maker.make(args.questions + WARMUP_QUESTIONS)
     questions, warmup = made[: args.questions], made[args.questions :]

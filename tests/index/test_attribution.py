@@ -76,6 +76,15 @@ def test_a_statement_runs_over_quoted_sentences() -> None:
     assert found == ["“The pier is safe. We checked every beam,” Okafor said. “Boats can dock tomorrow.”"]
 
 
+def test_a_quotation_closed_by_the_next_speaker_is_theirs_not_a_continuation() -> None:
+    paragraph = (
+        'Costs were higher than planned, Harbour Holdings said, but the work went on. "We have a long '
+        'journey ahead to fix these issues. We continue to make progress," said Mr Spindler. The port opens at six.'
+    )
+    found = _statements(("spindler",), paragraph)
+    assert found == ['"We have a long journey ahead to fix these issues. We continue to make progress," said Mr Spindler.']
+
+
 def test_a_quote_paragraph_after_its_speaker_is_theirs() -> None:
     found = _statements(
         ("ines", "okafor"),

@@ -1,0 +1,113 @@
+"""Speaker answers spot-checked on real news nobody tuned for: questions drawn from the BBC archive.
+
+Not an evaluation set (it has no hand-made gold); a check that the answer engine generalises:
+
+- *full name*: for an article with "said Jane Doe" or "Jane Doe said", ask "What did Jane Doe
+  say?" and count the answers that come from an article naming Jane Doe in full (the right
+  person, though not necessarily that article) and the answers that name a speaker at all;
+- *topic*: for an article with '"…," said Doe', ask "What did Doe say about <two words of that
+  quotation>?" and count the answers whose quote holds the start of that quotation.
+
+Run from the project's root: ``python -m index.probe`` (``--archive`` elsewhere). The archive's
+articles are written to a work folder outside the repo, never into it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .answer import Answerer
+from .bench import ARCHIVE, Source, load_bbc
+from .coverage import open_coverage
+from .text import fold, tokens
+
+SEED = 11
+QUESTIONS = 300
+_NAME = r"[A-Z][a-z]+ (?:Mc|Mac|O')?[A-Z][a-z]+"
+_SAID_NAME = re.compile(rf"(?:said|says|told|added)\s+({_NAME})\b|\b({_NAME}) (?:said|says|told)\b")
+_QUOTED = re.compile(rf"\"([^\"]{{40,300}}),\" said ({_NAME})\b")
+# Sentence openers and honorifics the name pattern would otherwise take for first names.
+_NOT_FIRST_NAMES = frozenset("The He She It But And In Mr Mrs Ms Dr Sir Lord On At As If When This That They We".split())
+
+
+def full_name_questions(sources: Sequence[Source], count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(question, full name) pairs, one per article, from "said Jane Doe" / "Jane Doe said"."""
+    seen: set[str] = set()
+    found: list[tuple[str, str]] = []
+    for source in rng.sample(list(sources), len(sources)):
+        for match in _SAID_NAME.findall(source.text):
+            name = match[0] or match[1]
+            if name.split()[0] not in _NOT_FIRST_NAMES and name not in seen:
+                seen.add(name)
+                found.append((f"What did {name} say?", name))
+                break
+        if len(found) >= count:
+            break
+    return found
+
+
+def topic_questions(sources: Sequence[Source], count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(question, start of the quotation) pairs from '"…," said Doe' with two of its words as the topic."""
+    found: list[tuple[str, str]] = []
+    for source in rng.sample(list(sources), len(sources)):
+        for quotation, name in _QUOTED.findall(source.text):
+            words = [w for w in re.findall(r"\b[a-z]{6,}\b", quotation) if tokens(w)]
+            if len(words) >= 2:
+                first, second = rng.sample(words, 2)
+                found.append((f"What did {name.split()[-1]} say about {first} and {second}?", quotation[:50]))
+                break
+        if len(found) >= count:
+            break
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m index.probe", description=__doc__.splitlines()[0])
+    parser.add_argument("--archive", type=Path, default=ARCHIVE, help="the BBC news tarball (default: %(default)s)")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsdesk-probe"), help="where the articles go (never the repo)")
+    parser.add_argument("--questions", type=int, default=QUESTIONS, help="questions of each kind")
+    parser.add_argument("--show", action="store_true", help="print every miss")
+    args = parser.parse_args(argv)
+    if not args.archive.is_file():
+        sys.exit(f"No BBC archive at {args.archive}: run from the project's root with ../shared beside it, or pass --archive.")
+    sources = load_bbc(args.archive)
+    folder = args.workdir / "articles"
+    shutil.rmtree(folder, ignore_errors=True)
+    for source in sources:
+        path = folder / f"{source.name}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source.text, encoding="utf-8")
+    texts = {f"{source.name}.txt": source.text for source in sources}
+    answerer = Answerer(open_coverage([folder], args.workdir / "state")[0])
+    rng = random.Random(SEED)
+
+    right_person = with_speaker = 0
+    asked = full_name_questions(sources, args.questions, rng)
+    for question, name in asked:
+        answer = answerer.ask(question)
+        best = answer.answers[0] if answer.answers else None
+        right_person += bool(best and name in texts[best.source])
+        with_speaker += bool(best and best.speaker)
+        if args.show and not (best and name in texts[best.source]):
+            print(f"miss: {question} -> {best.source if best else answer.message}")
+    quoted = 0
+    topics = topic_questions(sources, args.questions, rng)
+    for question, start in topics:
+        answer = answerer.ask(question)
+        hit = bool(answer.answers) and fold(start) in fold(answer.answers[0].quote)
+        quoted += hit
+        if args.show and not hit:
+            print(f"miss: {question} -> {answer.answers[0].source if answer.answers else answer.message}")
+    print("| check | questions | result |\n|---|---:|---|")
+    print(f"| What did <full name> say? | {len(asked)} | {right_person} answered from an article naming them; {with_speaker} with a named speaker |")
+    print(f"| What did <surname> say about <two words of their quotation>? | {len(topics)} | {quoted} quote that quotation |")
+
+
+if __name__ == "__main__":
+    main()
