@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,8 @@ SPEAKER_MORE_HITS = 10
 SPEAKER_MORE_ARTICLES = 4
 #: How much the full name written together adds to a passage's score, relative to its BM25 score.
 NAME_BOOST = 1.0
+#: When hits that only share a name's stem (Hugh for Hughes) are dropped, how many times more are fetched.
+WRITTEN_MORE = 4
 #: Passages of an article read for the full names behind a surname-only speaker ("Brady said").
 FULL_NAME_PASSAGES = 40
 #: Passages read before each passage naming the speaker, for pronouns ("he said") that refer back:
@@ -125,6 +128,36 @@ class Answer:
         if self.suggestions:
             data["suggestions"] = list(self.suggestions)
         return data
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """A person asked about: the index terms of their name, and the forms it is written in."""
+
+    terms: tuple[str, ...]
+    written: tuple[str, ...]
+
+
+#: Apostrophes and hyphens, which names are written with or without (O'Donnell, O’Donnell, Ocasio-Cortez).
+_NAME_MARKS = str.maketrans("", "", "'\u2019\u2018`-\u2010\u2011")
+
+
+def _plain(text: str) -> str:
+    """``text`` for spotting a name in it: accents, apostrophes and hyphens removed, case folded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().translate(_NAME_MARKS)
+
+
+def _written(word: str) -> str:
+    """The form a name word is spotted by: plain, without the transliterated ending that varies
+    (Zelenskyy / Zelensky / Zelenskiy all write "zelensk")."""
+    plain = _plain(word).strip(".")
+    return re.sub(r"[iy]+$", "", plain) if len(plain) > 4 else plain
+
+
+def _writes(text: str, written: Sequence[str]) -> bool:
+    folded = text.casefold()  # enough for most text, and much cheaper than _plain
+    return any(form in folded for form in written) or any(form in _plain(text) for form in written)
 
 
 @dataclass(slots=True)
@@ -340,6 +373,9 @@ class Answerer:
         names = tuple((first, last) for first in first_terms[-1:] if self._df(first) for last in surname_terms)
         search = Search(tuple(terms), required=(tuple(surname_terms + alias_terms),), phrases=names, phrase_boost=NAME_BOOST)
         aliases = {fold_name(t) for t in alias_terms}
+        # Stems conflate names (Williams / William, Harris / Harry, Hughes / Hugh): passages are
+        # kept only when they write the name asked (its spelling variants share all but the end).
+        written = (_written(surface[-1] if surface else surname), *aliases)
         topic = [t for t in question.topic if t not in surname_terms]
         scored: list[_Scored] = []
         read: set[str] = set()
@@ -349,7 +385,7 @@ class Answerer:
         full_name = " ".join(surface or asked).casefold() if len(asked) > 1 else None
         rounds = ((SPEAKER_HITS, SPEAKER_ARTICLES), (SPEAKER_MORE_HITS, SPEAKER_MORE_ARTICLES))
         for round_number, (limit, articles) in enumerate(rounds if full_name else rounds[:1]):
-            hits = self.engine.search(replace(search, excluded_files=frozenset(read)), limit)
+            hits, complete = self._writing(replace(search, excluded_files=frozenset(read)), limit, written)
             if not hits:
                 break
             to_read, after = hits, 1
@@ -359,11 +395,11 @@ class Answerer:
             read.update(list(dict.fromkeys(hit.passage.file for hit in to_read))[:articles])
             found = self._statements_of(asked, aliases, hits, to_read, articles, after, topic, question.when)
             scored = self._same_person(found, asked)
-            if scored or (len(hits) < limit and {hit.passage.file for hit in hits} <= read):
+            if scored or (complete and {hit.passage.file for hit in hits} <= read):
                 break
         # Without a statement by them (on the topic, if one was asked), the best passage about
         # the question that names them; never one that does not.
-        named = tuple(surname_terms + alias_terms)
+        named = _Named(tuple(surname_terms + alias_terms), written)
         who = question.speaker or " ".join(surface or asked).title()
         if not scored:
             return self._fact_answer(question, named, tuple(topic), f"The coverage doesn't quote {who} on that.")
@@ -485,7 +521,7 @@ class Answerer:
     # -- fact questions --------------------------------------------------------------------
 
     def _fact_answer(
-        self, question: Question, named: tuple[str, ...] = (), topic: tuple[str, ...] = (), not_found: str = DOESNT_SAY
+        self, question: Question, named: _Named | None = None, topic: tuple[str, ...] = (), not_found: str = DOESNT_SAY
     ) -> Answer:
         """The sentences that best answer ``question``. For a speaker question without a statement
         by the speaker: only from passages that name them (or follow one that does) and hold a
@@ -495,12 +531,12 @@ class Answerer:
         for term in question.terms:
             counts[term] += 1.0
         hits = self.engine.search(Search(tuple(counts.items())), FACT_CANDIDATES)
-        if named:
+        if named is not None:
             on_topic = [h for h in hits if not topic or set(topic) & set(tokens(h.passage.text))]
-            required = (named, topic) if topic else (named,)
-            hits = self._naming(on_topic, set(named)) or self.engine.search(
-                Search(tuple(counts.items()), required=required), FACT_CANDIDATES
-            )
+            required = (named.terms, topic) if topic else (named.terms,)
+            hits = self._naming(on_topic, named.written) or self._writing(
+                Search(tuple(counts.items()), required=required), FACT_CANDIDATES, named.written
+            )[0]
         unknown = [t for t in counts if not self._df(t)]
         known = self._known_weights(question, counts) if hits else None
         if known is None or not self._covers(known, set(tokens(hits[0].passage.text))):
@@ -598,16 +634,24 @@ class Answerer:
             end = after.end
         return start, end
 
-    def _naming(self, hits: list[Hit], named: set[str]) -> list[Hit]:
+    def _writing(self, search: Search, limit: int, written: Sequence[str]) -> tuple[list[Hit], bool]:
+        """The best ``limit`` hits that write one of the ``written`` forms, and whether the search
+        ran out of hits (no more to find). More are fetched only when some were dropped."""
+        for wanted in (limit, limit * WRITTEN_MORE):
+            hits = self.engine.search(search, wanted)
+            kept = [hit for hit in hits if _writes(hit.passage.text, written)]
+            if len(kept) == len(hits) or len(hits) < wanted:
+                break
+        return kept[:limit], len(hits) < wanted
+
+    def _naming(self, hits: list[Hit], written: Sequence[str]) -> list[Hit]:
         """The hits whose passage, or the passage just before it, names the person (a quotation
         often runs on into the paragraph after the one that names its speaker)."""
-        naming = {hit.passage.key for hit in hits if named & set(tokens(hit.passage.text))}
+        naming = {hit.passage.key for hit in hits if _writes(hit.passage.text, written)}
         before = self.engine.passages(
             passage_key(h.passage.file, h.passage.ordinal - 1) for h in hits if h.passage.ordinal and h.passage.key not in naming
         )
-        naming.update(
-            passage_key(p.file, p.ordinal + 1) for p in before.values() if named & set(tokens(p.text))
-        )
+        naming.update(passage_key(p.file, p.ordinal + 1) for p in before.values() if _writes(p.text, written))
         return [hit for hit in hits if hit.passage.key in naming]
 
     def _known_weights(self, question: Question, counts: dict[str, float]) -> dict[str, float] | None:

@@ -202,3 +202,19 @@ def test_without_a_statement_the_answer_still_names_the_speaker(tmp_path: Path) 
     answer = answerer.ask("What did Okafor say about the harbour costs?")
     assert answer.found and answer.answers[0].source == "plans.txt"
     assert answerer.ask("What did Okafor say about the weather?").message == "The coverage doesn't quote Okafor on that."
+
+
+def test_a_name_is_not_another_that_stems_alike(tmp_path: Path) -> None:
+    # The stemmer makes Williams "william" and Harris "harri" (as in Harry): the name as written decides.
+    hague = _copies("politics", "Former leader William Hague said William would not stand, and Prince William agreed.")
+    tennis = "Williams Through to Final\n\n\"I found another gear in the second set,\" Williams said after the match.\n"
+    answerer = _answerer_over(tmp_path, {**hague, "tennis.txt": tennis})
+    best = answerer.ask("What did Williams say?").answers[0]
+    assert best.source == "tennis.txt" and best.speaker == "Williams"
+
+
+def test_names_are_found_with_either_apostrophe(tmp_path: Path) -> None:
+    text = "Campaign Regrets\n\n\"We should have gone where the votes were,\" O'Donnell said on Tuesday.\n"
+    answerer = _answerer_over(tmp_path, {"campaign.txt": text})
+    for question in ("What did O’Donnell say about votes?", "What did O'Donnell say?"):
+        assert answerer.ask(question).answers[0].speaker == "O'Donnell"
