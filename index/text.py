@@ -214,7 +214,7 @@ def scan_quotes(text: str, inside: bool = False) -> QuoteScan:
             if mark not in _CLOSE_ONLY:
                 open_at = match.end()
             continue
-        if mark in _OPEN_ONLY:
+        if mark in _OPEN_ONLY or (mark == '"' and _opens(text, match.start(), match.end())):
             # A fresh opening mark while one is open: the first quotation ran to the end of its
             # paragraph unclosed (the convention for multi-paragraph quotes); restart here.
             if match.start() > open_at:
@@ -228,6 +228,13 @@ def scan_quotes(text: str, inside: bool = False) -> QuoteScan:
     if unclosed and len(text) > open_at:
         spans.append((open_at, len(text)))
     return QuoteScan(tuple(spans), unclosed)
+
+
+def _opens(text: str, start: int, end: int) -> bool:
+    """Whether a straight quote mark opens a quotation: after a space that follows a sentence's
+    end, and before a word (' complacency. "There are …'); a closing one follows its words."""
+    before = text[:start].rstrip()
+    return start > 0 and text[start - 1].isspace() and end < len(text) and text[end].isalnum() and before[-1:] in ".!?:"
 
 
 def quoted_chars(spans: tuple[tuple[int, int], ...], start: int, end: int) -> int:

@@ -85,6 +85,14 @@ def test_a_quotation_closed_by_the_next_speaker_is_theirs_not_a_continuation() -
     assert found == ['"We have a long journey ahead to fix these issues. We continue to make progress," said Mr Spindler.']
 
 
+def test_a_speaker_after_a_reopened_straight_quotation_is_found() -> None:
+    speakers = _speakers(
+        'He said: "Last week we heard fear. "This week we hear complacency. They have not been confronted." '
+        "BBC economic editor Evan Davis said the figures were plausible."
+    )
+    assert speakers[0][-1] == "Evan Davis"
+
+
 def test_a_quote_paragraph_after_its_speaker_is_theirs() -> None:
     found = _statements(
         ("ines", "okafor"),

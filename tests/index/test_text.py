@@ -80,3 +80,12 @@ def test_scan_quotes_styles(text: str, quoted: list[str]) -> None:
 def test_scan_quotes_reports_an_unclosed_quotation() -> None:
     assert scan_quotes("He said: “It goes on").opens_unclosed
     assert not scan_quotes("He said: “It ends.”").opens_unclosed
+
+
+def test_a_straight_quote_reopened_after_a_sentence_starts_a_new_quotation() -> None:
+    text = 'He said: "Fear last week. "Complacency this week. Not confronted." Davis said it was plausible.'
+    scan = scan_quotes(text)
+    assert [text[a:b] for a, b in scan.spans] == ["Fear last week. ", "Complacency this week. Not confronted."]
+    assert not scan.opens_unclosed
+    closing = '"Yes," she said, "we did." He left.'
+    assert [closing[a:b] for a, b in scan_quotes(closing).spans] == ["Yes,", "we did."]
