@@ -25,15 +25,24 @@ from pathlib import Path
 from .answer import Answerer
 from .bench import ARCHIVE, Source, load_bbc
 from .coverage import open_coverage
+from .names import ORG_WORDS, TITLE_WORDS
 from .text import fold, tokens
 
 SEED = 11
 QUESTIONS = 300
-_NAME = r"[A-Z][a-z]+ (?:Mc|Mac|O')?[A-Z][a-z]+"
-_SAID_NAME = re.compile(rf"(?:said|says|told|added)\s+({_NAME})\b|\b({_NAME}) (?:said|says|told)\b")
-_QUOTED = re.compile(rf"\"([^\"]{{40,300}}),\" said ({_NAME})\b")
-# Sentence openers and honorifics the name pattern would otherwise take for first names.
-_NOT_FIRST_NAMES = frozenset("The He She It But And In Mr Mrs Ms Dr Sir Lord On At As If When This That They We".split())
+# Two capitalised words standing alone: not part of a longer name ("Professor Kerstin Dautenhahn",
+# "Yoo Ji-chang") that the question would cut short.
+_NAME = r"(?<![A-Z]\w )[A-Z][a-z]+ (?:Mc|Mac|O')?[A-Z][a-z]+(?![\w-]| [A-Z])"
+_SAID_NAME = re.compile(rf"(?:said|says|told|added)\s+({_NAME})|({_NAME}) (?:said|says|told)\b")
+_QUOTED = re.compile(rf"\"([^\"]{{40,300}}),\" said ({_NAME})")
+# Sentence openers the name pattern would otherwise take for first names.
+_NOT_FIRST_NAMES = frozenset("The He She It But And In On At As If When This That They We".split())
+
+
+def _person_like(name: str) -> bool:
+    """Two words that could be a person: no role word first, no organisation word last."""
+    first, last = name.split()
+    return first not in _NOT_FIRST_NAMES and first.lower() not in TITLE_WORDS and last.lower() not in ORG_WORDS
 
 
 def full_name_questions(sources: Sequence[Source], count: int, rng: random.Random) -> list[tuple[str, str]]:
@@ -43,7 +52,7 @@ def full_name_questions(sources: Sequence[Source], count: int, rng: random.Rando
     for source in rng.sample(list(sources), len(sources)):
         for match in _SAID_NAME.findall(source.text):
             name = match[0] or match[1]
-            if name.split()[0] not in _NOT_FIRST_NAMES and name not in seen:
+            if _person_like(name) and name not in seen:
                 seen.add(name)
                 found.append((f"What did {name} say?", name))
                 break
@@ -58,7 +67,7 @@ def topic_questions(sources: Sequence[Source], count: int, rng: random.Random) -
     for source in rng.sample(list(sources), len(sources)):
         for quotation, name in _QUOTED.findall(source.text):
             words = [w for w in re.findall(r"\b[a-z]{6,}\b", quotation) if tokens(w)]
-            if len(words) >= 2:
+            if len(words) >= 2 and _person_like(name):
                 first, second = rng.sample(words, 2)
                 found.append((f"What did {name.split()[-1]} say about {first} and {second}?", quotation[:50]))
                 break
