@@ -159,6 +159,19 @@ def _mention_at(found: list[Mention], word_index: int) -> Mention | None:
     return None
 
 
+def _according_to(words: list[Word], found: list[Mention], first: int, frame: str) -> Mention | None:
+    """The name after "according to", past a short lower-case description ("according to
+    conservative columnist Hugh Hewitt")."""
+    for k in range(first, min(len(words), first + 4)):
+        mention = _mention_at(found, k)
+        if mention is not None:
+            return mention if k == first or mention.person_like else None
+        gap = _gap(frame, words, k + 1) if k + 1 < len(words) else ""
+        if words[k].capital or _lower(words[k]) in _NOT_DESCRIPTORS or _lower(words[k]) in _POSSESSIVE_PRONOUNS or any(c in gap for c in ",;:\u00a7"):
+            return None
+    return None
+
+
 def _gap(frame: str, words: list[Word], index: int) -> str:
     """The characters between ``words[index - 1]`` and ``words[index]`` (or before the first word)."""
     return frame[words[index - 1].end : words[index].start] if index > 0 else frame[: words[0].start]
@@ -226,6 +239,10 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
     return _appositive_subject(words, found, i, frame)
 
 
+# Sentence adverbs set off by commas between a subject and the rest of its clause.
+_ASIDES = frozenset("meanwhile however though too also instead nonetheless nevertheless moreover meanwhile then now again".split())
+
+
 def _appositive_subject(words: list[Word], found: list[Mention], last: int, frame: str) -> Mention | str | None:
     """For ``Name, a description, said``: the name before the appositive's opening comma.
 
@@ -238,6 +255,8 @@ def _appositive_subject(words: list[Word], found: list[Mention], last: int, fram
             return None
         if "," in gap:
             previous = k - 1
+            if _lower(words[previous]) in _ASIDES and "," in _gap(frame, words, previous):
+                continue  # "Sanders, meanwhile, who ..., said"
             if _lower(words[previous]) in _PRONOUNS and (previous == 0 or _lower(words[previous - 1]) in _CLAUSE_LINKS):
                 return _lower(words[previous])
             mention = _mention_at(found, previous)
@@ -310,7 +329,9 @@ def _verb_follows(words: list[Word], frame: str, last: int) -> bool:
     if _MARK in gap or ";" in gap:
         return False
     if "," in gap or "(" in gap:
-        return _lower(word) in ("a", "an", "the", "who", "whose", "which", "his", "her") or word.text[:1].isdigit() or not word.capital
+        return _lower(word) in ("a", "an", "the", "who", "whose", "which", "his", "her") or word.text[:1].isdigit() or (
+            not word.capital and _lower(word) not in _NOT_VERBS
+        )
     return not word.capital and _lower(word) not in _NOT_VERBS
 
 
@@ -386,6 +407,16 @@ _RANK = {"cue": 0, "inverted": 0, "according": 0, "pronoun": 1, "participle": 2,
 
 
 _PARENTHETICAL = re.compile(r"\([^()\u00a7]{1,30}\)")
+# "Jason Chaffetz, R-Utah, said": a party and state tag between commas.
+_PARTY_TAG = re.compile(r",\s*[RDI]-[A-Z][A-Za-z.]{1,14},(?=\s*(\w*))")
+
+
+def _blank_tag(match: re.Match[str]) -> str:
+    """The tag blanked; its first comma kept when another description follows
+    ("Lindsey Graham, R-S.C., a long-shot candidate, said"), so the name still opens an appositive."""
+    following = match.group(1)
+    keep = following[:1].islower() and following.casefold() not in CUE_VERBS
+    return ("," if keep else " ") + " " * (len(match.group(0)) - 1)
 # Cue verbs that keep their meaning when capitalised mid-sentence ("..., Tweeted on Friday").
 _CAPITALISED_CUES = frozenset("said says told tweeted wrote added stated noted posted".split())
 
@@ -398,6 +429,7 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
     """
     # A party tag or an aside in brackets ("Sen. Bernie Sanders (I-Vt.) said") is never the subject.
     frame = _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), frame)
+    frame = _PARTY_TAG.sub(_blank_tag, frame)
     words = split_words(frame)
     found = mentions(frame, words)
     opener = _main_subject(words, found, frame)
@@ -410,7 +442,7 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
         low = _lower(word)
         if low == "according" and index + 1 < len(words) and _lower(words[index + 1]) == "to":
             cue = True
-            target = _mention_at(found, index + 2)
+            target = _according_to(words, found, index + 2, frame)
             if target is not None and target.name:
                 candidates.append(Speaker(target, "according"))
             elif index + 2 < len(words) and _lower(words[index + 2]) in _POSSESSIVE_PRONOUNS and context.last_person:
@@ -427,7 +459,9 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
                 resolved = _resolve(opener, context)
                 if resolved is not None:
                     candidates.append(Speaker(resolved, "participle" if isinstance(opener, Mention) else "pronoun"))
-            continue
+            if owner is not None or low not in CUE_VERBS or _sent(words, index):
+                continue
+            # No owner: the word may be the verb ("Podliska also claims he was ...").
         if low == "by" and index > 0 and _lower(words[index - 1]) in ("asked", "questioned", "pressed"):
             target = _mention_at(found, index + 1)
             if target is not None and target.person_like:
@@ -436,8 +470,8 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
             continue
         if low not in CUE_VERBS or (word.capital and index > 0 and low not in _CAPITALISED_CUES):
             continue
-        if index and (words[index - 1].possessive or _lower(words[index - 1]) in _DETERMINERS):
-            continue  # "Russia's demands", "the claims": a noun, not a verb
+        if index and (words[index - 1].possessive or _lower(words[index - 1]) in _DETERMINERS) and _MARK not in _gap(frame, words, index):
+            continue  # "Russia's demands", "the claims": a noun, not a verb (but "that ''…'' said")
         cue = True
         before = _gap(frame, words, index) if index else frame[: word.start]
         left = _subject_left(words, found, index, frame) if index and _MARK not in before else None
@@ -475,7 +509,9 @@ def _unnamed_subject(words: list[Word], verb: int) -> bool:
     """``officials said``, ``one source told``: a cue whose subject is a common noun."""
     previous = words[verb - 1]
     low = _lower(previous)
-    return not previous.capital and low not in STOP_WORDS and low not in _OPENERS and low not in _BETWEEN
+    # "repeated calls", "growing claims": an adjective before a noun, not a subject before a verb.
+    adjective = low.endswith(("ed", "ing"))
+    return not previous.capital and not adjective and low not in STOP_WORDS and low not in _OPENERS and low not in _BETWEEN
 
 
 _SENDING = frozenset(

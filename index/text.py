@@ -211,7 +211,7 @@ def scan_quotes(text: str, inside: bool = False) -> QuoteScan:
     for match in _QUOTE_MARK.finditer(text):
         mark = match.group(0)
         if open_at is None:
-            if mark not in _CLOSE_ONLY:
+            if mark not in _CLOSE_ONLY and not _stray_close(text, match.start(), match.end()):
                 open_at = match.end()
             continue
         if mark in _OPEN_ONLY or (mark == '"' and _opens(text, match.start(), match.end())):
@@ -235,6 +235,13 @@ def _opens(text: str, start: int, end: int) -> bool:
     end, and before a word (' complacency. "There are …'); a closing one follows its words."""
     before = text[:start].rstrip()
     return start > 0 and text[start - 1].isspace() and end < len(text) and text[end].isalnum() and before[-1:] in ".!?:"
+
+
+def _stray_close(text: str, start: int, end: int) -> bool:
+    """Whether a mark met with no quotation open is a closing one (its quotation opened in an
+    earlier paragraph, or the copy lost the opening): right after a sentence's or clause's end
+    and before a space ('Ben Jealous." Wasserman Schultz said')."""
+    return start > 0 and text[start - 1] in ".,!?" and (end == len(text) or text[end].isspace())
 
 
 def quoted_chars(spans: tuple[tuple[int, int], ...], start: int, end: int) -> int:

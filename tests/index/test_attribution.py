@@ -42,6 +42,14 @@ def _statements(asked: tuple[str, ...], *paragraphs: str) -> list[str]:
         ("“We will not bow to pressure,” Gen Musharraf told reporters.", "Musharraf"),
         ("“It is a great honour,” said golfer Gary Player.", "Gary Player"),
         ("Sen. Dana Ruiz (D-Ore.) said the vote would wait.", "Dana Ruiz"),
+        ("Rep. Dana Ruiz, D-Ore., said the vote would wait.", "Dana Ruiz"),
+        ("Sen. Dana Ruiz, R-S.C., a senior member, said Okafor is wrong.", "Dana Ruiz"),
+        ("Surveys find that ''most residents want the ferry back,'' said Paul Ng, a planner.", "Paul Ng"),
+        ("Okafor also claims he was never told about the repairs.", "Okafor"),
+        ("According to harbour historian Paul Ng, the pier is the oldest in the county.", "Paul Ng"),
+        ("Okafor, meanwhile, who has led the union since 2010, said the deal was fair.", "Okafor"),
+        ("At a rally in Leeds, Yorkshire, on Friday, Okafor spoke for an hour, saying the deal was fair.", "Okafor"),
+        ("Okafor, who is a welder, also attacked the mayor's repeated calls for cuts, noting he has “never worked a shift”.", "Okafor"),
     ],
 )
 def test_speaker_of_a_sentence(sentence: str, speaker: str) -> None:
@@ -58,6 +66,11 @@ def test_speaker_of_a_sentence(sentence: str, speaker: str) -> None:
 )
 def test_no_named_speaker(sentence: str) -> None:
     assert _speakers(sentence)[0][0] in (None, "The mayor")
+
+
+def test_a_closing_mark_left_over_from_the_paragraph_before_opens_nothing() -> None:
+    paragraph = 'Former mayor Dana Ruiz." Okafor, who chairs the board, said the pier would reopen.'
+    assert _speakers(paragraph) == [[None, "Okafor"]]
 
 
 def test_pronouns_continue_the_last_named_person() -> None:
