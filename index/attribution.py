@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from .names import ORG_WORDS, fold_name
 from .names import SENTENCE_OPENERS as _OPENERS
 from .text import STOP_WORDS
-from .names import TITLE_WORDS, Mention, Word, mentions, name_matches, split_words
+from .names import HONORIFICS, TITLE_WORDS, Mention, Word, mentions, name_matches, split_words
 from .passages import Passage
 from .text import quoted_chars, scan_quotes, sentence_spans
 
@@ -56,13 +56,14 @@ boasted boasts mused muse muses wonder wondered wonders shout shouted yelled yel
 told announce tout touted touts assert asserted asserts asserting allege alleged alleges
 demand demanded demands demanding call called calls calling dismiss dismissed dismisses
 dismissing reject rejected rejects rejecting threaten threatened threatens threatening
+believe believes believed thinks
 """
 CUE_VERBS = frozenset(_CUE_STEMS.split())
 _INVERTING = frozenset(
     "say said says add added adds ask asked asks write wrote writes continue continued continues "
     "explain explained explains note noted notes recall recalled recalls argue argued argues insist "
     "insisted insists warn warned warns state stated states tweet tweeted tweets post posted posts "
-    "reply replied replies respond responded quip quipped declare declared concede conceded".split()
+    "reply replied replies respond responded quip quipped declare declared concede conceded believes thinks".split()
 )
 # Nouns that carry someone's words after a possessive: "Vance's comments", "his assertion".
 SPEECH_NOUNS = frozenset(
@@ -181,12 +182,18 @@ def _clause_initial(words: list[Word], frame: str, mention: Mention) -> bool:
     """Whether a mention (with any titles before it: "Secretary of State", "Kremlin spokesperson")
     opens a clause, as a subject does."""
     k = mention.first_word
+    described = 0
     while k > 0 and not any(ch in _gap(frame, words, k) for ch in ",;:\u2014\u2013(" + _MARK):
         previous = words[k - 1]
         low = _lower(previous)
-        if low in _OPENERS:
+        if low in _OPENERS and low not in HONORIFICS:
             break
         if previous.capital or low in TITLE_WORDS or low in _NP_INNER:
+            k -= 1
+            continue
+        if described < 3 and (previous.possessive or low in ("a", "an") or _describes(low)):
+            # "Republican politician Fred Upton", "Mr Brown's former advisor Ed Balls"
+            described += 1
             k -= 1
             continue
         break
@@ -196,12 +203,35 @@ def _clause_initial(words: list[Word], frame: str, mention: Mention) -> bool:
     return any(ch in gap for ch in ",;:\u2014\u2013(" + _MARK) or _lower(words[k - 1]) in _CLAUSE_LINKS
 
 
+def _after_comma(words: list[Word], frame: str, mention: Mention) -> bool:
+    """Whether a mention, with the few words describing it, follows a comma."""
+    k = mention.first_word
+    for _ in range(3):
+        if k == 0 or "," in _gap(frame, words, k):
+            break
+        previous = words[k - 1]
+        if not (previous.capital or _describes(_lower(previous))):
+            break
+        k -= 1
+    return k > 0 and "," in _gap(frame, words, k)
+
+
+def _describes(low: str) -> bool:
+    """A lower-case word that may describe a person before their name ("politician",
+    "playwright"): not a stop word, a verb of saying or a past-tense verb."""
+    return low.isalpha() and low not in STOP_WORDS and low not in CUE_VERBS and not low.endswith("ed") and low not in _CLAUSE_LINKS
+
+
 def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str) -> Mention | str | None:
     """The subject of the cue at ``verb`` looking left: a mention, a pronoun, or None."""
     i = verb - 1
     age = False
     while i >= 0 and _MARK not in _gap(frame, words, i + 1):
         low = _lower(words[i])
+        if low == "who" and i > 0 and "," in _gap(frame, words, i):
+            # "Gwyneth Dunwoody, who says it will ...": the name the relative clause hangs on.
+            named = _mention_at(found, i - 1)
+            return named if named is not None and named.person_like and named.last_word == i - 1 else None
         if (low in _BETWEEN and not words[i].capital) or low in _TIME_WORDS:
             i -= 1
         elif low in ("on", "last", "this", "earlier", "in") and i + 1 < verb and _lower(words[i + 1]) in _TIME_WORDS:
@@ -221,9 +251,9 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
     if "," in between and not _lower(words[verb]).endswith("ing"):
         named = _mention_at(found, i)
         if named is not None and named.person_like and named.last_word == i and named.first_word > 0:
-            before_name = _gap(frame, words, named.first_word)
-            if "," in before_name:
-                # "the assailant, John McGraw, told": the name is the appositive.
+            if _after_comma(words, frame, named):
+                # "the assailant, John McGraw, told", "the author, US playwright Eve Ensler,
+                # says": the name is the appositive.
                 return named
     if "," not in between:
         if _lower(words[i]) in _PRONOUNS:
@@ -281,7 +311,10 @@ def _subject_right(words: list[Word], found: list[Mention], verb: int, frame: st
         mention = _mention_at(found, k)
         if mention is not None and mention.name:
             if mention.possessive and mention.last_word == k:
-                return None  # "said Clinton's acceptance ...": an object, not the speaker
+                # "says the BBC's Louisa Lim": the name after the outlet; "said Clinton's
+                # acceptance ...": an object, not the speaker.
+                owned = _mention_at(found, k + 1)
+                return owned if owned is not None and owned.person_like and not _gap(frame, words, k + 1).strip() else None
             if mention.person_like or k == j:
                 return mention
             continue
@@ -482,7 +515,8 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
                 if resolved is not None:
                     candidates.append(Speaker(resolved, "cue" if isinstance(opener, Mention) else "pronoun"))
                 continue
-        if low in _INVERTING and (index == 0 or _MARK in before or ("," in before and not isinstance(left, Mention))):
+        so = index > 0 and _lower(words[index - 1]) == "so"  # "Or so says Home Secretary Charles Clarke."
+        if low in _INVERTING and (index == 0 or so or _MARK in before or ("," in before and not isinstance(left, Mention))):
             right = _subject_right(words, found, index, frame)
             resolved = _resolve(right, context)
             if resolved is not None:

@@ -146,6 +146,10 @@ _SUFFIXES = frozenset("jr sr ii iii iv md phd esq".split())
 _ABBREV = frozenset("mr mrs ms dr sen rep gov gen lt col sgt capt adm prof st jr sr rev maj cpl pvt".split())
 
 
+# Courtesy titles: the word after one is a surname even when it is also a role word ("Mr Dean").
+HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame lady".split())
+
+
 def _is_title(word: str) -> bool:
     """A role word ("President", "Secretary") or a courtesy title ("Mr.")."""
     return fold_name(word) in TITLE_WORDS
@@ -181,7 +185,7 @@ def mentions(text: str, words: list[Word] | None = None) -> list[Mention]:
             j -= 1
         run = words[i : j + 1]
         # A capitalised sentence opener ("But", "Despite") is not part of a name.
-        while run and run[0].capital and (run[0].text.lower() in SENTENCE_OPENERS or run[0].text.lower() in STOP_WORDS):
+        while run and run[0].capital and (run[0].text.lower() in SENTENCE_OPENERS or run[0].text.lower() in STOP_WORDS) and fold_name(run[0].text) not in HONORIFICS:
             run = run[1:]
         if run and run[-1].capital:
             found.append(_mention(run, words, i, j))
@@ -201,8 +205,8 @@ def _lower_role(words: list[Word], text: str, index: int) -> bool:
 
 def _mention(run: list[Word], words: list[Word], first: int, last: int) -> Mention:
     tail = len(run)
-    if tail >= 2 and _is_title(run[-1].text) and run[-2].capital and not _is_title(run[-2].text):
-        tail -= 1  # a surname that is also a role word: "Charlie King", "Anna Richardson White"
+    if tail >= 2 and _is_title(run[-1].text) and run[-2].capital and (not _is_title(run[-2].text) or fold_name(run[-2].text) in HONORIFICS):
+        tail -= 1  # a surname that is also a role word: "Charlie King", "Anna Richardson White", "Mr Dean"
     while tail > 0 and run[tail - 1].capital and not _is_title(run[tail - 1].text):
         tail -= 1
     name_words = run[tail:]
