@@ -343,7 +343,8 @@ def _main_subject(words: list[Word], found: list[Mention], frame: str) -> Mentio
                 continue
             if mention.first_word > start + 5:
                 break
-            if mention.person_like and _clause_initial(words, frame, mention) and _verb_follows(words, frame, mention.last_word):
+            # A possessive is never the subject: in "A member of Davies' team met", the member is.
+            if mention.person_like and not mention.possessive and _clause_initial(words, frame, mention) and _verb_follows(words, frame, mention.last_word):
                 return mention
     return None
 
