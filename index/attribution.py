@@ -210,16 +210,16 @@ def _after_comma(words: list[Word], frame: str, mention: Mention) -> bool:
         if k == 0 or "," in _gap(frame, words, k):
             break
         previous = words[k - 1]
-        if not (previous.capital or _describes(_lower(previous))):
-            break
+        if previous.possessive or not (previous.capital or _describes(_lower(previous))):
+            break  # "outstripping Microsoft's Xbox, said analysts": Xbox is an object
         k -= 1
     return k > 0 and "," in _gap(frame, words, k)
 
 
 def _describes(low: str) -> bool:
     """A lower-case word that may describe a person before their name ("politician",
-    "playwright"): not a stop word, a verb of saying or a past-tense verb."""
-    return low.isalpha() and low not in STOP_WORDS and low not in CUE_VERBS and not low.endswith("ed") and low not in _CLAUSE_LINKS
+    "playwright"): not a stop word, a verb of saying, a past tense or a participle."""
+    return low.isalpha() and low not in STOP_WORDS and low not in CUE_VERBS and not low.endswith(("ed", "ing")) and low not in _CLAUSE_LINKS
 
 
 def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str) -> Mention | str | None:

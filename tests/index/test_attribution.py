@@ -57,6 +57,7 @@ def _statements(asked: tuple[str, ...], *paragraphs: str) -> list[str]:
         ("But Mr Okafor's former deputy Dana Ruiz, now a councillor, said the deal was fair.", "Dana Ruiz"),
         ("But the book's author, Welsh novelist Dana Ruiz, says it is about the sea.", "Dana Ruiz"),
         ("Port chief Paul Ng believes the ferry will return.", "Paul Ng"),
+        ("Sales doubled, outstripping Hull's Mira Lindqvist, said harbour analysts Okafor.", "Okafor"),
         ("Okafor, who is a welder, also attacked the mayor's repeated calls for cuts, noting he has “never worked a shift”.", "Okafor"),
     ],
 )
@@ -70,6 +71,7 @@ def test_speaker_of_a_sentence(sentence: str, speaker: str) -> None:
         "Officials told the council that Okafor's plan was too costly.",  # Okafor is talked about
         "“We expect delays,” said Okafor's deputy.",  # the deputy, unnamed, speaks
         "The mayor praised Lindqvist for her work.",  # no verb of saying
+        "A member of Okafor's crew met the mayor and suggested a delay.",  # the member, unnamed
     ],
 )
 def test_no_named_speaker(sentence: str) -> None:
