@@ -504,6 +504,8 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
             continue
         if low not in CUE_VERBS or (word.capital and index > 0 and low not in _CAPITALISED_CUES):
             continue
+        if low in _WEAK_CUES and not _introduces_speech(words, frame, index):
+            continue  # "Arsenal continued to press", "Kenny was called into action"
         if index and (words[index - 1].possessive or _lower(words[index - 1]) in _DETERMINERS) and _MARK not in _gap(frame, words, index):
             continue  # "Russia's demands", "the claims": a noun, not a verb (but "that ''…'' said")
         cue = True
@@ -538,6 +540,24 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
         # "Sources told the NYT that Putin's stance ...": the words are someone unnamed's.
         return [], cue, subject
     return candidates, cue, subject
+
+
+# Cue verbs with other meanings ("continued to press", "will continue in his role", "was called
+# into action"): verbs of saying only when speech follows them, or not in the passive.
+_WEAK_CUES = frozenset("continue continued continues called".split())
+_SPEECH_STARTS = frozenset("that he she they it we i you this these those".split())
+_PASSIVE = frozenset("was were been be is are being".split())
+
+
+def _introduces_speech(words: list[Word], frame: str, verb: int) -> bool:
+    """Whether a weak cue verb is one of saying: "continue" followed by speech (a quotation,
+    a colon or comma, "that", a pronoun); "called" not in the passive."""
+    if _lower(words[verb]) == "called":
+        return not (verb and _lower(words[verb - 1]) in _PASSIVE)
+    if verb + 1 >= len(words):
+        return True  # "..., he continued."
+    gap = _gap(frame, words, verb + 1)
+    return any(ch in gap for ch in ":,\u00a7") or _lower(words[verb + 1]) in _SPEECH_STARTS
 
 
 def _unnamed_subject(words: list[Word], verb: int) -> bool:

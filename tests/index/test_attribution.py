@@ -72,6 +72,8 @@ def test_speaker_of_a_sentence(sentence: str, speaker: str) -> None:
         "“We expect delays,” said Okafor's deputy.",  # the deputy, unnamed, speaks
         "The mayor praised Lindqvist for her work.",  # no verb of saying
         "A member of Okafor's crew met the mayor and suggested a delay.",  # the member, unnamed
+        "Okafor continued to press for a vote.",  # not a verb of saying here
+        "Okafor was called into the meeting.",
     ],
 )
 def test_no_named_speaker(sentence: str) -> None:
