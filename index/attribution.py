@@ -506,8 +506,8 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
             continue
         if low in _WEAK_CUES and not _introduces_speech(words, frame, index):
             continue  # "Arsenal continued to press", "Kenny was called into action"
-        if index and (words[index - 1].possessive or _lower(words[index - 1]) in _DETERMINERS) and _MARK not in _gap(frame, words, index):
-            continue  # "Russia's demands", "the claims": a noun, not a verb (but "that ''…'' said")
+        if index and (words[index - 1].possessive or _lower(words[index - 1]) in _DETERMINERS) and not _gap(frame, words, index).strip():
+            continue  # "Russia's demands", "the claims": a noun, not a verb (but "that ''…'' said", "with that, said")
         cue = True
         before = _gap(frame, words, index) if index else frame[: word.start]
         left = _subject_left(words, found, index, frame) if index and _MARK not in before else None

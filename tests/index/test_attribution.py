@@ -57,6 +57,7 @@ def _statements(asked: tuple[str, ...], *paragraphs: str) -> list[str]:
         ("But Mr Okafor's former deputy Dana Ruiz, now a councillor, said the deal was fair.", "Dana Ruiz"),
         ("But the book's author, Welsh novelist Dana Ruiz, says it is about the sea.", "Dana Ruiz"),
         ("Port chief Paul Ng believes the ferry will return.", "Paul Ng"),
+        ("The ferry can help with that, said Ms Lindqvist.", "Lindqvist"),
         ("Sales doubled, outstripping Hull's Mira Lindqvist, said harbour analysts Okafor.", "Okafor"),
         ("Okafor, who is a welder, also attacked the mayor's repeated calls for cuts, noting he has “never worked a shift”.", "Okafor"),
     ],
