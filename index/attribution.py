@@ -270,7 +270,7 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
 
 
 # Sentence adverbs set off by commas between a subject and the rest of its clause.
-_ASIDES = frozenset("meanwhile however though too also instead nonetheless nevertheless moreover meanwhile then now again".split())
+_ASIDES = frozenset("meanwhile however though too also instead nonetheless nevertheless moreover then now again".split())
 
 
 def _appositive_subject(words: list[Word], found: list[Mention], last: int, frame: str) -> Mention | str | None:
@@ -451,6 +451,8 @@ def _blank_tag(match: re.Match[str]) -> str:
     following = match.group(1)
     keep = following[:1].islower() and following.casefold() not in CUE_VERBS
     return ("," if keep else " ") + " " * (len(match.group(0)) - 1)
+
+
 # Cue verbs that keep their meaning when capitalised mid-sentence ("..., Tweeted on Friday").
 _CAPITALISED_CUES = frozenset("said says told tweeted wrote added stated noted posted".split())
 
@@ -487,15 +489,17 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
             if owner is not None:
                 cue = True
                 candidates.append(Speaker(owner, "possessive"))
-            elif _sent(words, index):
+                continue
+            if _sent(words, index):
                 # "he took to social media to send a direct message to Putin: ..."
                 cue = True
                 resolved = _resolve(opener, context)
                 if resolved is not None:
                     candidates.append(Speaker(resolved, "participle" if isinstance(opener, Mention) else "pronoun"))
-            if owner is not None or low not in CUE_VERBS or _sent(words, index):
                 continue
-            # No owner: the word may be the verb ("Podliska also claims he was ...").
+            if low not in CUE_VERBS:
+                continue
+            # With no owner, a word like "claims" may be the verb: "Podliska also claims he was ...".
         if low == "by" and index > 0 and _lower(words[index - 1]) in ("asked", "questioned", "pressed"):
             target = _mention_at(found, index + 1)
             if target is not None and target.person_like:
