@@ -21,8 +21,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from .articles import decode
@@ -81,43 +79,69 @@ class Added:
 # Fetching
 
 
-class _PublicResolver(AbstractResolver):
-    """Resolves names and refuses private, loopback and link-local answers: checked at connection
-    time, so neither a redirect nor a DNS answer can reach the local network."""
+class PrivateAddress(OSError):
+    """Raised from the socket factory: the address a connection was about to be made to is not public."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(f"{address} is a private or local network address; not fetching it.")
+        self.address = address
+
+
+class _PublicSockets:
+    """The socket factory of every fetch connection: the one place the address check runs.
+
+    aiohttp hands it the resolved address just before connecting — after the URL's host was
+    normalised (IDNA maps circled, full-width and ideographic digits and dots to ASCII), after
+    every redirect and every DNS answer, and also for hosts that are IP literals, which aiohttp
+    never sends through a resolver. So what is checked is what would be connected to, not the
+    string that was typed.
+    """
 
     def __init__(self, allow_private: bool) -> None:
-        self._inner = DefaultResolver()
         self._allow_private = allow_private
 
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
-        answers = await self._inner.resolve(host, port, family)
-        if not self._allow_private:
-            for answer in answers:
-                if not _public(answer["host"]):
-                    raise IngestError(f"{host} points to a private or local network address; not fetching it.")
-        return answers
-
-    async def close(self) -> None:
-        await self._inner.close()
+    def __call__(self, addr_info: tuple[Any, ...]) -> socket.socket:
+        family, kind, proto, _, sockaddr = addr_info
+        if not self._allow_private and not public_address(str(sockaddr[0])):
+            raise PrivateAddress(str(sockaddr[0]))
+        return socket.socket(family=family, type=kind, proto=proto)
 
 
-def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified)
+#: IPv6 prefixes that carry an IPv4 address in their last 32 bits: IPv4-compatible (::/96) and NAT64.
+_EMBEDS_IPV4 = tuple(ipaddress.ip_network(n) for n in ("::/96", "64:ff9b::/96", "64:ff9b:1::/48"))
+
+
+def public_address(address: str) -> bool:
+    """Whether an IP address is on the public internet: not private, loopback, link-local, shared
+    (CGNAT), reserved, multicast or unspecified — nor an IPv6 form of one of those (IPv4-mapped,
+    IPv4-compatible, 6to4, NAT64)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 scope ("fe80::1%eth0") is not part of it
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and any(ip in network for network in _EMBEDS_IPV4):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return public_address(str(embedded))
+    return ip.is_global and not ip.is_multicast
 
 
 def normalise_url(url: str) -> str:
-    """The URL as it is compared for "already added": scheme and host lower-cased, no fragment."""
+    """The URL as it is fetched and compared for "already added": the host as the HTTP library
+    will connect to it (IDNA-normalised, so `１２７．０．０．１` is 127.0.0.1 and `Bücher.de` is
+    xn--bcher-kva.de), scheme and host lower-cased, no fragment."""
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port  # raises ValueError for a port out of range or a malformed IPv6 host
-    except ValueError:
+        parsed = URL(url.strip())
+        host = parsed.raw_host
+        port = parsed.explicit_port
+    except (ValueError, UnicodeError):  # a port out of range, a malformed IPv6 host, an unencodable name
         raise IngestError("That is not a valid web address.") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if parsed.scheme.lower() not in ("http", "https") or not host:
         raise IngestError("Only http:// and https:// web addresses can be added.")
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname.lower()
-    netloc = host + (f":{port}" if port else "")
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+    netloc = (f"[{host}]" if ":" in host else host.lower()) + (f":{port}" if port else "")
+    return urlunsplit((parsed.scheme.lower(), netloc, parsed.raw_path or "/", parsed.raw_query_string, ""))
 
 
 def _site(host: str) -> str:
@@ -129,7 +153,7 @@ def _site(host: str) -> str:
 
 def session_for(policy: FetchPolicy) -> aiohttp.ClientSession:
     """An HTTP session that refuses private addresses (unless allowed)."""
-    connector = aiohttp.TCPConnector(resolver=_PublicResolver(policy.allow_private), limit=8)
+    connector = aiohttp.TCPConnector(socket_factory=_PublicSockets(policy.allow_private), limit=8)
     return aiohttp.ClientSession(connector=connector, headers={"User-Agent": policy.user_agent})
 
 
@@ -139,8 +163,6 @@ async def fetch(url: str, policy: FetchPolicy, session: aiohttp.ClientSession, *
     origin = _site(urlsplit(current).hostname or "")
     for _ in range(policy.max_redirects + 1):
         host = urlsplit(current).hostname or ""
-        if not policy.allow_private and _is_ip(host) and not _public(host):
-            raise IngestError(f"{host} is a private or local network address; not fetching it.")
         try:
             async with session.get(
                 current, allow_redirects=False, timeout=aiohttp.ClientTimeout(total=policy.timeout)
@@ -169,21 +191,28 @@ async def fetch(url: str, policy: FetchPolicy, session: aiohttp.ClientSession, *
         except TimeoutError:
             raise IngestError(f"The site did not answer within {policy.timeout:g} s.") from None
         except aiohttp.ClientConnectorError as exc:
-            cause = exc.__cause__ or exc.__context__
-            if isinstance(cause, IngestError):
-                raise cause from None
+            refused = _refusal(exc)
+            if refused is not None:
+                raise IngestError(refused) from None
             raise IngestError(f"Could not connect to {host}.") from None
+        except aiohttp.InvalidURL:  # also aiohttp's refusal of legacy numeric hosts such as 2130706433 or 127.1
+            raise IngestError("That is not a valid web address.") from None
         except aiohttp.ClientError as exc:
             raise IngestError(f"Fetching the page failed ({exc.__class__.__name__}).") from None
     raise IngestError("That address redirects too many times.")
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+def _refusal(exc: aiohttp.ClientConnectorError) -> str | None:
+    """The socket factory's refusal inside a connection error, if that is what it was.
+
+    With several addresses to try, aiohappyeyeballs may fold the errors into one plain OSError
+    whose text holds each of theirs, so the text is looked at as well as the type.
+    """
+    error = exc.os_error
+    if isinstance(error, PrivateAddress):
+        return str(error)
+    match = re.search(r"(\S+ is a private or local network address; not fetching it\.)", str(error))
+    return match.group(1) if match else None
 
 
 async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:

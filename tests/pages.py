@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from xml.sax.saxutils import escape
 
 from aiohttp import web
 
@@ -87,6 +89,12 @@ def _app(base: list[str]) -> web.Application:
     async def atom(request: web.Request) -> web.Response:
         return web.Response(text=ATOM.format(base=base[0]), content_type="application/atom+xml")
 
+    async def links_feed(request: web.Request) -> web.Response:
+        """A feed whose items link wherever the query says (``?to=URL&to=URL``): what anyone publishing a feed controls."""
+        items = "".join(f"<item><title>Item</title><link>{escape(url)}</link></item>" for url in request.query.getall("to", []))
+        body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Links</title><link>{base[0]}/</link>{items}</channel></rss>'
+        return web.Response(text=body, content_type="application/rss+xml")
+
     async def broken_feed(request: web.Request) -> web.Response:
         return web.Response(text="this is not xml <<<", content_type="application/xml")
 
@@ -102,20 +110,46 @@ def _app(base: list[str]) -> web.Application:
     app.router.add_get("/feed.rss", rss)
     app.router.add_get("/feed.atom", atom)
     app.router.add_get("/broken.xml", broken_feed)
+    app.router.add_get("/links.rss", links_feed)
     return app
 
 
 @asynccontextmanager
-async def serve_pages() -> AsyncIterator[str]:
-    """Serve the site on 127.0.0.1; yields its base URL."""
+async def serve_pages(host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve the site on ``host`` (a loopback address); yields its base URL."""
     base: list[str] = []
     runner = web.AppRunner(_app(base))
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, host, 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001
-    base.append(f"http://127.0.0.1:{port}")
+    base.append(f"http://{host}:{port}")
     try:
         yield base[0]
     finally:
         await runner.cleanup()
+
+
+@contextmanager
+def serve_pages_in_thread(host: str = "127.0.0.1") -> Iterator[str]:
+    """The same site on its own event loop in a thread, for code under test that runs its own loop (the CLI)."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    stop = asyncio.Event()
+    base: list[str] = []
+
+    async def run() -> None:
+        async with serve_pages(host) as url:
+            base.append(url)
+            started.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(run(),), daemon=True)
+    thread.start()
+    started.wait(10)
+    try:
+        yield base[0]
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()

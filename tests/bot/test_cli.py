@@ -137,3 +137,15 @@ def test_check_command(run) -> None:
     assert data["verdict"] == "altered" and data["matches"][0]["differences"]
     code, _, err = run("check", "hi")
     assert code == 1 and "few words" in err
+
+
+@pytest.mark.parametrize("host", ["①②⑦.⓪.⓪.①", "１２７．０．０．１", "127。0。0。1", "[::ffff:127.0.0.1]", "0.0.0.0"])
+def test_add_refuses_every_spelling_of_a_local_address(run, corpus: Path, host: str) -> None:
+    from tests.pages import serve_pages_in_thread
+
+    with serve_pages_in_thread() as site:
+        code, out, err = run("add", site.replace("127.0.0.1", host) + "/article/wall")
+    assert code != 0 and out == "" and "is a private or local network address; not fetching it" in err
+    assert "Traceback" not in err and not (corpus / "added").exists()
+    _, answer, _ = run("ask", "--json", "What did Okafor say?")
+    assert json.loads(answer)["found"] is False

@@ -86,3 +86,16 @@ async def test_feeds_are_polled_on_refresh_with_a_digest(fake_discord: FakeDisco
             assert "From feeds (2)" in embed_text(report)
             assert fake_discord.all_pings() == set() and fake_discord.errors == []
         bot.store.close()
+
+
+async def test_add_refuses_a_local_address_however_it_is_spelled(newsdesk: Harness) -> None:
+    async with serve_pages() as site:
+        for host in ("①②⑦.⓪.⓪.①", "１２７．０．０．１", "127。0。0。1", "[::ffff:127.0.0.1]"):
+            url = site.replace("127.0.0.1", host) + "/article/wall"
+            await newsdesk.command("add", {"url": url}, user=newsdesk.fake.moderator)
+            refused = await newsdesk.fake.wait_for_message(shown, timeout=15)
+            assert "is a private or local network address" in refused.content, host
+    assert not (newsdesk.corpus / "added").exists()
+    answer = await newsdesk.ask("What did Okafor say?", channel=newsdesk.fake.news)
+    assert answer.content.startswith("I couldn't find that")
+    assert newsdesk.fake.errors == [] and newsdesk.fake.all_pings() == set()

@@ -13,8 +13,14 @@ from index.articles import read_article
 from index.desk import Desk
 from index.errors import IndexBusy
 from index.feeds import poll
-from index.ingest import FetchPolicy, IngestError, Intake, normalise_url
+from index.ingest import FetchPolicy, IngestError, Intake, fetch, normalise_url, public_address, session_for
 from tests.pages import serve_pages
+
+#: Spellings of 127.0.0.1 that the HTTP library normalises (IDNA) or maps (IPv6) onto it; each reaches
+#: the test site when private addresses are allowed, so refusing them is the address check's doing.
+LOOPBACK_SPELLINGS = ["①②⑦.⓪.⓪.①", "１２７．０．０．１", "127。0。0。1", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "0.0.0.0", "0x7f.1", "localhost"]
+#: Other non-public targets, refused before any connection is attempted: metadata, private and IPv6 local ranges.
+PRIVATE_SPELLINGS = ["①⑥⑨.②⑤④.①⑥⑨.②⑤④", "１６９．２５４．１６９．２５４", "①⓪.⓪.⓪.①", "192。168。0。1", "[::1]", "[fe80::1]", "[fd00::1]", "[::127.0.0.1]", "[64:ff9b::7f00:1]", "[2002:7f00:1::]", "100.64.0.1"]
 
 
 @pytest_asyncio.fixture
@@ -81,6 +87,59 @@ async def test_private_addresses_are_refused_unless_allowed(intake: Intake, site
         await strict.add_url(f"{site}/article/wall")
     with pytest.raises(IngestError, match="private or local network"):
         await strict.add_url("http://localhost:9/x")
+
+
+@pytest.mark.parametrize("host", LOOPBACK_SPELLINGS)
+async def test_every_spelling_of_loopback_is_refused_at_the_connection(intake: Intake, site: str, host: str) -> None:
+    url = site.replace("127.0.0.1", host) + "/article/wall"
+    lenient = FetchPolicy(allow_private=True, timeout=2.0)
+    async with session_for(lenient) as session:
+        assert b"Harbour wall" in (await fetch(url, lenient, session)).body  # the spelling really reaches the site
+    strict = Intake(intake.desk, FetchPolicy(allow_private=False, timeout=2.0), intake.folder)
+    with pytest.raises(IngestError, match="is a private or local network address"):
+        await strict.add_url(url)
+    assert not intake.folder.exists() or not any(intake.folder.iterdir())
+
+
+@pytest.mark.parametrize("host", PRIVATE_SPELLINGS)
+async def test_metadata_private_and_ipv6_local_addresses_are_refused(host: str) -> None:
+    policy = FetchPolicy(allow_private=False, timeout=2.0)
+    async with session_for(policy) as session:
+        with pytest.raises(IngestError, match="is a private or local network address"):
+            await fetch(f"http://{host}/latest/meta-data/", policy, session)
+
+
+@pytest.mark.parametrize("host", ["0", "2130706433", "127.1", "0177.0.0.1"])
+async def test_legacy_numeric_hosts_are_not_fetched(host: str) -> None:
+    policy = FetchPolicy(allow_private=False, timeout=2.0)
+    async with session_for(policy) as session:
+        with pytest.raises(IngestError, match="not a valid web address|private or local network"):
+            await fetch(f"http://{host}/", policy, session)
+
+
+def test_public_address() -> None:
+    assert public_address("93.184.216.34") and public_address("2606:4700::1111")
+    for address in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+                    "224.0.0.1", "::1", "::", "fe80::1%eth0", "fd00::1", "::ffff:10.0.0.1", "::ffff:7f00:1",
+                    "::127.0.0.1", "64:ff9b::a9fe:a9fe", "2002:c0a8:0101::1", "not an address"]:
+        assert not public_address(address), address
+
+
+async def test_a_feed_item_spelled_as_loopback_is_refused(intake: Intake, site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anyone who publishes a configured feed chooses its item links; the feed itself is served from
+    127.0.0.2, which the test treats as the one public host, and every item points at the local site."""
+    import index.ingest
+
+    real = index.ingest.public_address
+    monkeypatch.setattr(index.ingest, "public_address", lambda address: address == "127.0.0.2" or real(address))
+    strict = Intake(intake.desk, FetchPolicy(allow_private=False, timeout=2.0), intake.folder)
+    items = [site.replace("127.0.0.1", host) + "/article/wall" for host in LOOPBACK_SPELLINGS]
+    async with serve_pages("127.0.0.2") as publisher:
+        feed = f"{publisher}/links.rss?" + "&".join(f"to={item}" for item in items)
+        report = await poll(strict, [feed], set())
+    assert report.added == [] and {url for url, _ in report.failed} == {normalise_url(item) for item in items}
+    assert all("is a private or local network address" in why for _, why in report.failed)
+    assert not intake.folder.exists() or not any(intake.folder.iterdir())
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "javascript:alert(1)", "file:///etc/passwd", "example.com"])
