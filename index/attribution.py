@@ -260,6 +260,8 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
             return _lower(words[i])
         mention = _mention_at(found, i)
         if mention is None or not mention.name:
+            if _described_person(words, frame, i):
+                return "described"  # '"…," the British actor said': the person just named
             return None  # "the pollster said", "officials said": someone unnamed
         if mention.org:
             # "Sam Lau, the communications director for the Iowa Democratic Party said": the
@@ -406,7 +408,15 @@ class _Context:
     @property
     def last_person(self) -> Mention | None:
         """The person a "he" or "she" stands for: the latest speaker or subject that is a person."""
-        for seen in reversed(self.seen[-LOOKBACK:]):
+        return self._latest(self.seen[-LOOKBACK:])
+
+    def person_before(self) -> Mention | None:
+        """The latest person named before the current sentence (whose own words describe them)."""
+        return self._latest(self.seen[-LOOKBACK - 1 : -1])
+
+    @staticmethod
+    def _latest(seen_list: list[_Seen]) -> Mention | None:
+        for seen in reversed(seen_list):
             if seen.speaker is not None:
                 return seen.speaker
             subject = seen.subject()
@@ -432,7 +442,35 @@ def _resolve(candidate: Mention | str | None, context: _Context) -> Mention | No
         return candidate
     if candidate in ("he", "she"):
         return context.last_person
+    if candidate == "described":
+        return context.person_before()
     return None
+
+
+# Nouns that describe a group or an organisation, never the one person just named.
+_GROUP_NOUNS = frozenset(
+    "company firm club team group government ministry department spokesman spokeswoman spokesperson source "
+    "sources official officials statement report agency police board council committee union party".split()
+)
+
+
+def _described_person(words: list[Word], frame: str, noun: int) -> bool:
+    """'"…," the British actor said', '"…," the 34-year-old added': a definite description right
+    after a quotation, standing for the person the text has just named (as a pronoun would).
+    Only in that shape — after a quotation's end, "the", up to two describing words, a singular
+    noun — since "the spokesman said" elsewhere is usually someone else, unnamed."""
+    for start in range(noun - 1, max(-1, noun - 4), -1):
+        if _lower(words[start]) == "the":
+            break
+    else:
+        return False
+    opening = _gap(frame, words, start) if start else frame[: words[start].start]
+    if _MARK not in opening or not opening.rstrip().endswith((",", _MARK, '"', "\u201d", "'", "\u2019")):
+        return False
+    low = _lower(words[noun])
+    if low in _GROUP_NOUNS or low in STOP_WORDS or (low.endswith("s") and not low.endswith(("ss", "ist"))):
+        return False
+    return all(not _gap(frame, words, k).strip() for k in range(start + 1, noun + 1))
 
 
 # Priority of the ways a speaker is found, best first.

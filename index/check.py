@@ -18,14 +18,14 @@ from dataclasses import dataclass, field, replace
 from difflib import Match as Block  # one run of equal words: a, b, size
 from difflib import SequenceMatcher
 
-from .answer import Answerer
-from .attribution import analyse, statements
 from .coverage import Coverage
 from .engine import Search
 from .errors import BadQuestion
-from .names import fold_name, mentions, name_matches
+from .names import fold_name, mentions
 from .passages import Passage, join_passages, passage_key
+from .people import People, Person, Said
 from .question import clean
+from .reader import Reader
 from .text import sentence_spans, tokens
 
 #: Share of the pasted words found in order in one place for the words to count as that passage's.
@@ -139,10 +139,11 @@ def _words(text: str) -> list[tuple[str, int, int]]:
 class Checker:
     """Checks pasted quotes against one coverage snapshot."""
 
-    def __init__(self, coverage: Coverage, answerer: Answerer | None = None) -> None:
+    def __init__(self, coverage: Coverage, reader: Reader | None = None) -> None:
         self.coverage = coverage
         self.engine = coverage.engine
-        self.answerer = answerer or Answerer(coverage)
+        self.reader = reader or Reader.of(coverage)
+        self.people = People(self.reader)
 
     def check(self, pasted: str, person: str | None = None) -> CheckResult:
         text = clean_paste(pasted)
@@ -162,7 +163,7 @@ class Checker:
                 text, "not_found", "These words are not in the coverage (the articles indexed here may simply not include them).", claimed
             )
         best = matches[0]
-        if claimed and best.speaker and not self._same_person(claimed, best.speaker):
+        if claimed and best.speaker and not self._said_by(claimed, best):
             message = f"The coverage gives these words to {best.speaker}, not {claimed}."
             return CheckResult(text, "other_speaker", message, claimed, tuple(matches))
         if best.verdict == "verbatim":
@@ -174,11 +175,23 @@ class Checker:
             message += f" The coverage does not say who said them, so it cannot confirm {claimed}."
         return CheckResult(text, best.verdict, message, claimed, tuple(matches))
 
-    @staticmethod
-    def _same_person(claimed: str, speaker: str) -> bool:
-        asked = tuple(fold_name(w) for w in claimed.split() if fold_name(w))
-        found = mentions(speaker)
-        return bool(asked) and any(name_matches(asked, m) for m in found)
+    def _said_by(self, claimed: str, match: Match) -> bool:
+        """Whether the coverage gives the matched words to ``claimed``: the same reading of the
+        article that answers "What did X say?" must credit them to that person."""
+        person = self.people.named(claimed)
+        if not isinstance(person, Person) or match.passage is None:
+            return False
+        said = self._statement_at(match.passage, match.offset, person)
+        return said is not None and said.match > 0
+
+    def _statement_at(self, passage: Passage, offset: int, person: Person | None = None) -> Said | None:
+        """The statement of ``passage`` holding ``offset``, read with the article around it."""
+        article = self.reader.article(passage.file) or (passage,)
+        for said in self.people.read(article, person):
+            statement = said.statement
+            if statement.passage.key == passage.key and statement.start <= offset < statement.end:
+                return said
+        return None
 
     def _matches(self, text: str, words: list[tuple[str, int, int]]) -> list[Match]:
         terms = tokens(text)
@@ -243,15 +256,11 @@ class Checker:
         )
 
     def _speaker(self, passage: Passage | None, offset: int) -> str | None:
-        """Who the coverage says spoke the words at ``offset`` of ``passage`` (reading the passage before it too)."""
+        """Who the coverage says spoke the words at ``offset`` of ``passage``."""
         if passage is None:
             return None
-        window = self.engine.neighbours(passage, 1, 0)
-        for infos in analyse(window)[-1:]:
-            for statement in statements(infos):
-                if statement.start <= offset < statement.end:
-                    return statement.speaker.mention.surface
-        return None
+        said = self._statement_at(passage, offset)
+        return said.speaker if said is not None else None
 
 
 def _densest(blocks: list[Block], length: int) -> list[Block]:

@@ -30,6 +30,8 @@ _SAY = (
     r"characteri[sz]e|characteri[sz]ed|react|reacted|feel|felt|believe|believed|promise|vow|vowed"
 )
 _AUX = r"did|does|do|has|have|had|is|was|were|will|would|could|can"
+#: The stems of the verbs of saying above: the verb asked with is never part of the topic.
+_SAY_STEMS = frozenset(tokens(" ".join(w for w in _SAY.split("|") if w.isalpha())))
 _SPEAKER_PATTERNS = (
     re.compile(rf"^(?:so\s+|and\s+)?(?:what|how)\s+(?:exactly\s+|else\s+)?(?:{_AUX})\s+(?P<who>.+?)\s+(?:(?:have|has|had|just|really|actually|recently|ever|first)\s+)*(?P<verb>{_SAY})\b(?P<rest>.*)$"),
     re.compile(rf"^(?:{_AUX})\s+(?P<who>.+?)\s+(?:(?:really|actually|ever|recently|just)\s+)*(?P<verb>{_SAY})\b(?P<rest>.*)$"),
@@ -37,6 +39,12 @@ _SPEAKER_PATTERNS = (
     re.compile(r"^what\s+(?:message|warning|statement|comments?|remarks?|words|quote|quotes)\s+did\s+(?P<who>.+?)\s+(?:send|give|make|issue|deliver|post|share|offer)\b(?P<rest>.*)$"),
     re.compile(r"^(?:quotes?\s+(?:from|by)\s+)(?P<who>.+?)(?P<rest>(?:\s+(?:about|on|regarding)\b.*)?)$"),
     re.compile(r"^(?P<who>[^\s].{0,60}?)(?:'s|s')?\s+(?:quotes?|remarks|comments|statements?|words)(?P<rest>(?:\s+(?:about|on|regarding)\b.*)?)$"),
+    # "What reason did Moya give for …", "what explanation did the club offer"
+    re.compile(r"^what\s+(?:reasons?|explanation|excuse|answer|advice|assurances?|promises?)\s+(?:did|does|has|have|had|will|would)\s+(?P<who>.+?)\s+(?:give|offer|provide|have|make|send)\b(?P<rest>.*)$"),
+    # "Did Jeremy Irons have any doubts about …", "has the club voiced concerns over …"
+    re.compile(r"^(?:did|does|do|has|have|had)\s+(?P<who>.+?)\s+(?:have|has|had|express|expressed|voice|voiced|show|raise|raised)\s+(?:any\s+)?(?P<verb>doubts?|concerns?|worries|fears|regrets|hopes|reservations|misgivings|criticism|praise)\b(?P<rest>.*)$"),
+    # "was Butragueno annoyed about …", "is the minister happy with …"
+    re.compile(r"^(?:was|is|were|are)\s+(?P<who>.+?)\s+(?P<verb>annoyed|angry|happy|unhappy|upset|pleased|disappointed|worried|concerned|surprised|furious|delighted|confident|optimistic|pessimistic|sorry|critical|supportive|satisfied)\b(?P<rest>.*)$"),
 )
 _MENTION_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
@@ -67,6 +75,10 @@ class Question:
     verb: str | None = None
     #: True for "latest …" questions, the date for "… as of May 4, 2025", else None.
     when: date | bool | None = None
+    #: "quote" when the question asks for someone's words, view or reaction; else "fact".
+    intent: str = "fact"
+    #: The kind of answer asked for (see :func:`wanted`), or None.
+    wants: str | None = None
 
 
 def when_asked(text: str) -> date | bool | None:
@@ -112,8 +124,41 @@ def parse_question(raw: str) -> Question:
         who = folded[match.start("who") : match.end("who")].strip(" ,'\"")
         parsed = _speaker_question(text, terms, who, match.groupdict().get("verb"), folded[match.start("rest") :])
         if parsed is not None:
-            return replace(parsed, when=when)
-    return Question(text=text, terms=terms, when=when)
+            return replace(parsed, when=when, intent="quote", wants=wanted(text))
+    intent = "quote" if _VIEW.search(folded) else "fact"
+    return Question(text=text, terms=terms, when=when, intent=intent, wants=wanted(text))
+
+
+#: Words asking for someone's words, view or reaction: a question with one wants a statement.
+_VIEW = re.compile(
+    r"\b(?:say|says|said|saying|tell|told|think|thinks|thought|react|reacted|reaction|respond|responded|response|"
+    r"reply|replied|comment|commented|comments|remarks?|views?|opinion|position|stance|message|statement|claim|claimed|"
+    r"argue|argued|warn|warned|admit|admitted|deny|denied|apologi[sz]e[ds]?|apology|describe|described|praise|praised|"
+    r"critici[sz]e[ds]?|complain|complained|insist|insisted|explain|explained|doubts?|worried|hope|hoped|hopes|"
+    r"make of|feel|feels|felt|annoyed|angry|happy|pleased|disappointed|reason did|quote|quoted)\b",
+    re.IGNORECASE,
+)
+
+#: The kinds of answer a question can ask for, by its opening (and a few telltale phrases).
+_WANTS = (
+    ("amount", re.compile(r"\bhow (?:much|expensive|costly|big|large|rich)\b|^\s*what (?:did|does|will|would) .{1,60}? (?:pay|cost|charge|earn|make)\b|\bwhat(?:'s| is| was) the (?:price|cost|value|fee|budget|bill|figure)\b")),
+    ("number", re.compile(r"\bhow (?:many|long|old|far|tall|high|often|fast|quick|quickly|soon|heavy|deep|wide)\b|\bwhat (?:percentage|percent|proportion|share|number|score|rate|age|speed|size|total)\b|\bwhat(?:'s| is| was| were) the (?:score|result|margin|rate|percentage|proportion|share|number|total|size|speed|age|scoreline)\b")),
+    ("date", re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time|decade|century)\b|\b(?:in|by|since|until) (?:what|which) (?:year|date|month|day)\b")),
+    ("reason", re.compile(r"\bwhy\b|\bhow come\b|\bwhat(?:'s| is| was| are| were)? (?:behind|the reason|the cause)\b|\bwhat (?:caused|led to|prompted|drove)\b")),
+    ("place", re.compile(r"^\s*where\b|\b(?:which|what) (?:country|countries|city|cities|town|region|area|place|venue|stadium|county|state|nation|festival|ground)\b")),
+    ("person", re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:which|what) (?:player|man|woman|person|people|judge|minister|manager|coach|politician|actor|actress|singer|star|director|official|boss|firm|company|companies|team|club|band|group|body|organisation|organization|prop|striker|keeper|rival|side)\b|\bwho(?:'s| is| was| were| did| got| will)\b")),
+    ("name", re.compile(r"\bwhat(?:'s| is| was)? the (?:name|title|url|address|web address|website)\b|\bwhat(?:'s| is| was| are| were)? .{1,40}? called\b|^\s*which\b|\bwhat (?:song|film|book|law|programs?|programmes?|software|product|service|brand|album|show|drug|technology)\b")),
+)
+
+
+def wanted(text: str) -> str | None:
+    """What kind of answer a question asks for: "amount", "number", "date", "reason", "place",
+    "person", "name" — or None when its wording does not say."""
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    for kind, pattern in _WANTS:
+        if pattern.search(lowered):
+            return kind
+    return None
 
 
 def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | None, rest: str) -> Question | None:
@@ -121,11 +166,8 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
     described = bool(words) and words[0].lower() in ("the", "a", "an")
     if described:
         words = words[1:]
-    if words:
-        last = words[-1]
-        for suffix in ("'s", "s'"):
-            if last.lower().endswith(suffix) and len(last) > 2:
-                words[-1] = last[: -len(suffix)] if suffix == "'s" else last[:-1]
+    possessive = [w.lower().endswith(("'s", "\u2019s", "s'")) for w in words]
+    words = [re.sub(r"(?:['\u2019]s|(?<=s)['\u2019])$", "", w) if len(w) > 2 else w for w in words]
     if not words or len(words) > 8 or all(w.lower() in _PRONOUN_WHO for w in words):
         return None
     words = [w for w in words if fold_name(w)]
@@ -144,6 +186,16 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
     if described and not lead and not any(ch.isupper() for w in words for ch in w):
         # "What is the area called …", "Is the output … characterised as …": a thing, not a speaker.
         return None
+    cased = any(ch.isupper() for w in words for ch in w)
+    inner_title = max((i for i in range(len(folded) - 1) if folded[i] in TITLE_WORDS), default=-1)
+    if inner_title >= lead and all(w[:1].isupper() and fold_name(w) not in TITLE_WORDS for w in words[inner_title + 1 :]):
+        # "Tory leader Michael Howard": a description, then the name.
+        lead = inner_title + 1
+    elif len(folded) > 1 and folded[-1] not in _SPEECH_WORDS and (described or any(possessive[:-1])) and (
+        folded[-1] in TITLE_WORDS or (cased and words[-1].islower())
+    ):
+        # "the Wippit boss", "the LA Daily News critic", "CSI's co-producer": an organisation and a role.
+        lead = len(folded)
     kept = [(f, w) for f, w in zip(folded[lead:], words[lead:]) if f not in STOP_WORDS]
     # "the G7 statement", "Trump's post": the trailing word names the words, not the speaker.
     if len(kept) > 1 and kept[-1][0] in _SPEECH_WORDS:
@@ -154,7 +206,7 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
     if not name and not title:
         return None
     topic_text = _TOPIC_LEAD.sub("", _RECENT.sub(" ", _AS_OF.sub(" ", rest))).strip()
-    topic = tuple(tokens(topic_text)) if topic_text else ()
+    topic = tuple(t for t in tokens(topic_text) if t not in _SAY_STEMS) if topic_text else ()
     return Question(
         text=text, terms=terms, speaker=" ".join(words), name=name, name_surface=surface, title=title, topic=topic, verb=verb
     )

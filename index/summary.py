@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answer import Answerer
-from .attribution import analyse, quoted_names, statements
+from .attribution import quoted_names
 from .coverage import ArticleInfo, Coverage
 from .engine import Search
-from .names import fold_name, name_matches
+from .names import fold_name
 from .passages import Passage, passage_key
+from .people import People, Said, Unknown
+from .reader import Reader
 from .text import sentence_spans, tokens
 
 #: Cosine similarity above which two sentences say the same thing (one point, both cited).
@@ -133,10 +134,11 @@ def _stands_alone(text: str) -> bool:
 class Summarizer:
     """Summaries over one coverage snapshot."""
 
-    def __init__(self, coverage: Coverage, answerer: Answerer | None = None) -> None:
+    def __init__(self, coverage: Coverage, reader: Reader | None = None) -> None:
         self.coverage = coverage
         self.engine = coverage.engine
-        self.answerer = answerer or Answerer(coverage)
+        self.reader = reader or Reader.of(coverage)
+        self.people = People(self.reader)
 
     # -- shared machinery ------------------------------------------------------------------
 
@@ -169,7 +171,7 @@ class Summarizer:
                 matrix[row, vocabulary[term]] += 1.0
         idf = np.ones(max(1, len(vocabulary)), dtype=np.float32)
         for term, column in vocabulary.items():
-            idf[column] = self.answerer.idf(term)
+            idf[column] = self.reader.idf(term)
         matrix = np.log1p(matrix) * idf
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         return matrix / np.where(norms == 0, 1.0, norms)
@@ -203,7 +205,7 @@ class Summarizer:
                 counts: dict[str, float] = defaultdict(float)
                 for term in candidate.terms:
                     counts[term] += 1.0
-                vector = {t: math.log1p(c) * self.answerer.idf(t) for t, c in counts.items()}
+                vector = {t: math.log1p(c) * self.reader.idf(t) for t, c in counts.items()}
                 norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
                 vector = {t: v / norm for t, v in vector.items()}
                 weighted.append(vector)
@@ -317,29 +319,26 @@ class Summarizer:
         for surname in sorted(tally, key=lambda s: (-tally[s], s)):
             if len(quotes) >= people:
                 break
-            answer = self.answerer.ask(f"What did {display[surname]} say?")
-            if not answer.found or answer.kind != "speaker":
+            person = self.people.named(display[surname])
+            if person is None or isinstance(person, Unknown):
                 continue
-            best = answer.answers[0]
-            spans = sentence_spans(best.quote)
-            short = best.quote[: spans[0][1]] if spans and len(best.quote) > 300 else best.quote
-            start = best.passage.find(short)
-            first, last = (best.line_start, best.line_end)
-            if start >= 0:
-                first, last = self._cite_lines(best.key, start, start + len(short), (first, last))
-            quotes.append(Point(short, Cite(best.source, best.title, first, last, best.date), speaker=best.speaker or display[surname]))
+            said = self.people.statements_by(person, articles=4)
+            if not said:
+                continue
+            best = next((s for s in said if s.statement.direct and s.match == 1.0), said[0])
+            statement = best.statement
+            spans = sentence_spans(statement.text)
+            end = statement.start + spans[0][1] if spans and len(statement.text) > 300 else statement.end
+            cite = self._cite(statement.passage, statement.start, end)
+            quotes.append(Point(statement.passage.text[statement.start : end], cite, speaker=best.speaker or display[surname]))
         return quotes
-
-    def _cite_lines(self, key: str, start: int, end: int, fallback: tuple[int, int]) -> tuple[int, int]:
-        found = self.engine.passages([key]).get(key)
-        return found.lines_of(start, end) if found else fallback
 
     def topic(self, topic: str, points: int = 5) -> Summary:
         """What the coverage says about a topic, from the passages about it; says so when there are none."""
         title = f"What the coverage says about {topic.strip()}"
         terms = list(dict.fromkeys(tokens(topic)))
         known = [t for t in terms if self.engine.doc_freq(t)]
-        weight = {t: self.answerer.idf(t) for t in terms}
+        weight = {t: self.reader.idf(t) for t in terms}
         total = sum(weight.values()) or 1.0
         if not terms or sum(weight[t] for t in known) < 0.6 * total:
             return Summary("topic", title, message=f"The coverage doesn't discuss {topic.strip()}.")
@@ -386,25 +385,24 @@ class Summarizer:
         return matches[0] if len(matches) == 1 else None
 
     def person(self, name: str, limit: int = 12) -> Summary:
-        """Everything the coverage quotes a person saying, one point per distinct statement."""
+        """Everything the coverage quotes a person saying, one point per distinct statement.
+
+        The statements are :meth:`index.people.People.statements_by`'s — the same that answer
+        "What did X say?" and that ``/check`` credits — so the three never disagree on who said what.
+        """
         title = f"What {name.strip()} said"
-        answer = self.answerer.ask(f"What did {name.strip()} say?")
-        if not answer.found or answer.kind != "speaker":
-            message = answer.message if answer.message and "mention" in answer.message else None
-            return Summary("person", title, message=message or f"The coverage doesn't quote {name.strip()}.")
-        asked = tuple(fold_name(w) for w in name.split() if fold_name(w))
-        variants = self.answerer.name_terms(name.split()[-1])
-        hits = self.engine.search(Search(tuple((t, 1.0) for t in variants), required=(tuple(variants),)), 200)
+        person = self.people.named(name)
+        if isinstance(person, Unknown):
+            return Summary("person", title, message=person.message)
+        said: list[Said] = self.people.statements_by(person) if person is not None else []
         found: list[_Candidate] = []
-        for window in self.answerer.windows(hits, articles=100):
-            for infos in analyse(window):
-                for st in statements(infos, prefer=lambda m: name_matches(asked, m) > 0):
-                    if name_matches(asked, st.speaker.mention) or (len(asked) > 1 and name_matches(asked[-1:], st.speaker.mention)):
-                        terms = tokens(st.text)
-                        if terms:
-                            candidate = _Candidate(st.passage, st.start, st.end, terms, st.passage.ordinal)
-                            candidate.speaker = st.speaker.mention.surface
-                            found.append(candidate)
+        for item in said:
+            statement = item.statement
+            terms = tokens(statement.text)
+            if terms:
+                candidate = _Candidate(statement.passage, statement.start, statement.end, terms, statement.passage.ordinal)
+                candidate.speaker = item.speaker
+                found.append(candidate)
         if not found:
             return Summary("person", title, message=f"The coverage doesn't quote {name.strip()}.")
         found.sort(key=lambda c: (c.passage.file, c.position))

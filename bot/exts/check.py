@@ -29,7 +29,7 @@ class Check(commands.Cog):
         async with self.bot.working():
             await interaction.response.defer(thinking=True)
             snapshot = self.bot.desk.snapshot
-            result = await asyncio.to_thread(Checker(snapshot.coverage, snapshot.answerer).check, quote, person)
+            result = await asyncio.to_thread(Checker(snapshot.coverage, snapshot.answerer.reader).check, quote, person)
             await interaction.followup.send(embed=check_embed(result.to_json()), allowed_mentions=NO_PINGS)
 
 

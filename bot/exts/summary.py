@@ -23,7 +23,7 @@ class Summaries(commands.Cog):
 
     def _summarize(self, topic: str | None, article: str | None, person: str | None, since_refresh: bool) -> Summary:
         snapshot = self.bot.desk.snapshot  # one read: the summary and its quotes come from one index
-        summarizer = Summarizer(snapshot.coverage, snapshot.answerer)
+        summarizer = Summarizer(snapshot.coverage, snapshot.answerer.reader)
         return summarizer.summarize(topic=topic, article=article, person=person, since_refresh=since_refresh)
 
     @app_commands.command(name="summary", description="The gist of the coverage; every point is quoted and cited.")

@@ -1,0 +1,144 @@
+"""Fit the answer chooser's feature weights (index/choose.py) on the visible evaluation sets.
+
+For every case, the units the pipeline would rank are dumped with their features, and the unit
+whose quote holds the gold text is the target. The weights are fitted as a listwise logistic
+model (softmax over each question's units), each set weighed equally, with L2 regularisation.
+The BBC set's halves (V1, V2: different writers) are cross-checked: weights fitted without one
+half are scored on it, which is how a weight that only fits these questions shows itself.
+
+    python bench/calibrate.py                 # dump (cached in bench/out/) and fit
+    python bench/calibrate.py --fresh         # dump again (after changing the features)
+
+It never changes the code: it prints the weights, to be copied into index/choose.py by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index.answer import Answerer  # noqa: E402
+from index.coverage import open_coverage  # noqa: E402
+from index.evidence import FEATURES, answer_test  # noqa: E402
+from index.text import fold  # noqa: E402
+from index.window import quote_window  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "eval"
+SETS = {
+    "bbc": (SHARED / "bbc" / "cases.jsonl", SHARED / "bbc" / "articles"),
+    "seeds": (SHARED / "seed_questions.jsonl", ROOT / "seeds"),
+    "squad": (SHARED / "squad" / "cases.jsonl", SHARED / "squad" / "articles"),
+    "polnear": (SHARED / "polnear" / "cases.jsonl", SHARED / "polnear" / "articles"),
+}
+OUT = ROOT / "bench" / "out"
+
+
+def cases(path: Path) -> list[dict]:
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        case = json.loads(line)
+        if "gold" not in case:
+            case["gold"] = [{"source": case["gold_source"], "text": case["gold_text"]}]
+        found.append(case)
+    return found
+
+
+def holds(case: dict, file: str, quote: str) -> bool:
+    return any(file == g["source"] and fold(g["text"]) in fold(quote) for g in case["gold"])
+
+
+def dump(name: str, limit: int | None) -> list[tuple[str, np.ndarray, np.ndarray, list[tuple[str, str]]]]:
+    cases_path, corpus = SETS[name]
+    coverage, _ = open_coverage([corpus], OUT / "state")
+    answerer = Answerer(coverage)
+    rows = []
+    for case in cases(cases_path)[:limit]:
+        if case.get("kind") == "abstain":
+            continue
+        question, units = answerer.contenders(case["question"])
+        if not units:
+            rows.append((case["id"], np.zeros((0, len(FEATURES))), np.zeros(0), []))
+            continue
+        wanted = answer_test(question, question.wants)
+        matrix = np.array([[u.features[f] for f in FEATURES] for u in units])
+        gold = []
+        shown = []
+        for unit in units:
+            start, end = quote_window(unit, wanted)
+            gold.append(holds(case, unit.passage.file, unit.passage.text[start:end]))
+            shown.append((unit.passage.file, unit.passage.text[start:end] if name in ("bbc", "seeds") else "", unit.position, unit.passage.ordinal))
+        rows.append((case["id"], matrix, np.array(gold, dtype=float), shown))
+    return rows
+
+
+def fit(groups: list[tuple[list, float]], l2: float, iterations: int = 400, rate: float = 0.5) -> np.ndarray:
+    weights = np.zeros(len(FEATURES))
+    for _ in range(iterations):
+        gradient = np.zeros_like(weights)
+        for rows, share in groups:
+            usable = [(x, y) for _, x, y, *_ in rows if len(y) and y.any()]
+            part = np.zeros_like(weights)
+            for x, y in usable:
+                s = x @ weights
+                p = np.exp(s - s.max())
+                p /= p.sum()
+                part += x.T @ (p - y / y.sum())
+            gradient += share * part / max(1, len(usable))
+        weights -= rate * (gradient + l2 * weights)
+    return weights
+
+
+def accuracy(rows: list, weights: np.ndarray) -> tuple[int, int]:
+    right = sum(1 for _, x, y, *_ in rows if len(y) and y[int(np.argmax(x @ weights))])
+    return right, len(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sets", default="bbc,seeds,squad,polnear")
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--limit", type=int, default=None, help="cases per set (a quick look)")
+    parser.add_argument("--l2", type=float, default=0.02)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    data = {}
+    for name in args.sets.split(","):
+        cache = OUT / f"units-{name}.pickle"
+        if args.fresh or not cache.exists():
+            data[name] = dump(name, args.limit)
+            cache.write_bytes(pickle.dumps(data[name]))
+        else:
+            data[name] = pickle.loads(cache.read_bytes())
+    bbc = data.get("bbc", [])
+    halves = {h: [r for r in bbc if r[0].startswith(f"bbc-{h}")] for h in ("V1", "V2")}
+    others = [(rows, 1.0) for name, rows in data.items() if name != "bbc"]
+    everything = others + ([(bbc, 1.0)] if bbc else [])
+    weights = fit(everything, args.l2)
+    for name, rows in data.items():
+        print(f"{name:8s} fitted on all: {accuracy(rows, weights)}")
+    if bbc:
+        for held, train in (("V1", "V2"), ("V2", "V1")):
+            w = fit(others + [(halves[train], 1.0)], args.l2)
+            print(f"bbc {held} with weights fitted without it: {accuracy(halves[held], w)}")
+        w = fit(others, args.l2) if others else None
+        if w is not None:
+            print(f"bbc with weights fitted on the other sets only: {accuracy(bbc, w)}")
+    print("WEIGHTS = {")
+    for name, value in zip(FEATURES, weights):
+        print(f'    "{name}": {value:.2f},')
+    print("}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

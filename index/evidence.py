@@ -1,0 +1,300 @@
+"""Stage two of answering: every stretch of the candidate articles that could be the answer, with its evidence.
+
+A *unit* is a sentence, or — when the question wants someone's words or asks about a person —
+a statement (the run of sentences that carry one speaker's words, :mod:`index.attribution`).
+Each unit gets the same named features, all between 0 and 1, which :mod:`index.choose` weighs:
+
+- ``topic``: share of the question's weight (corpus idf) whose terms the unit holds — stems and
+  lemmas both, so "sent" meets "send"; a rare name counts for far more than "happened";
+- ``bm25``: the unit's BM25 score for the question's terms among the candidates' units (corpus
+  idf, the units' own lengths), relative to the best unit's — term frequency and length count,
+  where ``topic`` only asks which terms are there;
+- ``context``: the same over the unit and its neighbouring sentences (an answer often leans on
+  the sentence before: "The system is a joint venture between …");
+- ``passage``: the same over the unit's paragraph; ``retrieved``: that paragraph's BM25 score
+  in the search, relative to the best paragraph found (0 when the search did not return it);
+- ``pairs``: share of the question's adjacent word pairs kept together (within two words);
+- ``meaning`` / ``meaning_context``: cosine similarity of the question and the unit (and its
+  neighbours) in a sentence embedding (:mod:`index.meaning`): "in other words";
+- ``answer``: the unit holds the kind of answer asked for and the question does not already —
+  an amount, a number, a date, a reason, a place, a person, a name;
+- ``article`` and ``first_article``: how well the unit's whole article matches, and whether it
+  matches best; ``lead``: the article's first sentence (news puts the facts there);
+- ``speaker``: the unit is a statement by the person asked about (1 by their full name or as
+  the role's holder, 0.5 by surname alone), ``names``: it names them without being theirs;
+- ``quoted`` and ``statement`` (questions wanting someone's words only): the unit is inside
+  quotation marks, and it is attributed to someone;
+- ``recency``: for "latest" / "as of" questions, how much newer the article is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from . import meaning
+from .attribution import analyse
+from .candidates import Candidate, Candidates
+from .names import fold_name, split_words
+from .passages import Passage
+from .people import People, Person, writes
+from .question import Question
+from .reader import Reader
+from .text import sentence_spans, tokens
+
+#: The features every unit carries, in the order :mod:`index.choose` weighs them.
+FEATURES = (
+    "topic", "bm25", "context", "passage", "retrieved", "pairs", "meaning", "meaning_context", "answer",
+    "article", "first_article", "lead", "speaker", "names", "quoted", "statement", "recency",
+)
+#: Longest unit considered: a statement running over more is cut to whole sentences around its start.
+MAX_UNIT_CHARS = 1500
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A stretch of one passage that could be quoted as the answer, with its evidence."""
+
+    passage: Passage
+    start: int  # offsets in passage.text
+    end: int
+    article: Candidate
+    position: int  # its (first) sentence's place among the article's sentences
+    speaker: str | None  # whose words these are, when the coverage says
+    features: dict[str, float]
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+
+@dataclass(slots=True)
+class _Span:
+    passage: Passage
+    start: int
+    end: int
+    quoted: float = 0.0
+    speaker: str | None = None
+    match: float = 0.0  # how surely the speaker is the person asked about
+    statement: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+
+def gather(reader: Reader, people: People, question: Question, person: Person | None, candidates: Candidates) -> list[Unit]:
+    """The units of every candidate article, with their features."""
+    wants_words = question.intent == "quote" or person is not None
+    name_terms = set(person.terms) | set(person.first_terms) if person is not None else set()
+    role_terms = {t for w in person.role for t in tokens(w)} if person is not None else set()
+    # What the answer must be about: for "What did X say about Y?", Y; otherwise every word of
+    # the question but the name of the person asked about.
+    if question.speaker:
+        terms = set(question.topic) | (_terms(question.text) & set(meaning.lemma_terms(" ".join(question.topic))))
+    else:
+        terms = _terms(question.text) | set(question.terms)
+    topic = {t: reader.idf(t) for t in terms if t not in name_terms and t not in role_terms and reader.df(t)}
+    total = sum(topic.values()) or 1.0
+    pairs = _pairs(question.terms, name_terms)
+    wanted = answer_test(question, question.wants)
+    asked_vector = meaning.embed([question.text])[0]
+
+    spans: list[list[_Span]] = []
+    for candidate in candidates.articles:
+        spans.append(_statements(people, candidate, person) if wants_words else _sentences(candidate))
+    flat = [s for article in spans for s in article]
+    if not flat:
+        return []
+    vectors = meaning.embed([s.text for s in flat])
+    similarity = vectors @ asked_vector
+
+    sequences = [reader.read(s.passage, s.start, s.end)[0] for s in flat]
+    bm25 = _bm25(sequences, topic)
+
+    units: list[Unit] = []
+    index = 0
+    for candidate, article in zip(candidates.articles, spans):
+        read = [reader.read(s.passage, s.start, s.end) for s in article]
+        unit_terms = [terms for _, terms in read]
+        passage_terms: dict[str, set[str]] = {}
+        names_person: dict[str, bool] = {}
+        for position, span in enumerate(article):
+            own = unit_terms[position]
+            around = own.union(*unit_terms[max(0, position - 1) : position + 2])
+            key = span.passage.key
+            if key not in passage_terms:
+                passage_terms[key] = set(reader.terms(span.passage))
+                names_person[key] = person is not None and writes(span.passage.text, person.written)
+            in_passage = passage_terms[key]
+            neighbours = similarity[index + max(0, position - 1) - position : index + min(len(article), position + 2) - position]
+            features = {
+                "topic": _share(topic, own, total),
+                "bm25": bm25[index],
+                "context": _share(topic, around, total),
+                "passage": _share(topic, in_passage | own, total),
+                "retrieved": candidate.retrieved.get(span.passage.key, 0.0),
+                "pairs": _kept(pairs, read[position][0]),
+                "meaning": max(0.0, float(similarity[index])),
+                "meaning_context": max(0.0, float(neighbours.mean())),
+                "answer": 1.0 if wanted is not None and wanted(span.text) else 0.0,
+                "article": candidate.evidence,
+                "first_article": 1.0 if candidate.rank == 0 else 0.0,
+                "lead": 1.0 if span.passage.ordinal == 0 and span.start == 0 else 0.0,
+                "speaker": span.match,
+                "names": 1.0 if names_person[key] and not span.match else 0.0,
+                "quoted": span.quoted if question.intent == "quote" else 0.0,
+                "statement": 1.0 if question.intent == "quote" and span.statement else 0.0,
+                "recency": reader.recency(candidate.file, question.when),
+            }
+            units.append(Unit(span.passage, span.start, span.end, candidate, position, span.speaker, features))
+            index += 1
+    return units
+
+
+# ---------------------------------------------------------------------------------------------
+# Units
+
+
+def _sentences(candidate: Candidate) -> list[_Span]:
+    return [_Span(p, a, b) for p in candidate.passages for a, b in sentence_spans(p.text)]
+
+
+def _statements(people: People, candidate: Candidate, person: Person | None) -> list[_Span]:
+    """An article's statements (one unit each) and the sentences outside any statement, in order."""
+    analysed = analyse(candidate.passages)
+    said = people.read(candidate.passages, person, analysed)
+    by_start = {(s.statement.passage.key, s.statement.start): s for s in said}
+    spans: list[_Span] = []
+    for infos in analysed:
+        covered_until = -1
+        for info in infos:
+            if info.start < covered_until:
+                continue
+            statement = by_start.get((info.passage.key, info.start))
+            if statement is None:
+                spans.append(_Span(info.passage, info.start, info.end, info.quoted))
+                continue
+            words = statement.statement
+            end = _bounded_end(words.passage.text, words.start, words.end)
+            quoted = sum(i.quoted * (i.end - i.start) for i in words.sentences) / max(1, words.end - words.start)
+            spans.append(_Span(info.passage, words.start, end, quoted, statement.speaker, statement.match, True))
+            covered_until = words.end
+    return spans
+
+
+def _bounded_end(text: str, start: int, end: int) -> int:
+    """``end``, or the end of the last whole sentence that keeps the unit under ``MAX_UNIT_CHARS``."""
+    if end - start <= MAX_UNIT_CHARS:
+        return end
+    cut = start
+    for a, b in sentence_spans(text[start:end]):
+        if b > MAX_UNIT_CHARS and cut > start:
+            break
+        cut = start + b
+    return min(end, max(cut, start + MAX_UNIT_CHARS))
+
+
+# ---------------------------------------------------------------------------------------------
+# Terms and shares
+
+
+def _terms(text: str) -> set[str]:
+    return set(meaning.match_terms(text)[1])
+
+
+#: BM25 parameters for units (the engine's).
+K1 = 1.2
+B = 0.75
+
+
+def _bm25(sequences: Sequence[Sequence[str]], weights: dict[str, float]) -> list[float]:
+    """Each sequence's BM25 score for the weighted terms, relative to the best (0 when none match)."""
+    if not sequences:
+        return []
+    average = sum(len(seq) for seq in sequences) / len(sequences) or 1.0
+    scores = []
+    for seq in sequences:
+        norm = K1 * (1 - B + B * len(seq) / average)
+        counts: dict[str, int] = {}
+        for term in seq:
+            if term in weights:
+                counts[term] = counts.get(term, 0) + 1
+        scores.append(sum(weights[t] * f * (K1 + 1) / (f + norm) for t, f in counts.items()))
+    best = max(scores) or 1.0
+    return [score / best for score in scores]
+
+
+def _share(weights: dict[str, float], present: set[str], total: float) -> float:
+    return sum(weight for term, weight in weights.items() if term in present) / total
+
+
+def _pairs(terms: Sequence[str], skip: set[str]) -> tuple[tuple[str, str], ...]:
+    kept = [t for t in terms if t not in skip]
+    return tuple(dict.fromkeys((a, b) for a, b in zip(kept, kept[1:]) if a != b))
+
+
+def _kept(pairs: Sequence[tuple[str, str]], sequence: Sequence[str]) -> float:
+    """Share of the question's adjacent term pairs that a text keeps within two words of each other."""
+    if not pairs:
+        return 0.0
+    where: dict[str, list[int]] = {}
+    for position, term in enumerate(sequence):
+        where.setdefault(term, []).append(position)
+    kept = sum(1 for a, b in pairs if any(abs(i - j) <= 2 for i in where.get(a, ()) for j in where.get(b, ())))
+    return kept / len(pairs)
+
+
+# ---------------------------------------------------------------------------------------------
+# The kind of answer asked for
+
+
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|million|billion|dozens?|half|double|twice|treble|triple|quarter|third)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(r"[$\u00a3\u20ac\u00a5]\s?\d|\d\s?(?:bn|m|million|billion|p|pence|cents?)\b|\b(?:dollars?|euros?|pounds?|yen)\b", re.IGNORECASE)
+_PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
+_DATE = re.compile(
+    r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|spring|summer|autumn|winter|christmas|easter)\b|"
+    r"\b(?:next|last|this) (?:week|month|year|season)\b|\b(?:tomorrow|yesterday|tonight)\b",
+    re.IGNORECASE,
+)
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|as a result|result of|since|so that|in order to|thanks to|blamed|blames|reason|"
+    r"caused|causing|led to|after|following|amid|over concerns|fears? (?:of|that|over)|concerns? (?:about|over|that)|"
+    r"designed to|aimed at|to help|to avoid|to prevent|to cut|to boost|to make)\b",
+    re.IGNORECASE,
+)
+
+
+#: A capitalised word that does not open its sentence: the mark of a name in running text.
+_INNER_CAPITAL = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'\u2019-]*")
+
+
+def answer_test(question: Question, wants: str | None) -> Callable[[str], bool] | None:
+    """A test that a unit holds the kind of answer ``wants`` names, beyond what the question says."""
+    if wants is None:
+        return None
+    asked_numbers = set(re.findall(r"\d+", question.text))
+    asked_names = {w.folded for w in split_words(question.text) if w.capital}
+
+    def new_number(text: str) -> bool:
+        return bool(set(re.findall(r"\d+", text)) - asked_numbers) or bool(_NUMBER.search(text) and not asked_numbers)
+
+    def new_name(text: str) -> bool:
+        return any(fold_name(m.group(0)) not in asked_names for m in _INNER_CAPITAL.finditer(text))
+
+    tests: dict[str, Callable[[str], bool]] = {
+        "amount": lambda s: bool(_MONEY.search(s) or _PERCENT.search(s)) and new_number(s),
+        "number": lambda s: new_number(s) or bool(_PERCENT.search(s)),
+        "date": lambda s: bool(_DATE.search(s)),
+        "reason": lambda s: bool(_REASON.search(s)),
+        "place": new_name,
+        "person": new_name,
+        "name": lambda s: new_name(s) or bool(re.search(r"[\"\u201c][^\"\u201d]{2,60}[\"\u201d]", s)),
+    }
+    return tests.get(wants)

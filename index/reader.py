@@ -1,0 +1,250 @@
+"""One snapshot, read: corpus statistics, passages and whole articles, dates and citations.
+
+Everything that answers, summarises or checks reads the coverage through a :class:`Reader`,
+so they share one set of statistics (the idf of a term is the corpus's, never a handful of
+candidates' own) and one way of turning an excerpt into a citation. It talks to the index only
+through the :class:`~index.engine.SearchEngine` protocol, so a fake engine in the tests (or a
+distributed one) serves it unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property, lru_cache
+
+from .articles import parse_date
+from .coverage import Coverage
+from .engine import Hit, SearchEngine
+from .meaning import match_terms
+from .passages import Passage, passage_key
+from .text import tokens
+
+#: How strongly "latest" / "as of" questions prefer newer articles.
+RECENCY_WEIGHT = 0.6
+#: Passages of one article read at most: an article is read whole to answer from it, and a
+#: pathological one (a megabyte without paragraph breaks) must not make one question slow.
+ARTICLE_PASSAGES = 60
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFacts:
+    """What a reader needs to know about an article besides its passages."""
+
+    name: str
+    title: str | None
+    date: str | None
+    passages: int
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One quoted answer and where it comes from."""
+
+    source: str  # the article file, relative to its corpus folder
+    title: str  # the article's headline, or its file name
+    quote: str  # an exact excerpt of the source (whitespace folded)
+    passage: str  # the whole passage the quote comes from
+    line_start: int
+    line_end: int
+    score: float
+    speaker: str | None = None
+    section: str | None = None
+    date: str | None = None
+    key: str = ""  # the passage's key, for "full passage" and similar follow-ups
+    also: tuple[str, ...] = ()  # other files carrying the same words (wire copy)
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "source": self.source,
+            "title": self.title,
+            "quote": self.quote,
+            "passage": self.passage,
+            "line_start": self.line_start,
+            "line_end": self.line_end,
+            "score": round(self.score, 4),
+        }
+        if self.speaker:
+            data["speaker"] = self.speaker
+        if self.section:
+            data["section"] = self.section
+        if self.date:
+            data["date"] = self.date
+        if self.also:
+            data["sources"] = [self.source, *self.also]
+        return data
+
+
+class Reader:
+    """Statistics and text of one coverage snapshot (build a new one after a refresh)."""
+
+    def __init__(self, engine: SearchEngine, articles: Mapping[str, ArticleFacts]) -> None:
+        self.engine = engine
+        self.articles = articles
+        self.df = lru_cache(maxsize=65536)(engine.doc_freq)
+        self._articles: dict[str, tuple[Passage, ...]] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}
+        self._units: dict[tuple[str, int, int], tuple[tuple[str, ...], frozenset[str]]] = {}
+
+    @classmethod
+    def of(cls, coverage: Coverage) -> Reader:
+        """The reader of a :class:`~index.coverage.Coverage` (its engine and article table)."""
+        return cls(coverage.engine, _CoverageArticles(coverage))
+
+    @property
+    def size(self) -> int:
+        return self.engine.size
+
+    def idf(self, term: str) -> float:
+        """The corpus idf of an index term (tantivy's formula, so it agrees with the engine's scores)."""
+        n = max(1, self.engine.size)
+        df = self.df(term)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def known(self, term: str) -> bool:
+        return bool(self.df(term)) and self.engine.exists(term)
+
+    def facts(self, file: str) -> ArticleFacts | None:
+        return self.articles.get(file)
+
+    def passages(self, keys: Iterable[str]) -> dict[str, Passage]:
+        return self.engine.passages(keys)
+
+    def article(self, file: str) -> tuple[Passage, ...]:
+        """An article's passages in order (at most ``ARTICLE_PASSAGES``), cached per snapshot."""
+        cached = self._articles.get(file)
+        if cached is None:
+            facts = self.articles.get(file)
+            count = min(facts.passages if facts else 0, ARTICLE_PASSAGES)
+            found = self.engine.passages(passage_key(file, ordinal) for ordinal in range(count))
+            cached = tuple(sorted(found.values(), key=lambda p: p.ordinal))
+            if len(self._articles) > 256:
+                self._articles.clear()
+            self._articles[file] = cached
+        return cached
+
+    def terms(self, passage: Passage) -> tuple[str, ...]:
+        """A passage's index terms, in order (cached: candidates and evidence both read them)."""
+        cached = self._terms.get(passage.key)
+        if cached is None:
+            if len(self._terms) > 4096:
+                self._terms.clear()
+            cached = self._terms[passage.key] = tuple(tokens(passage.text))
+        return cached
+
+    def read(self, passage: Passage, start: int, end: int) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The terms of ``passage.text[start:end]`` as answering matches them
+        (:func:`index.meaning.match_terms`), cached: the same sentences recur across questions."""
+        key = (passage.key, start, end)
+        cached = self._units.get(key)
+        if cached is None:
+            if len(self._units) > 50_000:
+                self._units.clear()
+            cached = self._units[key] = match_terms(passage.text[start:end])
+        return cached
+
+    def windows(self, hits: Sequence[Hit], articles: int, before: int = 1, after: int = 1) -> list[list[Passage]]:
+        """Runs of consecutive passages around the hits, for the best ``articles`` articles."""
+        order: list[str] = []
+        wanted: dict[str, set[int]] = defaultdict(set)
+        known: dict[str, Passage] = {}
+        for hit in hits:
+            p = hit.passage
+            if p.file not in wanted:
+                if len(order) >= articles:
+                    continue
+                order.append(p.file)
+            known[p.key] = p
+            facts = self.articles.get(p.file)
+            count = facts.passages if facts else p.ordinal + 1
+            wanted[p.file].update(range(max(0, p.ordinal - before), min(count, p.ordinal + after + 1)))
+        missing = [passage_key(f, o) for f in order for o in wanted[f] if passage_key(f, o) not in known]
+        known.update(self.engine.passages(missing))
+        windows: list[list[Passage]] = []
+        for file in order:
+            run: list[Passage] = []
+            for ordinal in sorted(wanted[file]):
+                passage = known.get(passage_key(file, ordinal))
+                if passage is None:
+                    continue
+                if run and ordinal != run[-1].ordinal + 1:
+                    windows.append(run)
+                    run = []
+                run.append(passage)
+            if run:
+                windows.append(run)
+        return windows
+
+    # -- dates -----------------------------------------------------------------------------
+
+    def recency(self, file: str, when: date | bool | None) -> float:
+        """For "latest" / "as of" questions: how much newer coverage is preferred — 0 when not
+        asked, negative for articles dated after an "as of" date."""
+        if when is None:
+            return 0.0
+        facts = self.articles.get(file)
+        dated = parse_date(facts.date) if facts else None
+        if dated is None:
+            return 0.0
+        if isinstance(when, date):
+            if dated > when:
+                return -1.0
+            return RECENCY_WEIGHT / (1 + (when - dated).days / 30)
+        newest = self._newest
+        return RECENCY_WEIGHT / (1 + max(0, (newest - dated).days) / 30) if newest else 0.0
+
+    @cached_property
+    def _newest(self) -> date | None:
+        dates = [d for d in (parse_date(f.date) for f in self.articles.values()) if d is not None]
+        return max(dates, default=None)
+
+    # -- citing ----------------------------------------------------------------------------
+
+    def cite(self, passage: Passage, start: int, end: int, score: float, speaker: str | None = None) -> Citation:
+        """``passage.text[start:end]`` as a citation: the exact words, the lines they are on."""
+        facts = self.articles.get(passage.file)
+        first, last = passage.lines_of(start, end)
+        return Citation(
+            source=passage.file,
+            title=facts.label if facts else passage.file,
+            quote=passage.text[start:end],
+            passage=passage.text,
+            line_start=first,
+            line_end=last,
+            score=score,
+            speaker=speaker,
+            section=passage.section,
+            date=facts.date if facts else None,
+            key=passage.key,
+        )
+
+
+class _CoverageArticles(Mapping[str, ArticleFacts]):
+    """A coverage's article table seen as :class:`ArticleFacts` (built on access, like the table's rows)."""
+
+    def __init__(self, coverage: Coverage) -> None:
+        self._table = coverage.articles
+        self._built: dict[str, ArticleFacts] = {}
+
+    def __getitem__(self, name: str) -> ArticleFacts:
+        facts = self._built.get(name)
+        if facts is None:
+            info = self._table[name]
+            facts = self._built[name] = ArticleFacts(info.name, info.title, info.date, info.passages)
+        return facts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._table
