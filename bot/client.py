@@ -32,6 +32,7 @@ from index.ingest import Intake
 from .errors import NotModerator, ShuttingDown, reply_error
 from .health import HealthServer, Metrics
 from .render import NO_PINGS
+from .roles import Resolved, RoleRefs, is_moderator, resolve
 from .settings import Settings
 from .store import Store
 from .views import ArticleChoices
@@ -55,7 +56,7 @@ class GuildConfig:
     """A server's effective settings: its /settings overrides over the config file's defaults."""
 
     ask_channels: frozenset[int]
-    moderator_roles: tuple[str, ...]
+    moderator_roles: frozenset[int]  # role ids; never names
     cooldown_questions: int
     cooldown_seconds: float
     threads: bool
@@ -97,6 +98,9 @@ class NewsdeskBot(commands.Bot):
         self._idle = asyncio.Event()
         self._idle.set()
         self._guild_configs: dict[int, GuildConfig] = {}
+        self._config_roles = RoleRefs.parse(settings.discord.moderator_roles)
+        # The config's role names as ids, per server: resolved once, the first time the server is seen.
+        self._named_roles: dict[int, frozenset[int]] = {}
 
     async def setup_hook(self) -> None:
         pruned = await asyncio.to_thread(self.store.prune, self.settings.store.retention_days)
@@ -161,9 +165,13 @@ class NewsdeskBot(commands.Bot):
             return cached
         defaults = self.settings.discord
         overrides = self.store.guild_settings(guild_id) if guild_id else {}
+        guild = self.get_guild(guild_id) if guild_id else None
+        if guild is not None:
+            self.resolve_role_names(guild)
+        default_roles = self._config_roles.ids | self._named_roles.get(guild_id or 0, frozenset())
         config = GuildConfig(
             ask_channels=frozenset(overrides.get("ask_channels", defaults.ask_channels)),
-            moderator_roles=tuple(overrides.get("moderator_roles", defaults.moderator_roles)),
+            moderator_roles=frozenset(overrides.get("moderator_role_ids", default_roles)),
             cooldown_questions=overrides.get("cooldown_questions", defaults.cooldown_questions),
             cooldown_seconds=overrides.get("cooldown_seconds", defaults.cooldown_seconds),
             threads=overrides.get("threads", defaults.threads),
@@ -174,6 +182,38 @@ class NewsdeskBot(commands.Bot):
 
     def forget_guild_config(self, guild_id: int) -> None:
         self._guild_configs.pop(guild_id, None)
+
+    # -- moderator roles: names become ids once per server -----------------------------------
+
+    def resolve_role_names(self, guild: discord.Guild) -> None:
+        """Turn the config's role names into this server's role ids, the first time only: a role
+        created or renamed afterwards never matches a name."""
+        if guild.id in self._named_roles:
+            return
+        found = resolve(self._config_roles.names, guild.roles)
+        self._named_roles[guild.id] = frozenset(r.role_id for r in found if r.role_id is not None)
+        _log_resolved(guild.id, found, origin="config")
+        self.forget_guild_config(guild.id)
+
+    async def migrate_stored_role_names(self, guild: discord.Guild) -> None:
+        """Role names that an older version's /settings stored become ids the same way (or are dropped);
+        until then they grant nothing."""
+        stored = (await asyncio.to_thread(self.store.legacy_moderator_roles)).get(guild.id)
+        if stored is None:
+            return
+        refs = RoleRefs.parse(stored)
+        found = resolve(refs.names, guild.roles)
+        _log_resolved(guild.id, found, origin="stored setting")
+        ids = sorted(refs.ids | {r.role_id for r in found if r.role_id is not None})
+        await asyncio.to_thread(self.store.replace_legacy_moderator_roles, guild.id, ids)
+        self.forget_guild_config(guild.id)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        self.resolve_role_names(guild)
+        await self.migrate_stored_role_names(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.on_guild_available(guild)
 
     def moderator_channels(self) -> set[int]:
         """Every channel that takes moderator digests: the config's and each server's own."""
@@ -235,19 +275,31 @@ class NewsdeskBot(commands.Bot):
     # -- helpers for extensions ------------------------------------------------------------
 
     def is_moderator(self, member: discord.abc.User) -> bool:
-        """Manage Server, or a moderator role (config, or the server's /settings) — checked by the bot
-        itself, because a command's default permissions are only a hint that server admins can change."""
+        """Manage Server, or a moderator role id (config, or the server's /settings)."""
         if not isinstance(member, discord.Member):
             return False
-        if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
-            return True
-        wanted = {name.casefold() for name in self.guild_config(member.guild.id).moderator_roles}
-        return any(role.name.casefold() in wanted for role in member.roles)
+        return is_moderator(member, self.guild_config(member.guild.id).moderator_roles)
 
     def require_moderator(self, interaction: discord.Interaction) -> None:
         """Raise NotModerator (naming the roles that would do) unless the user is a moderator here."""
         if not self.is_moderator(interaction.user):
-            raise NotModerator(list(self.guild_config(interaction.guild_id).moderator_roles))
+            guild = interaction.guild
+            ids = self.guild_config(interaction.guild_id).moderator_roles
+            roles = [role.name for role in (guild.get_role(i) for i in sorted(ids)) if role] if guild else []
+            raise NotModerator(roles)
+
+
+def _log_resolved(guild_id: int, found: list[Resolved], *, origin: str) -> None:
+    suffix = "" if origin == "config" else f" from={origin}"
+    for item in found:
+        if item.role_id is not None:
+            log.info("event=moderator_roles guild=%s resolved name=%r id=%s%s", guild_id, item.name, item.role_id, suffix)
+        else:
+            log.warning(
+                "event=moderator_roles guild=%s unresolved name=%r reason=%s%s grants=nothing"
+                " (configure the role by id, or with /settings moderator-role)",
+                guild_id, item.name, item.reason, suffix,
+            )
 
 
 def point_discord_at(settings: Settings) -> None:

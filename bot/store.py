@@ -78,10 +78,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX answers_found ON answers (found, at);
     """,
+    # Moderator roles by id. The old column held role names, which anyone with Manage Roles can
+    # copy; it is kept only until each server's names are resolved once (see bot/roles.py).
+    """
+    ALTER TABLE guild_settings ADD COLUMN moderator_role_ids TEXT;
+    """,
 )
 
 #: Per-server settings that can be changed from Discord; None means "the config file's value".
-GUILD_SETTING_KEYS = ("ask_channels", "moderator_roles", "cooldown_questions", "cooldown_seconds", "threads", "moderator_channel")
+GUILD_SETTING_KEYS = (
+    "ask_channels", "moderator_role_ids", "cooldown_questions", "cooldown_seconds", "threads", "moderator_channel",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +181,7 @@ class Store:
         if row is None:
             return {}
         values = dict(zip(GUILD_SETTING_KEYS, row, strict=True))
-        for key in ("ask_channels", "moderator_roles"):
+        for key in ("ask_channels", "moderator_role_ids"):
             if values[key] is not None:
                 values[key] = json.loads(values[key])
         if values["threads"] is not None:
@@ -189,6 +196,25 @@ class Store:
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO guild_settings (guild_id) VALUES (?)", (guild_id,))
             db.execute(f"UPDATE guild_settings SET {key} = ? WHERE guild_id = ?", (stored, guild_id))
+
+    def legacy_moderator_roles(self) -> dict[int, list[int | str]]:
+        """Moderator roles an older version stored by name, per server (to be resolved to ids once)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT guild_id, moderator_roles FROM guild_settings WHERE moderator_roles IS NOT NULL"
+            ).fetchall()
+        return {guild_id: list(json.loads(value)) for guild_id, value in rows}
+
+    def replace_legacy_moderator_roles(self, guild_id: int, role_ids: list[int]) -> None:
+        """Store a server's resolved role ids (with any it already had) and forget the names, in one step."""
+        with self._write() as db:
+            row = db.execute("SELECT moderator_role_ids FROM guild_settings WHERE guild_id = ?", (guild_id,)).fetchone()
+            kept = json.loads(row[0]) if row and row[0] else []
+            merged = sorted(set(kept) | set(role_ids))
+            db.execute(
+                "UPDATE guild_settings SET moderator_role_ids = ?, moderator_roles = NULL WHERE guild_id = ?",
+                (json.dumps(merged), guild_id),
+            )
 
     def clear_guild_settings(self, guild_id: int) -> None:
         with self._write() as db:

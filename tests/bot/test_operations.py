@@ -125,7 +125,7 @@ async def test_server_settings_change_behaviour_and_survive_a_restart(fake_disco
             assert (await done.wait_callback()).data["content"] == "Saved."
         shown_settings = await fake.invoke_command("settings", {}, subcommand="show", user=fake.owner)
         card = json.dumps((await shown_settings.wait_callback()).data)
-        assert str(fake.general.id) in card and "Helper" in card and "1 questions per 60 s" in card
+        assert str(fake.general.id) in card and f"<@&{helper_role.id}>" in card and "1 questions per 60 s" in card
     bot.store.close()
 
     bot = start_bot(settings)  # a restart: the settings come back from SQLite
