@@ -36,6 +36,7 @@ from .roles import Resolved, RoleRefs, is_moderator, resolve
 from .settings import Settings
 from .store import Store
 from .views import ArticleChoices
+from .workers import AnswerPool
 
 log = logging.getLogger("newsdesk.bot")
 
@@ -92,6 +93,7 @@ class NewsdeskBot(commands.Bot):
         self.synced = False
         self._sync_on_start = sync_on_start
         self.metrics = Metrics(self)
+        self.answers = AnswerPool(settings.answers.workers, settings.answers.time_budget_seconds)
         self.health: HealthServer | None = None
         self.accepting = True  # false once shutting down: no new work is started
         self._inflight = 0
@@ -156,6 +158,7 @@ class NewsdeskBot(commands.Bot):
         if self.health is not None:
             await self.health.stop()
         await super().close()
+        self.answers.close()
 
     # -- per-server settings -------------------------------------------------------------------
 

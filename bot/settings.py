@@ -47,6 +47,8 @@ class IndexSettings(_Section):
 
 class AnswerSettings(_Section):
     top: int = Field(default=3, ge=1, le=10)
+    workers: int = Field(default=4, ge=1, le=32)
+    time_budget_seconds: float = Field(default=30.0, gt=0)
 
 
 class DiscordSettings(_Section):

@@ -30,7 +30,8 @@ class Check(commands.Cog):
             await interaction.response.defer(thinking=True)
             snapshot = self.bot.desk.snapshot
             result = await asyncio.to_thread(Checker(snapshot.coverage, snapshot.answerer).check, quote, person)
-            await interaction.followup.send(embed=check_embed(result.to_json()), allowed_mentions=NO_PINGS)
+            embed = await asyncio.to_thread(lambda: check_embed(result.to_json()))
+            await interaction.followup.send(embed=embed, allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: NewsdeskBot) -> None:

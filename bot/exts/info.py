@@ -36,7 +36,8 @@ class Info(commands.Cog):
 
     @app_commands.command(name="sources", description="List the articles the bot answers from.")
     async def sources(self, interaction: discord.Interaction) -> None:
-        pages = article_pages(list(self.bot.desk.coverage.articles.values()))
+        # Tens of thousands of articles make hundreds of pages: built off the event loop.
+        pages = await asyncio.to_thread(article_pages, list(self.bot.desk.coverage.articles.values()))
         await send_pages(interaction, pages, ephemeral=True)
 
     @app_commands.command(name="about", description="Version, index size and last refresh.")

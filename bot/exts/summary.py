@@ -49,7 +49,8 @@ class Summaries(commands.Cog):
             endpoint = self.bot.settings.summary_endpoint()
             if endpoint is not None:
                 summary = await rewrite(summary, endpoint)
-            await send_pages(interaction, summary_pages(summary.to_json()), ephemeral=False)
+            pages = await asyncio.to_thread(lambda: summary_pages(summary.to_json()))
+            await send_pages(interaction, pages, ephemeral=False)
 
     @summary.autocomplete("article")
     async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
