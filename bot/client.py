@@ -16,10 +16,10 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 import yarl
@@ -34,11 +34,12 @@ from .health import HealthServer, Metrics
 from .render import NO_PINGS
 from .roles import Resolved, RoleRefs, is_moderator, resolve
 from .settings import Settings
-from .store import Store
+from .store import StateUnavailable, Store
 from .views import ArticleChoices
 from .workers import AnswerPool
 
 log = logging.getLogger("newsdesk.bot")
+T = TypeVar("T")
 
 EXTENSIONS = (
     "bot.exts.ask",
@@ -105,7 +106,7 @@ class NewsdeskBot(commands.Bot):
         self._named_roles: dict[int, frozenset[int]] = {}
 
     async def setup_hook(self) -> None:
-        pruned = await asyncio.to_thread(self.store.prune, self.settings.store.retention_days)
+        pruned = await self.remember(self.store.prune, self.settings.store.retention_days)
         if pruned:
             log.info("event=prune answers=%d retention_days=%g", pruned, self.settings.store.retention_days)
         for extension in EXTENSIONS:
@@ -151,7 +152,7 @@ class NewsdeskBot(commands.Bot):
         except TimeoutError:
             log.warning("event=shutdown outcome=timeout inflight=%d", self._inflight)
         await self.close()
-        await asyncio.to_thread(self.store.close)
+        await asyncio.to_thread(self.store.close)  # never raises: a failed checkpoint is logged
         log.info("event=shutdown outcome=done")
 
     async def close(self) -> None:
@@ -160,6 +161,13 @@ class NewsdeskBot(commands.Bot):
         await super().close()
         self.answers.close()
 
+    async def remember(self, write: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """A store call (in a thread) whose failure must not stop the reply: the store has logged it; None."""
+        try:
+            return await asyncio.to_thread(write, *args, **kwargs)
+        except StateUnavailable:
+            return None
+
     # -- per-server settings -------------------------------------------------------------------
 
     def guild_config(self, guild_id: int | None) -> GuildConfig:
@@ -167,7 +175,10 @@ class NewsdeskBot(commands.Bot):
         if cached is not None:
             return cached
         defaults = self.settings.discord
-        overrides = self.store.guild_settings(guild_id) if guild_id else {}
+        try:
+            overrides, lasting = (self.store.guild_settings(guild_id) if guild_id else {}), True
+        except StateUnavailable:  # the config file's defaults, not kept: the state may be readable again soon
+            overrides, lasting = {}, False
         guild = self.get_guild(guild_id) if guild_id else None
         if guild is not None:
             self.resolve_role_names(guild)
@@ -180,7 +191,8 @@ class NewsdeskBot(commands.Bot):
             threads=overrides.get("threads", defaults.threads),
             moderator_channel=overrides.get("moderator_channel", defaults.moderator_channel),
         )
-        self._guild_configs[guild_id or 0] = config
+        if lasting:
+            self._guild_configs[guild_id or 0] = config
         return config
 
     def forget_guild_config(self, guild_id: int) -> None:
@@ -201,14 +213,15 @@ class NewsdeskBot(commands.Bot):
     async def migrate_stored_role_names(self, guild: discord.Guild) -> None:
         """Role names that an older version's /settings stored become ids the same way (or are dropped);
         until then they grant nothing."""
-        stored = (await asyncio.to_thread(self.store.legacy_moderator_roles)).get(guild.id)
+        legacy = await self.remember(self.store.legacy_moderator_roles)
+        stored = legacy.get(guild.id) if legacy else None
         if stored is None:
             return
         refs = RoleRefs.parse(stored)
         found = resolve(refs.names, guild.roles)
         _log_resolved(guild.id, found, origin="stored setting")
         ids = sorted(refs.ids | {r.role_id for r in found if r.role_id is not None})
-        await asyncio.to_thread(self.store.replace_legacy_moderator_roles, guild.id, ids)
+        await self.remember(self.store.replace_legacy_moderator_roles, guild.id, ids)
         self.forget_guild_config(guild.id)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:

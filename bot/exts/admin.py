@@ -64,11 +64,11 @@ class Admin(commands.Cog):
         except IndexBusy:
             raise
         except NewsdeskError as exc:
-            await asyncio.to_thread(self.bot.store.record_refresh, by=by, ok=False, error=exc.message)
+            await self.bot.remember(self.bot.store.record_refresh, by=by, ok=False, error=exc.message)
             self.bot.metrics.refreshes.labels("failed").inc()
             log.warning("event=refresh by=%r outcome=failed error=%r", by, exc.message)
             return Outcome(None, feeds, exc.message)
-        await asyncio.to_thread(
+        await self.bot.remember(
             self.bot.store.record_refresh,
             by=by,
             ok=True,

@@ -129,8 +129,9 @@ class Ask(commands.Cog):
 
     async def _answer(
         self, question: str, *, user_id: int, guild_id: int | None, channel_id: int | None, private: bool
-    ) -> tuple[dict[str, Any], int]:
-        """Answer in the answer pool and remember the answer; returns its bounded JSON form and id."""
+    ) -> tuple[dict[str, Any], int | None]:
+        """Answer in the answer pool and remember the answer; returns its bounded JSON form and id
+        (None when the state could not be written: the answer is sent all the same)."""
         started = time.perf_counter()
         try:
             asked, data = await self.bot.answers.run(user_id, answer_question, self.bot.desk, question)
@@ -146,7 +147,7 @@ class Ask(commands.Cog):
         latency = (time.perf_counter() - started) * 1000
         self.bot.metrics.questions.labels("found" if data["found"] else "not_found").inc()
         self.bot.metrics.latency.observe(latency / 1000)
-        answer_id = await asyncio.to_thread(
+        answer_id = await self.bot.remember(  # not remembered: the answer still goes out, without buttons
             self.bot.store.record_answer,
             question=asked,
             answer=data,
@@ -163,15 +164,15 @@ class Ask(commands.Cog):
         return data, answer_id
 
     @staticmethod
-    async def _reply(question: str, data: dict[str, Any], answer_id: int, *, private: bool) -> dict[str, Any]:
-        """The reply's parts, rendered in a thread (the view is made here: it belongs to the loop)."""
+    async def _reply(question: str, data: dict[str, Any], answer_id: int | None, *, private: bool) -> dict[str, Any]:
+        """The reply's parts, rendered in a thread (the view is made here: it belongs to the loop).
+        An answer that could not be stored gets no buttons: they would find nothing to act on."""
         if not data["found"]:
             return {"content": await asyncio.to_thread(not_found_text, data), "allowed_mentions": NO_PINGS}
-        return {
-            "embed": await asyncio.to_thread(answer_embed, question, data),
-            "view": answer_view(answer_id, private=private),
-            "allowed_mentions": NO_PINGS,
-        }
+        reply: dict[str, Any] = {"embed": await asyncio.to_thread(answer_embed, question, data), "allowed_mentions": NO_PINGS}
+        if answer_id is not None:
+            reply["view"] = answer_view(answer_id, private=private)
+        return reply
 
     # -- questions in channels -------------------------------------------------------------
 

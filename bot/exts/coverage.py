@@ -104,9 +104,10 @@ class Coverage(commands.Cog):
         if not feeds:
             return None
         async with self._poll_lock:
-            seen = await asyncio.to_thread(self.bot.store.seen_feed_items)
+            # Unreadable state: everything looks new, and articles already indexed are recognised by address.
+            seen = await self.bot.remember(self.bot.store.seen_feed_items) or set()
             report = await poll(self.bot.intake, feeds, seen)
-            await asyncio.to_thread(self.bot.store.mark_feed_items, report.seen)
+            await self.bot.remember(self.bot.store.mark_feed_items, report.seen)
         log.info("event=feeds added=%d failed=%d", len(report.added), len(report.failed))
         # A failing feed is reported once (by watch); what it added, and items that failed, every time.
         failed = dict(report.failed)

@@ -43,7 +43,7 @@ class Info(commands.Cog):
     @app_commands.command(name="about", description="Version, index size and last refresh.")
     async def about(self, interaction: discord.Interaction) -> None:
         coverage = self.bot.desk.coverage
-        last = await asyncio.to_thread(self.bot.store.last_refresh)
+        last = await self.bot.remember(self.bot.store.last_refresh)
         if last is not None:
             when, by = datetime.fromtimestamp(last.at, UTC), last.by
             outcome = "" if last.ok else f" (failed: {escape(last.error or '')})"
