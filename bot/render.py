@@ -73,6 +73,11 @@ def literal(text: str, limit: int) -> str:
     return clip(escape(clip(text, limit)), limit)
 
 
+def person(text: str, limit: int = 200) -> str:
+    """A name someone chose (a username, a display name) shown as written, and unable to mention anyone."""
+    return discord.utils.escape_mentions(literal(text, limit))
+
+
 def title(text: str) -> str:
     """An embed title showing ``text`` as written (titles render Markdown too), within the title limit."""
     return literal(text, TITLE_LIMIT)

@@ -113,6 +113,8 @@ class Ask(commands.Cog):
         self.bot = bot
         # One mapping per (questions, seconds) rule, since each server may set its own.
         self._cooldowns: dict[tuple[int, float], commands.CooldownMapping[Any]] = {}
+        # Per (server, person): until when (monotonic) their cooldown notice stands.
+        self._noticed: dict[tuple[int | None, int], float] = {}
 
     def _cooldown(self, user_id: int, guild_id: int | None) -> None:
         config = self.bot.guild_config(guild_id)
@@ -126,6 +128,18 @@ class Ask(commands.Cog):
         retry_after = bucket.update_rate_limit() if bucket else None
         if retry_after:
             raise OnCooldown(retry_after)
+
+    def _notice_due(self, guild_id: int | None, user_id: int, retry_after: float) -> bool:
+        """One cooldown notice per window: a burst of 20 questions costs one message (and its
+        delete), not 17; questions sent while the notice stands are dropped without a word."""
+        now = time.monotonic()
+        key = (guild_id, user_id)
+        if self._noticed.get(key, 0.0) > now:
+            return False
+        if len(self._noticed) > 1000:
+            self._noticed = {k: until for k, until in self._noticed.items() if until > now}
+        self._noticed[key] = now + retry_after
+        return True
 
     async def _answer(
         self, question: str, *, user_id: int, guild_id: int | None, channel_id: int | None, private: bool
@@ -206,7 +220,11 @@ class Ask(commands.Cog):
                 else:
                     await message.reply(mention_author=False, **reply)
         except OnCooldown as exc:
-            await message.reply(exc.message, mention_author=False, allowed_mentions=NO_PINGS, delete_after=10)
+            if not self._notice_due(guild_id, message.author.id, exc.retry_after):
+                log.debug("event=cooldown guild=%s outcome=ignored", guild_id)
+                return
+            notice = exc.message.rstrip(".") + "; questions sent before then are ignored."
+            await message.reply(notice, mention_author=False, allowed_mentions=NO_PINGS, delete_after=10)
         except Exception as exc:  # noqa: BLE001 - the asker gets one short message; the log gets the rest
             text = user_message(exc)
             if not isinstance(exc, BadQuestion):
