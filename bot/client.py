@@ -31,6 +31,7 @@ from index.ingest import Intake
 
 from .errors import NotModerator, ShuttingDown, reply_error
 from .health import HealthServer, Metrics
+from .logs import configure_discord_logging
 from .render import NO_PINGS
 from .roles import Resolved, RoleRefs, is_moderator, resolve
 from .settings import Settings
@@ -327,8 +328,6 @@ def point_discord_at(settings: Settings) -> None:
 def create_bot(settings: Settings, desk: Desk, store: Store | None = None, **options: Any) -> NewsdeskBot:
     """Build the bot (not yet connected). ``desk`` must be opened; ``store`` defaults to the state folder's database."""
     point_discord_at(settings)
-    # discord.py logs every raw gateway event (message contents included) at DEBUG; message
-    # contents other than questions are never logged, whatever the configured level.
-    logging.getLogger("discord.gateway").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    configure_discord_logging()
     store = store or Store(settings.state_dir / "newsdesk.db")
     return NewsdeskBot(settings, desk, store, **options)

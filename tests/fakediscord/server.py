@@ -95,7 +95,8 @@ class FakeDiscord:
         app[rest.FAKE] = self
         app.router.add_get("/gateway", self.gateway.handle)
         rest.add_routes(app)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        # No access log: its lines carry interaction tokens, and tests check the bot's log has none.
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
