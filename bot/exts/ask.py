@@ -17,7 +17,7 @@ from index.errors import BadQuestion
 from index.question import MAX_QUESTION_CHARS, clean
 
 from ..client import NewsdeskBot
-from ..errors import OnCooldown, TooSlow, reply_error, user_message
+from ..errors import BotError, OnCooldown, TooSlow, reply_error, user_message
 from ..payload import bounded
 from ..render import NO_PINGS, answer_embed, clip, not_found_text, passage_pages, sources_embed
 from ..store import AnswerRecord, Store
@@ -60,7 +60,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any
     ) -> AnswerButton:
         return cls(match["action"], int(match["id"]))
 
@@ -227,7 +227,7 @@ class Ask(commands.Cog):
             await message.reply(notice, mention_author=False, allowed_mentions=NO_PINGS, delete_after=10)
         except Exception as exc:  # noqa: BLE001 - the asker gets one short message; the log gets the rest
             text = user_message(exc)
-            if not isinstance(exc, BadQuestion):
+            if not isinstance(exc, BadQuestion | BotError):  # those were expected, and logged where raised
                 log.exception("answering a channel question failed")
             await message.reply(clip(text, 2000), mention_author=False, allowed_mentions=NO_PINGS)
 
