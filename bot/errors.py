@@ -50,7 +50,7 @@ class OnCooldown(BotError):
 
 class TooSlow(BotError):
     def __init__(self) -> None:
-        super().__init__("That question is taking too long to answer; try asking it more precisely.")
+        super().__init__("That is taking too long to answer; try asking something more precise.")
 
 
 def user_message(error: BaseException) -> str:

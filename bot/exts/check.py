@@ -29,8 +29,10 @@ class Check(commands.Cog):
         async with self.bot.working():
             await interaction.response.defer(thinking=True)
             snapshot = self.bot.desk.snapshot
-            result = await asyncio.to_thread(Checker(snapshot.coverage, snapshot.answerer).check, quote, person)
-            embed = await asyncio.to_thread(lambda: check_embed(result.to_json()))
+            checker = Checker(snapshot.coverage, snapshot.answerer)
+            # In the answer pool, like a question: one per person, within the time budget.
+            data = await self.bot.answers.run(interaction.user.id, lambda: checker.check(quote, person).to_json())
+            embed = await asyncio.to_thread(check_embed, data)
             await interaction.followup.send(embed=embed, allowed_mentions=NO_PINGS)
 
 
