@@ -346,13 +346,15 @@ class Store:
 
         def guild_settings(db: sqlite3.Connection) -> Any:
             return db.execute(
-                f"SELECT {', '.join(GUILD_SETTING_KEYS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+                f"SELECT {', '.join(GUILD_SETTING_KEYS)}, moderator_roles FROM guild_settings WHERE guild_id = ?", (guild_id,)
             ).fetchone()
 
         row = self._run(guild_settings)
         if row is None:
             return {}
-        values = dict(zip(GUILD_SETTING_KEYS, row, strict=True))
+        values = dict(zip(GUILD_SETTING_KEYS, row[:-1], strict=True))
+        if row[-1] is not None and values["moderator_role_ids"] is None:
+            values["moderator_role_ids"] = "[]"  # names from an older version grant nothing until resolved
         for key in ("ask_channels", "moderator_role_ids"):
             if values[key] is not None:
                 values[key] = json.loads(values[key])

@@ -115,7 +115,7 @@ async def test_role_names_stored_by_an_older_version_become_ids(
     bot = start_bot(bot_settings(fake, corpus, state))
     async with fake.running(bot):
         for _ in range(100):
-            if bot.store.guild_settings(fake.guild.id).get("moderator_role_ids") is not None:
+            if not bot.store.legacy_moderator_roles():
                 break
             await asyncio.sleep(0.01)
         assert bot.store.guild_settings(fake.guild.id)["moderator_role_ids"] == [helper_role.id]
