@@ -189,7 +189,7 @@ def render_answer(answer: Answer) -> str:
 def _report(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     from .store import Store
 
-    store = Store(settings.state_dir / "newsdesk.db")
+    store = Store(settings.state_dir / "newsdesk.db", recover=False)  # a report only reads: a damaged file stays put
     try:
         unanswered, disliked = store.report(args.days)
     finally:
@@ -243,6 +243,8 @@ async def _intake_command(settings: Settings, args: argparse.Namespace, out: Tex
             out.write(f"Removed {info.label} ({info.name}); the file is now {moved}\n")
         else:
             store = Store(settings.state_dir / "newsdesk.db")
+            for damaged in store.set_aside:
+                print(f"newsdesk: {damaged.notice()}", file=sys.stderr)
             try:
                 report = await poll(intake, settings.feeds.urls, store.seen_feed_items())
                 store.mark_feed_items(report.seen)

@@ -16,10 +16,10 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 import yarl
@@ -31,12 +31,16 @@ from index.ingest import Intake
 
 from .errors import NotModerator, ShuttingDown, reply_error
 from .health import HealthServer, Metrics
+from .logs import configure_discord_logging
 from .render import NO_PINGS
+from .roles import Resolved, RoleRefs, is_moderator, resolve
 from .settings import Settings
-from .store import Store
+from .store import StateUnavailable, Store
 from .views import ArticleChoices
+from .workers import AnswerPool
 
 log = logging.getLogger("newsdesk.bot")
+T = TypeVar("T")
 
 EXTENSIONS = (
     "bot.exts.ask",
@@ -55,7 +59,7 @@ class GuildConfig:
     """A server's effective settings: its /settings overrides over the config file's defaults."""
 
     ask_channels: frozenset[int]
-    moderator_roles: tuple[str, ...]
+    moderator_roles: frozenset[int]  # role ids; never names
     cooldown_questions: int
     cooldown_seconds: float
     threads: bool
@@ -91,15 +95,19 @@ class NewsdeskBot(commands.Bot):
         self.synced = False
         self._sync_on_start = sync_on_start
         self.metrics = Metrics(self)
+        self.answers = AnswerPool(settings.answers.workers, settings.answers.time_budget_seconds)
         self.health: HealthServer | None = None
         self.accepting = True  # false once shutting down: no new work is started
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self._guild_configs: dict[int, GuildConfig] = {}
+        self._config_roles = RoleRefs.parse(settings.discord.moderator_roles)
+        # The config's role names as ids, per server: resolved once, the first time the server is seen.
+        self._named_roles: dict[int, frozenset[int]] = {}
 
     async def setup_hook(self) -> None:
-        pruned = await asyncio.to_thread(self.store.prune, self.settings.store.retention_days)
+        pruned = await self.remember(self.store.prune, self.settings.store.retention_days)
         if pruned:
             log.info("event=prune answers=%d retention_days=%g", pruned, self.settings.store.retention_days)
         for extension in EXTENSIONS:
@@ -145,13 +153,21 @@ class NewsdeskBot(commands.Bot):
         except TimeoutError:
             log.warning("event=shutdown outcome=timeout inflight=%d", self._inflight)
         await self.close()
-        await asyncio.to_thread(self.store.close)
+        await asyncio.to_thread(self.store.close)  # never raises: a failed checkpoint is logged
         log.info("event=shutdown outcome=done")
 
     async def close(self) -> None:
         if self.health is not None:
             await self.health.stop()
         await super().close()
+        self.answers.close()
+
+    async def remember(self, write: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """A store call (in a thread) whose failure must not stop the reply: the store has logged it; None."""
+        try:
+            return await asyncio.to_thread(write, *args, **kwargs)
+        except StateUnavailable:
+            return None
 
     # -- per-server settings -------------------------------------------------------------------
 
@@ -160,20 +176,61 @@ class NewsdeskBot(commands.Bot):
         if cached is not None:
             return cached
         defaults = self.settings.discord
-        overrides = self.store.guild_settings(guild_id) if guild_id else {}
+        try:
+            overrides, lasting = (self.store.guild_settings(guild_id) if guild_id else {}), True
+        except StateUnavailable:  # the config file's defaults, not kept: the state may be readable again soon
+            overrides, lasting = {}, False
+        guild = self.get_guild(guild_id) if guild_id else None
+        if guild is not None:
+            self.resolve_role_names(guild)
+        default_roles = self._config_roles.ids | self._named_roles.get(guild_id or 0, frozenset())
         config = GuildConfig(
             ask_channels=frozenset(overrides.get("ask_channels", defaults.ask_channels)),
-            moderator_roles=tuple(overrides.get("moderator_roles", defaults.moderator_roles)),
+            moderator_roles=frozenset(overrides.get("moderator_role_ids", default_roles)),
             cooldown_questions=overrides.get("cooldown_questions", defaults.cooldown_questions),
             cooldown_seconds=overrides.get("cooldown_seconds", defaults.cooldown_seconds),
             threads=overrides.get("threads", defaults.threads),
             moderator_channel=overrides.get("moderator_channel", defaults.moderator_channel),
         )
-        self._guild_configs[guild_id or 0] = config
+        if lasting:
+            self._guild_configs[guild_id or 0] = config
         return config
 
     def forget_guild_config(self, guild_id: int) -> None:
         self._guild_configs.pop(guild_id, None)
+
+    # -- moderator roles: names become ids once per server -----------------------------------
+
+    def resolve_role_names(self, guild: discord.Guild) -> None:
+        """Turn the config's role names into this server's role ids, the first time only: a role
+        created or renamed afterwards never matches a name."""
+        if guild.id in self._named_roles:
+            return
+        found = resolve(self._config_roles.names, guild.roles)
+        self._named_roles[guild.id] = frozenset(r.role_id for r in found if r.role_id is not None)
+        _log_resolved(guild.id, found, origin="config")
+        self.forget_guild_config(guild.id)
+
+    async def migrate_stored_role_names(self, guild: discord.Guild) -> None:
+        """Role names that an older version's /settings stored become ids the same way (or are dropped);
+        until then they grant nothing."""
+        legacy = await self.remember(self.store.legacy_moderator_roles)
+        stored = legacy.get(guild.id) if legacy else None
+        if stored is None:
+            return
+        refs = RoleRefs.parse(stored)
+        found = resolve(refs.names, guild.roles)
+        _log_resolved(guild.id, found, origin="stored setting")
+        ids = sorted(refs.ids | {r.role_id for r in found if r.role_id is not None})
+        await self.remember(self.store.replace_legacy_moderator_roles, guild.id, ids)
+        self.forget_guild_config(guild.id)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        self.resolve_role_names(guild)
+        await self.migrate_stored_role_names(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.on_guild_available(guild)
 
     def moderator_channels(self) -> set[int]:
         """Every channel that takes moderator digests: the config's and each server's own."""
@@ -235,19 +292,31 @@ class NewsdeskBot(commands.Bot):
     # -- helpers for extensions ------------------------------------------------------------
 
     def is_moderator(self, member: discord.abc.User) -> bool:
-        """Manage Server, or a moderator role (config, or the server's /settings) — checked by the bot
-        itself, because a command's default permissions are only a hint that server admins can change."""
+        """Manage Server, or a moderator role id (config, or the server's /settings)."""
         if not isinstance(member, discord.Member):
             return False
-        if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
-            return True
-        wanted = {name.casefold() for name in self.guild_config(member.guild.id).moderator_roles}
-        return any(role.name.casefold() in wanted for role in member.roles)
+        return is_moderator(member, self.guild_config(member.guild.id).moderator_roles)
 
     def require_moderator(self, interaction: discord.Interaction) -> None:
         """Raise NotModerator (naming the roles that would do) unless the user is a moderator here."""
         if not self.is_moderator(interaction.user):
-            raise NotModerator(list(self.guild_config(interaction.guild_id).moderator_roles))
+            guild = interaction.guild
+            ids = self.guild_config(interaction.guild_id).moderator_roles
+            roles = [role.name for role in (guild.get_role(i) for i in sorted(ids)) if role] if guild else []
+            raise NotModerator(roles)
+
+
+def _log_resolved(guild_id: int, found: list[Resolved], *, origin: str) -> None:
+    suffix = "" if origin == "config" else f" from={origin}"
+    for item in found:
+        if item.role_id is not None:
+            log.info("event=moderator_roles guild=%s resolved name=%r id=%s%s", guild_id, item.name, item.role_id, suffix)
+        else:
+            log.warning(
+                "event=moderator_roles guild=%s unresolved name=%r reason=%s%s grants=nothing"
+                " (configure the role by id, or with /settings moderator-role)",
+                guild_id, item.name, item.reason, suffix,
+            )
 
 
 def point_discord_at(settings: Settings) -> None:
@@ -259,8 +328,6 @@ def point_discord_at(settings: Settings) -> None:
 def create_bot(settings: Settings, desk: Desk, store: Store | None = None, **options: Any) -> NewsdeskBot:
     """Build the bot (not yet connected). ``desk`` must be opened; ``store`` defaults to the state folder's database."""
     point_discord_at(settings)
-    # discord.py logs every raw gateway event (message contents included) at DEBUG; message
-    # contents other than questions are never logged, whatever the configured level.
-    logging.getLogger("discord.gateway").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    configure_discord_logging()
     store = store or Store(settings.state_dir / "newsdesk.db")
     return NewsdeskBot(settings, desk, store, **options)

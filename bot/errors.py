@@ -3,7 +3,8 @@
     NewsdeskError (index.errors)   safe to show: BadQuestion, CorpusError, IndexBusy, IndexFailed, ...
     └── BotError                   raised by the bot's own checks
         ├── NotModerator           a moderator command used by someone else
-        └── OnCooldown             too many questions too fast
+        ├── OnCooldown             too many questions too fast
+        └── TooSlow                a question over its time budget
 
 Slash commands, buttons and message events all report through :func:`reply_error`: the user gets
 one short message (ephemeral where Discord allows), the log gets the traceback, and an
@@ -45,6 +46,11 @@ class OnCooldown(BotError):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"You're asking quickly \u2014 try again in {max(1, round(retry_after))} s.")
         self.retry_after = retry_after
+
+
+class TooSlow(BotError):
+    def __init__(self) -> None:
+        super().__init__("That is taking too long to answer; try asking something more precise.")
 
 
 def user_message(error: BaseException) -> str:

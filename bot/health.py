@@ -6,6 +6,7 @@ registry of their own per bot, so several bots in one process (the tests) do not
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -77,7 +78,7 @@ class HealthServer:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         server = site._server  # noqa: SLF001 - the bound port when 0 was asked for
-        if server is not None and server.sockets:
+        if isinstance(server, asyncio.Server) and server.sockets:
             self.port = server.sockets[0].getsockname()[1]
         return self.port
 

@@ -28,6 +28,11 @@ FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
 FIELDS_LIMIT = 25
 ELLIPSIS = "\u2026"
+#: How far past a cut :func:`clip` looks to tell whether a sentence ends before it.
+_LOOKAHEAD = 80
+#: *Full passage* pages: Discord shows one embed at a time; eight are as many as anyone pages through.
+PAGE_CHARS = 3500
+MAX_PAGES = 8
 COLOUR = discord.Colour(0x2B6CB0)
 NOT_FOUND_COLOUR = discord.Colour(0x718096)
 #: Every message the bot sends pings no one, whatever the text quotes (@everyone, roles, users).
@@ -35,12 +40,20 @@ NO_PINGS = discord.AllowedMentions.none()
 
 
 def clip(text: str, limit: int) -> str:
-    """``text`` if it fits, else the longest run of whole sentences that does, then "…"."""
+    """``text`` if it fits, else the longest run of whole sentences that does, then "…".
+
+    Only the first ``limit`` characters (and a little lookahead) are examined, so clipping costs
+    the same for a 4 MB passage as for a 4 KB one.
+    """
     if len(text) <= limit:
         return text
     room = limit - len(ELLIPSIS)
+    window = text[: room + _LOOKAHEAD]
+    spans = sentence_spans(window)
+    if len(window) < len(text):
+        spans = spans[:-1]  # the last one runs into the cut, not to the end of a sentence
     end = 0
-    for _start, stop in sentence_spans(text):
+    for _start, stop in spans:
         if stop > room:
             break
         end = stop
@@ -55,9 +68,19 @@ def escape(text: str) -> str:
     return discord.utils.escape_markdown(text, as_needed=False, ignore_links=False)
 
 
+def literal(text: str, limit: int) -> str:
+    """``text`` shown as written, within ``limit``: cut first, so escaping never runs over more than is shown."""
+    return clip(escape(clip(text, limit)), limit)
+
+
+def person(text: str, limit: int = 200) -> str:
+    """A name someone chose (a username, a display name) shown as written, and unable to mention anyone."""
+    return discord.utils.escape_mentions(literal(text, limit))
+
+
 def title(text: str) -> str:
     """An embed title showing ``text`` as written (titles render Markdown too), within the title limit."""
-    return clip(escape(text), TITLE_LIMIT)
+    return literal(text, TITLE_LIMIT)
 
 
 def code(text: str) -> str:
@@ -67,7 +90,7 @@ def code(text: str) -> str:
 
 def quote_block(text: str, limit: int) -> str:
     """A Markdown block quote of ``text`` that fits in ``limit`` characters (escapes included)."""
-    clipped = text
+    clipped = clip(text, limit)  # escaping only lengthens: never escape more than could fit
     while True:
         block = "> " + escape(clipped)
         if len(block) <= limit:
@@ -77,8 +100,10 @@ def quote_block(text: str, limit: int) -> str:
 
 def source_line(citation: dict[str, Any]) -> str:
     """A JSON citation's line: ``Title (file, line N, date)``."""
+    title, date = citation.get("title"), citation.get("date")
     return citation_line(
-        citation["source"], citation["line_start"], citation["line_end"], title=citation.get("title"), date=citation.get("date")
+        clip(citation["source"], 200), citation["line_start"], citation["line_end"],
+        title=clip(title, 200) if title else None, date=clip(date, 40) if date else None,
     )
 
 
@@ -91,8 +116,8 @@ def answer_embed(question: str, data: dict[str, Any]) -> discord.Embed:
         colour=COLOUR,
     )
     if best.get("speaker"):
-        embed.add_field(name="Speaker", value=clip(escape(best["speaker"]), FIELD_LIMIT), inline=True)
-    embed.add_field(name="Source", value=clip(escape(source_line(best)), FIELD_LIMIT), inline=False)
+        embed.add_field(name="Speaker", value=literal(best["speaker"], FIELD_LIMIT), inline=True)
+    embed.add_field(name="Source", value=literal(source_line(best), FIELD_LIMIT), inline=False)
     if others:
         embed.add_field(name="Also in", value=_also_in(others), inline=False)
     embed.set_footer(text="Quoted word for word from the coverage \u00b7 Full passage shows the context")
@@ -120,25 +145,38 @@ def _fit(embed: discord.Embed) -> None:
 
 def not_found_text(data: dict[str, Any]) -> str:
     """The short, friendly reply when the coverage doesn't answer."""
-    text = "I couldn't find that in the coverage. " + escape(data.get("message") or "")
+    text = "I couldn't find that in the coverage. " + literal(data.get("message") or "", CONTENT_LIMIT // 2)
     suggestions = data.get("suggestions") or []
     if suggestions:
-        text += " Did you mean " + " or ".join(f"**{escape(s)}**" for s in suggestions[:3]) + "?"
+        text += " Did you mean " + " or ".join(f"**{literal(s, 100)}**" for s in suggestions[:3]) + "?"
     return clip(text.strip(), CONTENT_LIMIT)
 
 
-def passage_pages(citation: dict[str, Any], *, page_size: int = 3500) -> list[discord.Embed]:
-    """The whole passage behind a citation, split at sentence boundaries into pages."""
-    text = citation["passage"]
+def passage_pages(citation: dict[str, Any], *, page_size: int = PAGE_CHARS) -> list[discord.Embed]:
+    """The passage behind a citation, split at sentence boundaries into at most :data:`MAX_PAGES` pages.
+
+    Stored answers keep an excerpt around the quote (see :mod:`bot.payload`); whatever arrives,
+    no more than the pages can show is looked at.
+    """
+    passage = citation["passage"]
+    text = passage[: MAX_PAGES * page_size]
+    offset = int(citation.get("passage_start") or 0)
+    total = max(int(citation.get("passage_length") or 0), offset + len(passage))
+    shortened = offset > 0 or offset + len(text) < total
     pieces: list[str] = []
     start = 0
-    while start < len(text):
+    while start < len(text) and len(pieces) < MAX_PAGES:
         piece = clip(text[start:], page_size)
         taken = len(piece.rstrip(ELLIPSIS)) if piece.endswith(ELLIPSIS) else len(piece)
         pieces.append(piece)
         start += taken
         while start < len(text) and text[start] == " ":
             start += 1
+    if shortened and pieces:
+        if offset > 0:
+            pieces[0] = ELLIPSIS + pieces[0]
+        if not pieces[-1].endswith(ELLIPSIS):
+            pieces[-1] += ELLIPSIS
     pages = []
     for number, piece in enumerate(pieces, start=1):
         embed = discord.Embed(
@@ -148,7 +186,9 @@ def passage_pages(citation: dict[str, Any], *, page_size: int = 3500) -> list[di
         )
         footer = source_line(citation)
         if citation.get("section"):
-            footer += f" \u00b7 {citation['section']}"
+            footer += f" \u00b7 {clip(citation['section'], 200)}"
+        if shortened:
+            footer += f" \u00b7 excerpt of a {total:,}-character passage"
         if len(pieces) > 1:
             footer += f" \u00b7 page {number} of {len(pieces)}"
         embed.set_footer(text=clip(footer, FOOTER_LIMIT))
@@ -161,7 +201,7 @@ def sources_embed(question: str, data: dict[str, Any]) -> discord.Embed:
     embed = discord.Embed(title=title(f"Sources for: {question}"), colour=COLOUR)
     for citation in data["answers"][:10]:
         embed.add_field(
-            name=clip(escape(source_line(citation)), FIELD_NAME_LIMIT),
+            name=literal(source_line(citation), FIELD_NAME_LIMIT),
             value=quote_block(citation["quote"], FIELD_LIMIT),
             inline=False,
         )
@@ -186,7 +226,7 @@ def article_pages(articles: Sequence[ArticleInfo], *, per_page: int = 10) -> lis
         chunk = rows[number * per_page : (number + 1) * per_page]
         lines = []
         for article in chunk:
-            byline = f" \u00b7 by {escape(article.byline)}" if article.byline else ""
+            byline = f" \u00b7 by {literal(article.byline, 200)}" if article.byline else ""
             lines.append(
                 f"**{escape(clip(article.label, 200))}**\n{code(article.name)} \u00b7 {article.passages} passages{byline}"
             )
@@ -243,8 +283,8 @@ def summary_pages(data: dict[str, Any]) -> list[discord.Embed]:
     """A summary as embeds: numbered quoted points with their sources, split over pages when long."""
     heading = title(data["title"])
     if not data["points"]:
-        message = escape(data.get("message") or "Nothing to summarise.")
-        return [discord.Embed(title=heading, description=clip(message, DESCRIPTION_LIMIT), colour=NOT_FOUND_COLOUR)]
+        message = literal(data.get("message") or "Nothing to summarise.", DESCRIPTION_LIMIT)
+        return [discord.Embed(title=heading, description=message, colour=NOT_FOUND_COLOUR)]
     blocks: list[str] = []
     if data.get("abstract"):
         blocks.append(escape(clip(data["abstract"], 1500)))
@@ -255,8 +295,8 @@ def summary_pages(data: dict[str, Any]) -> list[discord.Embed]:
             quotes_started = True
         cites = point.get("sources") or [point]
         where = "; ".join(escape(source_line(c)) for c in cites[:3])
-        who = f"**{escape(point['speaker'])}:** " if point.get("speaker") and data["kind"] == "overview" else ""
-        blocks.append(clip(f"{number}. {who}\u201c{escape(point['text'])}\u201d\n\u2014 {where}", 1800))
+        who = f"**{literal(point['speaker'], 200)}:** " if point.get("speaker") and data["kind"] == "overview" else ""
+        blocks.append(clip(f"{number}. {who}\u201c{literal(point['text'], 1800)}\u201d\n\u2014 {where}", 1800))
     pages: list[str] = []
     current = ""
     for block in blocks:
@@ -286,11 +326,13 @@ CHECK_TITLES = {
 }
 
 
-def _marked(text: str, marks: Sequence[Sequence[int]], style: str) -> str:
-    """``text`` escaped, with the ``marks`` spans wrapped in a Markdown style (``**`` bold, ``~~`` struck)."""
+def _marked(text: str, marks: Sequence[Sequence[int]], style: str, limit: int = FIELD_LIMIT) -> str:
+    """``text`` escaped, with the ``marks`` spans wrapped in a Markdown style (``**`` bold, ``~~`` struck);
+    only the first ``limit`` characters, which is all a field can show."""
+    text = text[:limit]
     out: list[str] = []
     position = 0
-    for start, end in sorted(marks):
+    for start, end in sorted((min(a, limit), min(b, limit)) for a, b in marks):
         out.append(escape(text[position:start]))
         out.append(f"{style}{escape(text[start:end])}{style}")
         position = end
@@ -302,7 +344,7 @@ def check_embed(data: dict[str, Any]) -> discord.Embed:
     """A /check verdict: the coverage's words (differences in bold) beside the pasted ones (differences struck)."""
     embed = discord.Embed(
         title=CHECK_TITLES.get(data["verdict"], "Check"),
-        description=clip(escape(data["message"]), 600),
+        description=literal(data["message"], 600),
         colour=NOT_FOUND_COLOUR if data["verdict"] == "not_found" else COLOUR,
     )
     matches = data["matches"]
@@ -314,21 +356,21 @@ def check_embed(data: dict[str, Any]) -> discord.Embed:
             pasted = _marked(data["text"], best.get("pasted_marks", []), "~~")
             embed.add_field(name="You pasted", value=clip("> " + pasted, FIELD_LIMIT), inline=False)
         if best.get("speaker"):
-            embed.add_field(name="Speaker", value=clip(escape(best["speaker"]), FIELD_LIMIT), inline=True)
+            embed.add_field(name="Speaker", value=literal(best["speaker"], FIELD_LIMIT), inline=True)
         sources = best.get("sources") or [best["source"]]
         embed.add_field(
             name="Source",
-            value=clip(escape(source_line(best)) + (f" (also in {escape(', '.join(sources[1:]))})" if len(sources) > 1 else ""), FIELD_LIMIT),
+            value=clip(escape(source_line(best)) + (f" (also in {literal(', '.join(sources[1:11]), 600)})" if len(sources) > 1 else ""), FIELD_LIMIT),
             inline=False,
         )
         for other in matches[1:4]:
             embed.add_field(
                 name=clip(f"Also close: {escape(source_line(other))}", FIELD_NAME_LIMIT),
-                value=clip("> " + escape(other["original"]), FIELD_LIMIT),
+                value=clip("> " + literal(other["original"], FIELD_LIMIT), FIELD_LIMIT),
                 inline=False,
             )
     else:
-        embed.add_field(name="You pasted", value=clip("> " + escape(data["text"]), FIELD_LIMIT), inline=False)
+        embed.add_field(name="You pasted", value=clip("> " + literal(data["text"], FIELD_LIMIT), FIELD_LIMIT), inline=False)
     _shrink_fields(embed)
     return embed
 

@@ -13,6 +13,7 @@ from index.desk import Desk
 
 from .client import create_bot
 from .settings import TOKEN_ENV, Settings
+from .store import Store
 
 log = logging.getLogger("newsdesk")
 
@@ -34,8 +35,11 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top)
     report = desk.open()
     log.info("index ready: %d articles, %d passages", report.articles, report.passages)
+    store = Store(settings.state_dir / "newsdesk.db")  # a damaged one is set aside here, and said so
+    for damaged in store.set_aside:
+        print(f"newsdesk: {damaged.notice()}", file=sys.stderr)
     try:
-        asyncio.run(_run(settings, desk, sync_only))
+        asyncio.run(_run(settings, desk, store, sync_only))
     except discord.LoginFailure:
         print(f"newsdesk: Discord rejected the token in {TOKEN_ENV}; reset it in the developer portal and set it again.", file=sys.stderr)
         return 2
@@ -49,13 +53,15 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
         return 2
     except KeyboardInterrupt:
         pass
+    finally:
+        store.close()  # already closed after a graceful shutdown; then this does nothing
     return 0
 
 
-async def _run(settings: Settings, desk: Desk, sync_only: bool) -> None:
+async def _run(settings: Settings, desk: Desk, store: Store, sync_only: bool) -> None:
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
-    bot = create_bot(settings, desk, sync_on_start=not sync_only)
+    bot = create_bot(settings, desk, store, sync_on_start=not sync_only)
     if sync_only:
         async with bot:
             await bot.login(token)

@@ -47,13 +47,16 @@ class IndexSettings(_Section):
 
 class AnswerSettings(_Section):
     top: int = Field(default=3, ge=1, le=10)
+    workers: int = Field(default=4, ge=1, le=32)
+    time_budget_seconds: float = Field(default=30.0, gt=0)
 
 
 class DiscordSettings(_Section):
     api_base: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
     ask_channels: list[int] = Field(default_factory=list)
-    moderator_roles: list[str] = Field(default_factory=lambda: ["Moderator"])
+    # Role ids, or names resolved to ids once per server at start (see bot/roles.py).
+    moderator_roles: list[int | str] = Field(default_factory=lambda: list[int | str](["Moderator"]))
     cooldown_questions: int = Field(default=3, ge=1)
     cooldown_seconds: float = Field(default=30.0, ge=0)
     sync_guild: int | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ async def watch(bot: NewsdeskBot, key: str, *, changed: float | None, failure: s
     """
     now = time.time()
     stale_after = bot.settings.schedule.stale_hours * 3600
-    health = await asyncio.to_thread(bot.store.source_health, key) or SourceHealth(key, None, None, None, None)
+    health = await bot.remember(bot.store.source_health, key) or SourceHealth(key, None, None, None, None)
     last_change = max(filter(None, (health.last_change, changed)), default=now)
     state = "failing" if failure else ("stale" if stale_after and now - last_change > stale_after else None)
     note = None
@@ -38,5 +37,5 @@ async def watch(bot: NewsdeskBot, key: str, *, changed: float | None, failure: s
         failure=failure,
         reported=state,
     )
-    await asyncio.to_thread(bot.store.save_source_health, updated)
+    await bot.remember(bot.store.save_source_health, updated)
     return note

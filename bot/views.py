@@ -57,13 +57,11 @@ async def send_pages(
     interaction: discord.Interaction, pages: list[discord.Embed], *, ephemeral: bool = True
 ) -> None:
     """Reply with the first page (and a pager when there are more), answering or following up as needed."""
-    kwargs: dict[str, object] = {"embed": pages[0], "ephemeral": ephemeral, "allowed_mentions": NO_PINGS}
-    if len(pages) > 1:
-        kwargs["view"] = Pager(pages, interaction.user.id)
+    view: discord.ui.View = Pager(pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
     if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)  # type: ignore[arg-type]
+        await interaction.followup.send(embed=pages[0], ephemeral=ephemeral, allowed_mentions=NO_PINGS, view=view)
     else:
-        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+        await interaction.response.send_message(embed=pages[0], ephemeral=ephemeral, allowed_mentions=NO_PINGS, view=view)
 
 
 class ArticleChoices:

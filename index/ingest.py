@@ -14,6 +14,7 @@ import ipaddress
 import re
 import socket
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -268,6 +269,48 @@ def article_file(extracted: Extracted, fetched_at: datetime | None = None) -> st
     return f"---\n{header}\n---\n{extracted.text}\n"
 
 
+#: What an uploader's own header may keep: it says what the article is, never where it came from.
+UPLOAD_KEEPS = ("title", "byline", "author", "date")
+
+
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """A leading ``---`` header (by the rules :mod:`index.articles` reads it with) and the text after it."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    fields: dict[str, str] = {}
+    for i in range(1, min(len(lines), 40)):
+        line = lines[i].strip()
+        if line == "---":
+            return fields, "\n".join(lines[i + 1 :])
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip().replace("_", "").replace("-", "").isalnum():
+            return {}, text
+        fields[key.strip().lower().replace("-", "_")] = value.strip()
+    return {}, text
+
+
+def upload_file(
+    text: str, *, filename: str, by: str | None, claimed: Mapping[str, str | None], at: datetime | None = None
+) -> str:
+    """An uploaded article as saved: a header of our own, then the uploader's text without theirs.
+
+    A header in the file is the uploader's claim, so only what describes the article (title,
+    byline, date) is kept; ``url``, ``outlet`` and ``fetched`` are dropped — otherwise an upload
+    could pose as a fetched page and make a later /add of that address "already indexed". The
+    header says instead who uploaded which file, and when.
+    """
+    fields = {key: claimed.get(key) for key in UPLOAD_KEEPS}
+    fields.update(
+        uploaded=(at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        uploaded_by=by or "unknown",
+        uploaded_file=filename,
+    )
+    header = "\n".join(f"{key}: {' '.join(str(value).split())}" for key, value in fields.items() if value and str(value).strip())
+    body = text if text.endswith("\n") else text + "\n"
+    return f"---\n{header}\n---\n{body}"
+
+
 def slug(text: str, limit: int = 60) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:limit].strip("-") or "article"
@@ -336,12 +379,17 @@ class Intake:
             raise IngestError(f"That file is larger than {self.policy.max_bytes // 1_000_000} MB; not added.")
         if suffix in (".html", ".htm"):
             extracted = await asyncio.to_thread(extract_html, data, None)
-            return await self._index(self._write(slug(extracted.title), ".txt", article_file(extracted)), by)
+            # The page's own metadata (site name, canonical address) is the uploader's claim too.
+            page = {"title": extracted.title, "byline": extracted.byline, "date": extracted.date}
+            saved = upload_file(extracted.text, filename=name, by=by, claimed=page)
+            return await self._index(self._write(slug(extracted.title), ".txt", saved), by)
         try:
             text = decode(data)
         except UnreadableFile as exc:
             raise IngestError(f"{name} is {exc.message}; not added.") from None
-        return await self._index(self._write(slug(Path(name).stem), suffix, text if text.endswith("\n") else text + "\n"), by)
+        claimed, body = split_header(text.replace("\r\n", "\n").replace("\r", "\n"))
+        saved = upload_file(body, filename=name, by=by, claimed=claimed)
+        return await self._index(self._write(slug(Path(name).stem), suffix, saved), by)
 
     def _write(self, stem: str, suffix: str, content: str) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from index.coverage import RefreshReport
 from index.errors import IndexBusy, NewsdeskError
 from index.feeds import FeedReport
 
+from ..checks import moderator_only
 from ..client import NewsdeskBot
 from ..render import NO_PINGS, clip, escape, refresh_embed
 from ..sources import watch
@@ -63,11 +64,11 @@ class Admin(commands.Cog):
         except IndexBusy:
             raise
         except NewsdeskError as exc:
-            await asyncio.to_thread(self.bot.store.record_refresh, by=by, ok=False, error=exc.message)
+            await self.bot.remember(self.bot.store.record_refresh, by=by, ok=False, error=exc.message)
             self.bot.metrics.refreshes.labels("failed").inc()
             log.warning("event=refresh by=%r outcome=failed error=%r", by, exc.message)
             return Outcome(None, feeds, exc.message)
-        await asyncio.to_thread(
+        await self.bot.remember(
             self.bot.store.record_refresh,
             by=by,
             ok=True,
@@ -86,11 +87,8 @@ class Admin(commands.Cog):
         return Outcome(report, feeds)
 
     @app_commands.command(name="refresh", description="Re-read the coverage folders and update the index (moderators).")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_guild=True)
+    @moderator_only()
     async def refresh(self, interaction: discord.Interaction) -> None:
-        # default_permissions only hides the command; the bot checks for itself.
-        self.bot.require_moderator(interaction)
         if self.bot.desk.refreshing:
             raise IndexBusy("A refresh is already running; the current index keeps answering meanwhile.")
         await interaction.response.defer(thinking=True)

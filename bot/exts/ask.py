@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from typing import Any
@@ -11,16 +12,32 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from index.desk import Desk
 from index.errors import BadQuestion
 from index.question import MAX_QUESTION_CHARS, clean
 
 from ..client import NewsdeskBot
-from ..errors import OnCooldown, reply_error, user_message
+from ..errors import BotError, OnCooldown, TooSlow, reply_error, user_message
+from ..payload import bounded
 from ..render import NO_PINGS, answer_embed, clip, not_found_text, passage_pages, sources_embed
+from ..store import AnswerRecord, Store
 from ..views import send_pages
 
 log = logging.getLogger("newsdesk.ask")
 MORE_SOURCES = 10
+
+
+def answer_question(desk: Desk, question: str, top: int | None = None) -> tuple[str, dict[str, Any]]:
+    """Answer and bound the result, both in the worker thread: however large the pipeline's answer,
+    only its bounded form (see bot/payload.py) ever reaches the event loop, SQLite or Discord."""
+    answer = desk.ask(question) if top is None else desk.ask(question, top=top)
+    return answer.question, bounded(answer.to_json())
+
+
+def stored_answer(store: Store, answer_id: int) -> AnswerRecord | None:
+    """A stored answer, bounded again: rows written by older versions kept whole passages."""
+    record = store.answer(answer_id)
+    return dataclasses.replace(record, payload=bounded(record.payload)) if record else None
 
 
 class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd:(?P<action>full|more|up|down|del):(?P<id>\d+)"):
@@ -43,7 +60,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any
     ) -> AnswerButton:
         return cls(match["action"], int(match["id"]))
 
@@ -56,18 +73,19 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd
             await reply_error(interaction, exc)
 
     async def _act(self, bot: NewsdeskBot, interaction: discord.Interaction) -> None:
-        record = await asyncio.to_thread(bot.store.answer, self.answer_id)
+        record = await asyncio.to_thread(stored_answer, bot.store, self.answer_id)
         if record is None or not record.payload.get("answers"):
             await interaction.response.send_message("That answer is no longer available; ask again.", ephemeral=True)
             return
         if self.action == "full":
-            await send_pages(interaction, passage_pages(record.payload["answers"][0]))
+            await send_pages(interaction, await asyncio.to_thread(passage_pages, record.payload["answers"][0]))
         elif self.action == "more":
             await interaction.response.defer(ephemeral=True, thinking=True)
-            data = (await asyncio.to_thread(bot.desk.ask, record.question, top=MORE_SOURCES)).to_json()
+            _, data = await bot.answers.run(interaction.user.id, answer_question, bot.desk, record.question, MORE_SOURCES)
             if not data["found"]:
                 data = record.payload
-            await interaction.followup.send(embed=sources_embed(record.question, data), ephemeral=True, allowed_mentions=NO_PINGS)
+            embed = await asyncio.to_thread(sources_embed, record.question, data)
+            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
         elif self.action in ("up", "down"):
             vote = 1 if self.action == "up" else -1
             await asyncio.to_thread(bot.store.record_feedback, self.answer_id, interaction.user.id, vote)
@@ -95,6 +113,8 @@ class Ask(commands.Cog):
         self.bot = bot
         # One mapping per (questions, seconds) rule, since each server may set its own.
         self._cooldowns: dict[tuple[int, float], commands.CooldownMapping[Any]] = {}
+        # Per (server, person): until when (monotonic) their cooldown notice stands.
+        self._noticed: dict[tuple[int | None, int], float] = {}
 
     def _cooldown(self, user_id: int, guild_id: int | None) -> None:
         config = self.bot.guild_config(guild_id)
@@ -109,25 +129,41 @@ class Ask(commands.Cog):
         if retry_after:
             raise OnCooldown(retry_after)
 
+    def _notice_due(self, guild_id: int | None, user_id: int, retry_after: float) -> bool:
+        """One cooldown notice per window: a burst of 20 questions costs one message (and its
+        delete), not 17; questions sent while the notice stands are dropped without a word."""
+        now = time.monotonic()
+        key = (guild_id, user_id)
+        if self._noticed.get(key, 0.0) > now:
+            return False
+        if len(self._noticed) > 1000:
+            self._noticed = {k: until for k, until in self._noticed.items() if until > now}
+        self._noticed[key] = now + retry_after
+        return True
+
     async def _answer(
         self, question: str, *, user_id: int, guild_id: int | None, channel_id: int | None, private: bool
-    ) -> tuple[dict[str, Any], int]:
-        """Answer off the event loop and remember the answer; returns its JSON form and id."""
+    ) -> tuple[dict[str, Any], int | None]:
+        """Answer in the answer pool and remember the answer; returns its bounded JSON form and id
+        (None when the state could not be written: the answer is sent all the same)."""
         started = time.perf_counter()
         try:
-            answer = await asyncio.to_thread(self.bot.desk.ask, question)
+            asked, data = await self.bot.answers.run(user_id, answer_question, self.bot.desk, question)
         except BadQuestion:
+            raise
+        except TooSlow:
+            self.bot.metrics.questions.labels("error").inc()
+            log.warning("event=answer guild=%s channel=%s outcome=timeout budget_s=%g", guild_id, channel_id, self.bot.answers.budget)
             raise
         except Exception:
             self.bot.metrics.questions.labels("error").inc()
             raise
-        data = answer.to_json()
         latency = (time.perf_counter() - started) * 1000
         self.bot.metrics.questions.labels("found" if data["found"] else "not_found").inc()
         self.bot.metrics.latency.observe(latency / 1000)
-        answer_id = await asyncio.to_thread(
+        answer_id = await self.bot.remember(  # not remembered: the answer still goes out, without buttons
             self.bot.store.record_answer,
-            question=answer.question,
+            question=asked,
             answer=data,
             guild_id=guild_id,
             channel_id=channel_id,
@@ -142,14 +178,15 @@ class Ask(commands.Cog):
         return data, answer_id
 
     @staticmethod
-    def _reply(question: str, data: dict[str, Any], answer_id: int, *, private: bool) -> dict[str, Any]:
+    async def _reply(question: str, data: dict[str, Any], answer_id: int | None, *, private: bool) -> dict[str, Any]:
+        """The reply's parts, rendered in a thread (the view is made here: it belongs to the loop).
+        An answer that could not be stored gets no buttons: they would find nothing to act on."""
         if not data["found"]:
-            return {"content": not_found_text(data), "allowed_mentions": NO_PINGS}
-        return {
-            "embed": answer_embed(question, data),
-            "view": answer_view(answer_id, private=private),
-            "allowed_mentions": NO_PINGS,
-        }
+            return {"content": await asyncio.to_thread(not_found_text, data), "allowed_mentions": NO_PINGS}
+        reply: dict[str, Any] = {"embed": await asyncio.to_thread(answer_embed, question, data), "allowed_mentions": NO_PINGS}
+        if answer_id is not None:
+            reply["view"] = answer_view(answer_id, private=private)
+        return reply
 
     # -- questions in channels -------------------------------------------------------------
 
@@ -176,17 +213,21 @@ class Ask(commands.Cog):
                 data, answer_id = await self._answer(
                     question, user_id=message.author.id, guild_id=guild_id, channel_id=message.channel.id, private=False
                 )
-                reply = self._reply(question, data, answer_id, private=False)
+                reply = await self._reply(question, data, answer_id, private=False)
                 if self.bot.guild_config(guild_id).threads and isinstance(message.channel, discord.TextChannel):
                     thread = await message.create_thread(name=clip(question, 100), auto_archive_duration=1440)
                     await thread.send(**reply)
                 else:
                     await message.reply(mention_author=False, **reply)
         except OnCooldown as exc:
-            await message.reply(exc.message, mention_author=False, allowed_mentions=NO_PINGS, delete_after=10)
+            if not self._notice_due(guild_id, message.author.id, exc.retry_after):
+                log.debug("event=cooldown guild=%s outcome=ignored", guild_id)
+                return
+            notice = exc.message.rstrip(".") + "; questions sent before then are ignored."
+            await message.reply(notice, mention_author=False, allowed_mentions=NO_PINGS, delete_after=10)
         except Exception as exc:  # noqa: BLE001 - the asker gets one short message; the log gets the rest
             text = user_message(exc)
-            if not isinstance(exc, BadQuestion):
+            if not isinstance(exc, BadQuestion | BotError):  # those were expected, and logged where raised
                 log.exception("answering a channel question failed")
             await message.reply(clip(text, 2000), mention_author=False, allowed_mentions=NO_PINGS)
 
@@ -210,7 +251,8 @@ class Ask(commands.Cog):
                 channel_id=interaction.channel_id,
                 private=private,
             )
-            await interaction.followup.send(ephemeral=private, **self._reply(clean(question), data, answer_id, private=private))
+            reply = await self._reply(clean(question), data, answer_id, private=private)
+            await interaction.followup.send(ephemeral=private, **reply)
 
 
 async def setup(bot: NewsdeskBot) -> None:

@@ -29,8 +29,11 @@ class Check(commands.Cog):
         async with self.bot.working():
             await interaction.response.defer(thinking=True)
             snapshot = self.bot.desk.snapshot
-            result = await asyncio.to_thread(Checker(snapshot.coverage, snapshot.answerer.reader).check, quote, person)
-            await interaction.followup.send(embed=check_embed(result.to_json()), allowed_mentions=NO_PINGS)
+            checker = Checker(snapshot.coverage, snapshot.answerer.reader)
+            # In the answer pool, like a question: one per person, within the time budget.
+            data = await self.bot.answers.run(interaction.user.id, lambda: checker.check(quote, person).to_json())
+            embed = await asyncio.to_thread(check_embed, data)
+            await interaction.followup.send(embed=embed, allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: NewsdeskBot) -> None:

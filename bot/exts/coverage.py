@@ -14,6 +14,7 @@ from index.errors import BadQuestion
 from index.feeds import FeedReport, poll
 from index.ingest import Added, IngestError, normalise_url
 
+from ..checks import moderator_only
 from ..client import NewsdeskBot
 from ..render import COLOUR, NO_PINGS, clip, code, escape, feed_digest, title
 from ..sources import watch
@@ -62,12 +63,10 @@ class Coverage(commands.Cog):
 
     @app_commands.command(name="add", description="Add an article from a web address or an attached file (moderators).")
     @app_commands.describe(url="The article's web address", file="A .txt, .md or .html file")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_guild=True)
+    @moderator_only()
     async def add(
         self, interaction: discord.Interaction, url: str | None = None, file: discord.Attachment | None = None
     ) -> None:
-        self.bot.require_moderator(interaction)
         if (url is None) == (file is None):
             raise BadQuestion("Give either a url or a file to add.")
         if file is not None and file.size > self.bot.settings.ingest.max_bytes:
@@ -85,10 +84,8 @@ class Coverage(commands.Cog):
 
     @app_commands.command(name="remove", description="Take an article out of the index; its file is kept (moderators).")
     @app_commands.describe(article="The article (start typing its headline or file name)")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_guild=True)
+    @moderator_only()
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
-        self.bot.require_moderator(interaction)
         async with self.bot.working():
             await interaction.response.defer(thinking=True)
             info, moved, report = await self.bot.intake.remove(article, by=f"{interaction.user} ({interaction.user.id})")
@@ -107,9 +104,10 @@ class Coverage(commands.Cog):
         if not feeds:
             return None
         async with self._poll_lock:
-            seen = await asyncio.to_thread(self.bot.store.seen_feed_items)
+            # Unreadable state: everything looks new, and articles already indexed are recognised by address.
+            seen = await self.bot.remember(self.bot.store.seen_feed_items) or set()
             report = await poll(self.bot.intake, feeds, seen)
-            await asyncio.to_thread(self.bot.store.mark_feed_items, report.seen)
+            await self.bot.remember(self.bot.store.mark_feed_items, report.seen)
         log.info("event=feeds added=%d failed=%d", len(report.added), len(report.failed))
         # A failing feed is reported once (by watch); what it added, and items that failed, every time.
         failed = dict(report.failed)

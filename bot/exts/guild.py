@@ -25,7 +25,8 @@ def _describe(config: GuildConfig) -> discord.Embed:
     embed = discord.Embed(title="newsdesk settings for this server", colour=COLOUR)
     channels = ", ".join(f"<#{c}>" for c in sorted(config.ask_channels)) or "none (mentions and /ask only)"
     embed.add_field(name="Ask channels", value=clip(channels, 1024), inline=False)
-    embed.add_field(name="Moderator roles", value=clip(", ".join(config.moderator_roles) or "none", 1024), inline=False)
+    roles = ", ".join(f"<@&{r}>" for r in sorted(config.moderator_roles)) or "none (Manage Server only)"
+    embed.add_field(name="Moderator roles", value=clip(roles, 1024), inline=False)
     embed.add_field(name="Cooldown", value=f"{config.cooldown_questions} questions per {config.cooldown_seconds:g} s", inline=True)
     embed.add_field(name="Answers in threads", value="yes" if config.threads else "no", inline=True)
     embed.add_field(
@@ -74,12 +75,10 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
 
     @app_commands.command(name="moderator-role", description="Add or remove a role whose members may refresh and add coverage.")
     async def moderator_role(self, interaction: discord.Interaction, action: Literal["add", "remove"], role: discord.Role) -> None:
-        current = list(self.bot.guild_config(interaction.guild_id).moderator_roles)
-        if action == "add" and role.name not in current:
-            current.append(role.name)
-        elif action == "remove":
-            current = [r for r in current if r.casefold() != role.name.casefold()]
-        await self._set(interaction, "moderator_roles", current)
+        # By id: a role's name can be copied by anyone who can create roles.
+        current = set(self.bot.guild_config(interaction.guild_id).moderator_roles)
+        current = current | {role.id} if action == "add" else current - {role.id}
+        await self._set(interaction, "moderator_role_ids", sorted(current))
 
     @app_commands.command(name="cooldown", description="How many questions each person may ask per time window.")
     async def cooldown(

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..client import NewsdeskBot
-from ..render import COLOUR, NO_PINGS, article_pages, clip, escape
+from ..render import COLOUR, NO_PINGS, article_pages, clip, literal, person
 from ..views import send_pages
 
 
@@ -36,16 +36,17 @@ class Info(commands.Cog):
 
     @app_commands.command(name="sources", description="List the articles the bot answers from.")
     async def sources(self, interaction: discord.Interaction) -> None:
-        pages = article_pages(list(self.bot.desk.coverage.articles.values()))
+        # Tens of thousands of articles make hundreds of pages: built off the event loop.
+        pages = await asyncio.to_thread(article_pages, list(self.bot.desk.coverage.articles.values()))
         await send_pages(interaction, pages, ephemeral=True)
 
     @app_commands.command(name="about", description="Version, index size and last refresh.")
     async def about(self, interaction: discord.Interaction) -> None:
         coverage = self.bot.desk.coverage
-        last = await asyncio.to_thread(self.bot.store.last_refresh)
+        last = await self.bot.remember(self.bot.store.last_refresh)
         if last is not None:
             when, by = datetime.fromtimestamp(last.at, UTC), last.by
-            outcome = "" if last.ok else f" (failed: {escape(last.error or '')})"
+            outcome = "" if last.ok else f" (failed: {literal(last.error or '', 500)})"
         else:
             when, by, outcome = datetime.fromisoformat(coverage.refreshed.at), coverage.refreshed.by, ""
         embed = discord.Embed(title="newsdesk", colour=COLOUR)
@@ -53,7 +54,7 @@ class Info(commands.Cog):
         embed.add_field(name="Index", value=f"{len(coverage.articles)} articles, {coverage.passage_count} passages", inline=True)
         embed.add_field(
             name="Last refresh",
-            value=clip(f"{discord.utils.format_dt(when, 'R')} by {by or 'unknown'}{outcome}", 1024),
+            value=clip(f"{discord.utils.format_dt(when, 'R')} by {person(by) if by else 'unknown'}{outcome}", 1024),
             inline=False,
         )
         embed.add_field(name="Uptime", value=_duration(time.time() - self.bot.started_at), inline=True)

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..checks import moderator_only
 from ..client import NewsdeskBot
 from ..render import NO_PINGS, report_embed
 
@@ -18,10 +19,8 @@ class Report(commands.Cog):
 
     @app_commands.command(name="report", description="Unanswered questions and 👎 answers, most frequent first (moderators).")
     @app_commands.describe(days="How far back to look (days)")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_guild=True)
+    @moderator_only()
     async def report(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 365] = 7) -> None:
-        self.bot.require_moderator(interaction)
         unanswered, disliked = await asyncio.to_thread(self.bot.store.report, days, guild_id=interaction.guild_id)
         await interaction.response.send_message(
             embed=report_embed(days, unanswered, disliked), ephemeral=True, allowed_mentions=NO_PINGS

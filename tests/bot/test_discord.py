@@ -305,3 +305,37 @@ async def test_a_failed_refresh_keeps_the_old_index_serving(newsdesk: Harness) -
     assert "Russia remains the greatest" in embed_text(answer)
     last = newsdesk.bot.store.last_refresh()
     assert last is not None and not last.ok
+
+
+async def test_about_shows_the_refreshers_name_literally(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+    from tests.fakediscord.models import MANAGE_GUILD
+
+    fake = fake_discord
+    loud = fake.add_member("**Big** __news__ @everyone <@&123456789012345678>", fake.add_role("Editors", MANAGE_GUILD))
+    bot = start_bot(bot_settings(fake, corpus, tmp_path / "state"))
+    async with fake.running(bot):
+        await fake.invoke_command("refresh", {}, user=loud)
+        await fake.wait_for_message(shown, timeout=10)
+        about = await fake.invoke_command("about", {}, user=fake.member)
+        card = (await about.wait_callback()).data["embeds"][0]
+        last = next(f["value"] for f in card["fields"] if f["name"] == "Last refresh")
+        assert "\\*\\*Big\\*\\* \\_\\_news\\_\\_" in last and "@everyone" not in last and "<@&123456789012345678>" not in last
+        assert "@\u200beveryone" in last
+    bot.store.close()
+
+
+async def test_a_burst_of_questions_gets_one_cooldown_notice(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+    fake = fake_discord
+    bot = start_bot(bot_settings(fake, corpus, tmp_path / "state", cooldown_questions=3, cooldown_seconds=60))
+    async with fake.running(bot):
+        for n in range(20):
+            await fake.send_message(fake.news, fake.member, f"What did Rutte say ({n})?")
+        answers = [await fake.wait_for_message(shown, timeout=10) for _ in range(4)]
+        await asyncio.sleep(0.5)
+        sent = fake.bot_messages()
+        notices = [m for m in sent if "try again in" in m.content]
+        assert len(sent) == 4 and len(notices) == 1, sent  # three answers, one notice for the window
+        assert "ignored" in notices[0].content and answers
+        other = await fake.invoke_command("ask", {"question": "What did Rubio say?"}, user=fake.member)
+        assert "try again in" in (await other.wait_callback()).data["content"]  # a slash command is always answered
+    bot.store.close()

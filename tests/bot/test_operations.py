@@ -125,7 +125,7 @@ async def test_server_settings_change_behaviour_and_survive_a_restart(fake_disco
             assert (await done.wait_callback()).data["content"] == "Saved."
         shown_settings = await fake.invoke_command("settings", {}, subcommand="show", user=fake.owner)
         card = json.dumps((await shown_settings.wait_callback()).data)
-        assert str(fake.general.id) in card and "Helper" in card and "1 questions per 60 s" in card
+        assert str(fake.general.id) in card and f"<@&{helper_role.id}>" in card and "1 questions per 60 s" in card
     bot.store.close()
 
     bot = start_bot(settings)  # a restart: the settings come back from SQLite
@@ -286,3 +286,37 @@ def test_sigterm_stops_newsdesk_run_cleanly(tmp_path: Path, corpus: Path) -> Non
     code, log = asyncio.run(scenario())
     assert code == 0, log
     assert "event=shutdown outcome=done" in log and "Traceback" not in log
+
+
+async def test_interaction_tokens_never_reach_the_log_even_at_debug(
+    fake_discord: FakeDiscord, corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    fake = fake_discord
+    bot = start_bot(bot_settings(fake, corpus, tmp_path / "state"))
+    async with fake.running(bot):
+        await fake.invoke_command("ask", {"question": "What did Rutte say?"})  # deferred, then a webhook followup
+        answer = await fake.wait_for_message(shown, timeout=10)
+        full = next(c["custom_id"] for row in answer.components for c in row["components"] if ":full:" in c.get("custom_id", ""))
+        await (await fake.click(answer, full)).wait_callback()
+        await fake.wait_for_message(shown, timeout=10)
+        about = await fake.invoke_command("about", {})
+        await about.wait_callback()
+        await asyncio.sleep(0.05)
+    bot.store.close()
+    tokens = [ia.token for ia in fake.interactions.values()]
+    assert len(tokens) == 3
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert any("/interactions/" in m and "/[redacted]/callback" in m for m in logged.splitlines())  # logged, redacted
+    assert [t for t in tokens if t in logged] == []
+
+
+def test_redaction_covers_every_form_a_token_is_logged_in() -> None:
+    from bot.logs import redact
+
+    assert redact("POST https://discord.com/api/v10/interactions/123/aW50ZXJhY3Rpb24.abc-_x/callback?with_response=1") == (
+        "POST https://discord.com/api/v10/interactions/123/[redacted]/callback?with_response=1"
+    )
+    assert redact("PATCH /api/v10/webhooks/55/tok.en-1_x/messages/@original") == "PATCH /api/v10/webhooks/55/[redacted]/messages/@original"
+    assert redact("""{'type': 2, 'token': 'abc.def', "token": "ghi"}""") == """{'type': 2, 'token': '[redacted]', "token": "[redacted]"}"""
+    assert redact("GET /api/v10/channels/1/messages") == "GET /api/v10/channels/1/messages"

@@ -71,3 +71,64 @@ def test_an_empty_summary_explains_itself_literally() -> None:
 
 def test_clip_cuts_at_a_sentence_boundary() -> None:
     assert clip("One sentence here. Another one follows and is long.", 30) == "One sentence here.\u2026"
+
+
+def _clip_reading_everything(text: str, limit: int) -> str:
+    """The clip of old, which split the whole text into sentences: the windowed one must cut the same."""
+    from bot.render import ELLIPSIS
+    from index.text import sentence_spans
+
+    if len(text) <= limit:
+        return text
+    room = limit - len(ELLIPSIS)
+    end = 0
+    for _start, stop in sentence_spans(text):
+        if stop > room:
+            break
+        end = stop
+    if end == 0:
+        cut = text.rfind(" ", 0, room)
+        end = cut if cut > 0 else room
+    return text[:end].rstrip() + ELLIPSIS
+
+
+def test_clip_looks_only_near_the_cut_and_cuts_where_reading_everything_would() -> None:
+    from tests.conftest import SEEDS
+
+    text = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in sorted(SEEDS.glob("*.txt")))
+    for limit in range(40, 3000, 37):
+        for start in range(0, 4000, 613):
+            assert clip(text[start:], limit) == _clip_reading_everything(text[start:], limit), (start, limit)
+
+
+def test_a_giant_answer_is_bounded_before_anything_renders_it() -> None:
+    import json
+
+    from bot.payload import PASSAGE_CHARS, bounded
+
+    giant = "word " * 1_000_000
+    data = {
+        "question": "q" * 10_000,
+        "found": True,
+        "answers": [_citation(quote=giant, passage="Before. " + giant, title=giant, speaker=giant, sources=[giant] * 50)] * 40,
+        "message": giant,
+        "suggestions": [giant] * 10,
+    }
+    kept = bounded(data)
+    assert len(json.dumps(kept, ensure_ascii=False)) < 52_000
+    assert len(kept["answers"]) == 10 and "passage" not in kept["answers"][1]
+    best = kept["answers"][0]
+    assert len(best["passage"]) <= PASSAGE_CHARS and best["passage_length"] == len(giant) + 8
+    assert bounded(kept) == kept  # a stored answer bounded again is unchanged, excerpt bookkeeping included
+    pages = passage_pages(best)
+    assert 1 < len(pages) <= 8 and all(len(p) <= EMBED_TOTAL_LIMIT for p in pages)
+    assert "excerpt of a 5,000,008-character passage" in (pages[0].footer.text or "")
+    assert len(answer_embed("q", kept)) <= EMBED_TOTAL_LIMIT
+
+
+def test_the_excerpt_is_centred_on_the_quote() -> None:
+    from bot.payload import excerpt
+
+    passage = "a" * 50_000 + " The quoted words are here. " + "b " * 50_000
+    text, start = excerpt(passage, "The quoted words are here.", 1000)
+    assert "The quoted words are here." in text and len(text) <= 1000 and passage[start:start + len(text)] == text

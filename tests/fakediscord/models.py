@@ -23,6 +23,7 @@ EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
 MENTION_EVERYONE = 1 << 17
+MANAGE_ROLES = 1 << 28
 USE_APPLICATION_COMMANDS = 1 << 31
 # Owners and administrators get every bit; the exact width does not matter to a bot testing flags.
 ALL_PERMISSIONS = (1 << 53) - 1

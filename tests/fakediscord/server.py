@@ -18,7 +18,7 @@ from . import rest
 from .gateway import Gateway
 from .limits import DiscordError, check_message, compute_pings
 from .models import (
-    ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, EPHEMERAL, KICK_MEMBERS, LOADING, MANAGE_MESSAGES,
+    ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, EPHEMERAL, KICK_MEMBERS, LOADING, MANAGE_MESSAGES, MANAGE_ROLES,
     READ_MESSAGE_HISTORY, SEND_MESSAGES, USE_APPLICATION_COMMANDS, VIEW_CHANNEL, Channel, CommandSync,
     ErrorRecord, FakeInteraction, Guild, Json, Member, Role, StoredMessage, TypingEvent, User, iso_now, snowflake,
 )
@@ -95,7 +95,8 @@ class FakeDiscord:
         app[rest.FAKE] = self
         app.router.add_get("/gateway", self.gateway.handle)
         rest.add_routes(app)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        # No access log: its lines carry interaction tokens, and tests check the bot's log has none.
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
@@ -167,6 +168,39 @@ class FakeDiscord:
         role = Role(id or snowflake(), name, permissions, len(self.guild.roles), mentionable, managed)
         self.guild.roles.append(role)
         return role
+
+    async def create_role(self, name: str, permissions: int = 0, *, by: Member | None = None,
+                          mentionable: bool = False) -> Role:
+        """A role created while the bot runs (GUILD_ROLE_CREATE). With `by`, only as Discord allows it: the
+        creator needs Manage Roles and can grant only permissions they have themselves."""
+        if by is not None and not (by.permissions & MANAGE_ROLES and permissions & ~by.permissions == 0):
+            raise DiscordError(403, 50013, "Missing Permissions")
+        shifted = [r for r in self.guild.roles if r.id != self.guild.id]
+        role = self.add_role(name, permissions, mentionable=mentionable)
+        for other in shifted:  # a new role starts just above @everyone; the others move up one
+            other.position += 1
+        role.position = 1
+        await self.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(self.guild.id), "role": role.to_dict()})
+        for other in shifted:
+            await self.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(self.guild.id), "role": other.to_dict()})
+        return role
+
+    async def rename_role(self, role: Role, name: str) -> None:
+        """GUILD_ROLE_UPDATE with a new name, as a server admin renaming a role."""
+        role.name = name
+        await self.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(self.guild.id), "role": role.to_dict()})
+
+    async def set_roles(self, member: Member, *roles: Role, by: Member | None = None) -> None:
+        """Give `member` exactly `roles` (GUILD_MEMBER_UPDATE). With `by`, only roles below `by`'s highest role,
+        which is how Discord lets a member with Manage Roles hand out roles (themselves included)."""
+        if by is not None:
+            top = max((r.position for r in by.roles), default=0)
+            changed = set(map(id, roles)) ^ set(map(id, member.roles))
+            if by.id != self.guild.owner_id and (not by.permissions & MANAGE_ROLES or any(
+                    r.position >= top for r in [*roles, *member.roles] if id(r) in changed)):
+                raise DiscordError(403, 50013, "Missing Permissions")
+        member.roles = list(roles)
+        await self.dispatch("GUILD_MEMBER_UPDATE", {"guild_id": str(self.guild.id), **member.to_dict()})
 
     def add_member(self, user: User | str, *roles: Role) -> Member:
         if isinstance(user, str):

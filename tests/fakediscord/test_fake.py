@@ -400,3 +400,28 @@ def test_pings_follow_allowed_mentions(allowed: dict[str, Any] | None, expected:
     content = "<@1> <@!2> @everyone <@&5>"
     got = compute_pings(content, allowed, replied_author=9, sender=2)
     assert got == expected
+
+
+async def test_roles_created_and_given_while_running_reach_the_cache(fake_discord: FakeDiscord) -> None:
+    from .models import MANAGE_ROLES
+
+    bot = ProbeBot()
+    manager = fake_discord.add_member("manager", fake_discord.add_role("Role Manager", MANAGE_ROLES))
+    editors = fake_discord.add_role("Editors")  # added last: above the manager's role
+    async with fake_discord.running(bot):
+        with pytest.raises(DiscordError):  # no Manage Roles
+            await fake_discord.create_role("mine", by=fake_discord.member)
+        role = await fake_discord.create_role("moderator", by=manager)
+        await fake_discord.set_roles(manager, *manager.roles, role, by=manager)
+        with pytest.raises(DiscordError):  # above the manager's own highest role
+            await fake_discord.set_roles(manager, *manager.roles, editors, by=manager)
+        await fake_discord.rename_role(role, "renamed")
+        for _ in range(100):
+            guild = bot.get_guild(fake_discord.guild.id)
+            member = guild.get_member(manager.id) if guild else None
+            if member is not None and role.id in [r.id for r in member.roles] and guild.get_role(role.id).name == "renamed":  # type: ignore[union-attr]
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the role never reached discord.py's cache")
+        assert guild is not None and guild.get_role(role.id).position == 1  # type: ignore[union-attr]

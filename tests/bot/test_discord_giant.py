@@ -1,0 +1,208 @@
+"""An answer of any size is rendered and stored within bounds, without ever holding up the event loop,
+and a few slow questions cannot keep everyone else waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index.desk import Desk
+from tests.bot.conftest import Harness, bot_settings, custom_ids, embed_text, start_bot
+from tests.fakediscord.server import FakeDiscord
+
+#: The probe's article: 4.6 MB of words without a single sentence break.
+GIANT = ("the harbour board weighed the lighthouse tender late into the night under the old customs clock " * 47_000).strip()
+STORED_PAYLOAD_LIMIT = 64_000
+
+
+def shown(message: Any) -> bool:
+    return bool(message.embeds or message.content)
+
+
+@dataclass
+class LoopLag:
+    """How late a 5 ms ticker wakes up: anything that holds the event loop shows as lag."""
+
+    worst: float = 0.0
+    samples: list[float] = field(default_factory=list)
+
+
+@contextlib.asynccontextmanager
+async def loop_lag() -> AsyncIterator[LoopLag]:
+    lag = LoopLag()
+    stop = asyncio.Event()
+
+    async def tick() -> None:
+        while not stop.is_set():
+            started = time.perf_counter()
+            await asyncio.sleep(0.005)
+            late = time.perf_counter() - started - 0.005
+            lag.samples.append(late)
+            lag.worst = max(lag.worst, late)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        yield lag
+    finally:
+        stop.set()
+        await ticker
+
+
+class GiantAnswer:
+    """Whatever the answer pipeline returns, however large: the bot relies only on ``question`` and ``to_json()``."""
+
+    def __init__(self, question: str, top: int) -> None:
+        self.question = question
+        self.top = top
+
+    def to_json(self) -> dict[str, Any]:
+        citation = {
+            "source": "giant.txt", "title": "Harbour Board Meets " * 2000, "quote": GIANT, "passage": GIANT,
+            "line_start": 3, "line_end": 3, "score": 1.0, "speaker": "Okafor " * 5000, "section": "x" * 100_000,
+            "sources": [f"copy-{n}.txt" for n in range(10_000)],
+        }
+        return {"question": self.question, "found": True, "answers": [dict(citation) for _ in range(self.top)]}
+
+
+@pytest.fixture
+def giant_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    def ask(self: Desk, question: str, *, top: int | None = None) -> GiantAnswer:
+        return GiantAnswer(question, top or 3)
+
+    monkeypatch.setattr(Desk, "ask", ask)
+
+
+async def test_a_giant_answer_is_rendered_and_stored_within_bounds_without_blocking_the_loop(
+    newsdesk: Harness, giant_answers: None
+) -> None:
+    fake = newsdesk.fake
+    async with loop_lag() as lag:
+        reply = await newsdesk.ask("What did Okafor say about the lighthouse tender?", channel=fake.news)
+        assert reply.embeds and len(reply.embeds[0]["description"]) <= 4096
+        ids = {c.split(":")[1]: c for c in custom_ids(reply)}
+
+        await fake.click(reply, ids["full"])
+        first = await fake.wait_for_message(shown, timeout=15)
+        footer = first.embeds[0]["footer"]["text"]
+        assert first.ephemeral and "page 1 of" in footer and "excerpt" in footer
+        pages = int(footer.rsplit("page 1 of ", 1)[1].split()[0])
+        assert 1 < pages <= 8
+        await fake.click(first, first.components[0]["components"][2]["custom_id"])
+        second = await fake.wait_for_message(shown, timeout=15)
+        assert "page 2 of" in second.embeds[0]["footer"]["text"]
+
+        await fake.click(reply, ids["more"])
+        more = await fake.wait_for_message(shown, timeout=15)
+        assert more.ephemeral and "Sources for" in embed_text(more)
+    assert lag.worst < 0.1, f"the event loop was held for {lag.worst * 1000:.0f} ms"
+    assert fake.errors == [] and fake.all_pings() == set()
+
+    db = sqlite3.connect(newsdesk.bot.store.path)
+    [(size,)] = db.execute("SELECT length(CAST(payload AS BLOB)) FROM answers").fetchall()
+    db.close()
+    assert size <= STORED_PAYLOAD_LIMIT, f"stored answer payload is {size} bytes"
+
+
+async def test_a_giant_article_in_the_corpus_pages_and_stores_within_bounds(newsdesk: Harness) -> None:
+    """The same through the real answer pipeline (1 MB here: the pipeline's own time grows fast with it)."""
+    fake = newsdesk.fake
+    (newsdesk.corpus / "giant.txt").write_text("Harbour Board Meets\n\nChair Ines Okafor said " + GIANT[:1_000_000] + "\n")
+    refresh = await newsdesk.command("refresh", user=fake.owner)
+    await refresh.wait_callback()
+    await fake.wait_for_message(shown, timeout=15)
+    reply = await newsdesk.ask("What did Okafor say about the lighthouse tender?", channel=fake.news)
+    assert "giant.txt" in embed_text(reply) and len(reply.embeds[0]["description"]) <= 4096
+    async with loop_lag() as lag:
+        await fake.click(reply, next(c for c in custom_ids(reply) if ":full:" in c))
+        first = await fake.wait_for_message(shown, timeout=15)
+        await fake.click(first, first.components[0]["components"][2]["custom_id"])
+        second = await fake.wait_for_message(shown, timeout=15)
+    assert "excerpt of a" in second.embeds[0]["footer"]["text"] and "page 2 of" in second.embeds[0]["footer"]["text"]
+    assert lag.worst < 0.1, f"the event loop was held for {lag.worst * 1000:.0f} ms"
+    db = sqlite3.connect(newsdesk.bot.store.path)
+    [(size,)] = db.execute("SELECT length(CAST(payload AS BLOB)) FROM answers").fetchall()
+    db.close()
+    assert size <= STORED_PAYLOAD_LIMIT, f"stored answer payload is {size} bytes"
+    assert fake.errors == [] and fake.all_pings() == set()
+
+
+async def test_an_answer_stored_unbounded_by_an_older_version_still_pages_within_bounds(
+    newsdesk: Harness, giant_answers: None
+) -> None:
+    fake = newsdesk.fake
+    reply = await newsdesk.ask("What did Okafor say?", channel=fake.news)
+    answer_id = int(custom_ids(reply)[0].split(":")[2])
+    db = sqlite3.connect(newsdesk.bot.store.path)
+    import json
+
+    db.execute("UPDATE answers SET payload = ? WHERE id = ?", (json.dumps(GiantAnswer("q", 3).to_json()), answer_id))
+    db.commit()
+    db.close()
+    async with loop_lag() as lag:
+        await fake.click(reply, custom_ids(reply)[0])
+        first = await fake.wait_for_message(shown, timeout=15)
+    assert "page 1 of" in first.embeds[0]["footer"]["text"] and len(first.embeds[0]["description"]) <= 4096
+    assert lag.worst < 0.25  # reading a 9 MB row back is the old version's cost, paid once, off the loop
+
+
+async def test_slow_questions_do_not_hold_up_everyone_else(
+    fake_discord: FakeDiscord, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_discord
+    release = threading.Event()
+    real_ask = Desk.ask
+
+    def ask(self: Desk, question: str, *, top: int | None = None) -> Any:
+        if "slow" in question:
+            release.wait(20)
+        return real_ask(self, question, top=top)
+
+    monkeypatch.setattr(Desk, "ask", ask)
+    bot = start_bot(bot_settings(fake, corpus, tmp_path / "state"))
+    async with fake.running(bot):
+        try:
+            for n in range(40):  # more than any default thread pool holds
+                await fake.send_message(fake.news, fake.member, f"What did Rutte say, slow question {n}?")
+            await asyncio.sleep(0.2)
+            started = time.perf_counter()
+            await fake.send_message(fake.news, fake.owner, "What did Peskov say?")
+            answer = await fake.wait_for_message(lambda m: "Peskov" in embed_text(m), timeout=10)
+            waited = time.perf_counter() - started
+            assert waited < 2.0, f"an ordinary question waited {waited:.1f} s behind slow ones"
+            assert answer.channel_id == fake.news.id
+        finally:
+            release.set()
+    bot.store.close()
+
+
+async def test_a_question_over_its_time_budget_gets_a_short_reply(
+    fake_discord: FakeDiscord, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_discord
+    release = threading.Event()
+
+    def ask(self: Desk, question: str, *, top: int | None = None) -> Any:
+        release.wait(20)
+        raise AssertionError("answered after the budget ran out")
+
+    monkeypatch.setattr(Desk, "ask", ask)
+    settings = bot_settings(fake, corpus, tmp_path / "state")
+    settings = settings.model_copy(update={"answers": settings.answers.model_copy(update={"time_budget_seconds": 0.3})})
+    bot = start_bot(settings)
+    async with fake.running(bot):
+        try:
+            interaction = await fake.invoke_command("ask", {"question": "What did Rutte say?"})
+            reply = await fake.wait_for_message(shown, timeout=10)
+            assert interaction.acked and "taking too long" in reply.content
+        finally:
+            release.set()
+    bot.store.close()
