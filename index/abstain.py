@@ -77,9 +77,11 @@ def unknown_names(people: People, question: Question) -> Unknown | None:
     """The first name in the question that the coverage never writes, if any."""
     for run, words in names_in(question.text):
         for word in words:
-            if not tokens(word):
+            if not tokens(word) or (word.isupper() and len(word) <= 4):
+                # "URL", "TV", "CEO": an acronym is as often a common noun as a name.
                 continue
-            if not people.in_coverage(word):
+            near = tuple(t for other in words if other is not word for t in tokens(other))
+            if not people.in_coverage(word, near):
                 return Unknown(run, tuple(people.suggest(word)))
     return None
 

@@ -6,18 +6,25 @@ Each unit gets the same named features, all between 0 and 1, which :mod:`index.c
 
 - ``topic``: share of the question's weight (corpus idf) whose terms the unit holds — stems and
   lemmas both, so "sent" meets "send"; a rare name counts for far more than "happened";
+- ``soft``: ``topic`` with each question word the unit lacks counted by how close in meaning
+  the unit's nearest word is (word embeddings: "embarrassed" is near "humbled", "quick" near
+  "speed"), so a paraphrase gets partial credit word by word;
 - ``bm25``: the unit's BM25 score for the question's terms among the candidates' units (corpus
   idf, the units' own lengths), relative to the best unit's — term frequency and length count,
   where ``topic`` only asks which terms are there;
 - ``context``: the same over the unit and its neighbouring sentences (an answer often leans on
   the sentence before: "The system is a joint venture between …");
+- ``before`` / ``after``: ``topic`` of the unit before and after it alone (an answer often
+  follows the sentence that restates the question); ``novel``: the share of the unit's terms
+  the question does not have (a unit that only restates the question answers nothing);
 - ``passage``: the same over the unit's paragraph; ``retrieved``: that paragraph's BM25 score
   in the search, relative to the best paragraph found (0 when the search did not return it);
 - ``pairs``: share of the question's adjacent word pairs kept together (within two words);
 - ``meaning`` / ``meaning_context``: cosine similarity of the question and the unit (and its
   neighbours) in a sentence embedding (:mod:`index.meaning`): "in other words";
-- ``answer``: the unit holds the kind of answer asked for and the question does not already —
-  an amount, a number, a date, a reason, a place, a person, a name;
+- ``answer_quantity`` / ``answer_entity`` / ``answer_reason``: the unit holds the kind of answer
+  asked for, beyond what the question says — an amount, number or date; a place, person or
+  name; a reason (one feature per family, so each can weigh what it is worth);
 - ``article`` and ``first_article``: how well the unit's whole article matches, and whether it
   matches best; ``lead``: the article's first sentence (news puts the facts there);
 - ``speaker``: the unit is a statement by the person asked about (1 by their full name or as
@@ -45,7 +52,8 @@ from .text import sentence_spans, tokens
 
 #: The features every unit carries, in the order :mod:`index.choose` weighs them.
 FEATURES = (
-    "topic", "bm25", "context", "passage", "retrieved", "pairs", "meaning", "meaning_context", "answer",
+    "topic", "soft", "bm25", "context", "before", "after", "novel", "passage", "retrieved", "pairs", "meaning",
+    "meaning_context", "answer_quantity", "answer_entity", "answer_reason",
     "article", "first_article", "lead", "speaker", "names", "quoted", "statement", "recency",
 )
 #: Longest unit considered: a statement running over more is cut to whole sentences around its start.
@@ -98,6 +106,7 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
     topic = {t: reader.idf(t) for t in terms if t not in name_terms and t not in role_terms and reader.df(t)}
     total = sum(topic.values()) or 1.0
     pairs = _pairs(question.terms, name_terms)
+    asked_terms = _terms(question.text)
     wanted = answer_test(question, question.wants)
     asked_vector = meaning.embed([question.text])[0]
 
@@ -112,6 +121,7 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
 
     sequences = [reader.read(s.passage, s.start, s.end)[0] for s in flat]
     bm25 = _bm25(sequences, topic)
+    soft = _soft(question, topic, total, flat, [reader.read(s.passage, s.start, s.end)[1] for s in flat])
 
     units: list[Unit] = []
     index = 0
@@ -132,13 +142,17 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
             features = {
                 "topic": _share(topic, own, total),
                 "bm25": bm25[index],
+                "soft": soft[index],
                 "context": _share(topic, around, total),
+                "before": _share(topic, unit_terms[position - 1], total) if position else 0.0,
+                "after": _share(topic, unit_terms[position + 1], total) if position + 1 < len(article) else 0.0,
+                "novel": len(own - asked_terms) / max(1, len(own)),
                 "passage": _share(topic, in_passage | own, total),
                 "retrieved": candidate.retrieved.get(span.passage.key, 0.0),
                 "pairs": _kept(pairs, read[position][0]),
                 "meaning": max(0.0, float(similarity[index])),
                 "meaning_context": max(0.0, float(neighbours.mean())),
-                "answer": 1.0 if wanted is not None and wanted(span.text) else 0.0,
+                **_answer_features(question.wants, wanted is not None and wanted(span.text)),
                 "article": candidate.evidence,
                 "first_article": 1.0 if candidate.rank == 0 else 0.0,
                 "lead": 1.0 if span.passage.ordinal == 0 and span.start == 0 else 0.0,
@@ -202,6 +216,48 @@ def _bounded_end(text: str, start: int, end: int) -> int:
 
 def _terms(text: str) -> set[str]:
     return set(meaning.match_terms(text)[1])
+
+
+#: Word similarity below which a word is no match at all, and the span above it that counts.
+SOFT_FLOOR = 0.3
+
+
+def _soft(question: Question, topic: dict[str, float], total: float, spans: Sequence[_Span], terms: Sequence[frozenset[str]]) -> list[float]:
+    """For each unit, the idf-weighted share of the question's words it holds — a word it lacks
+    counted by its nearest word's similarity above ``SOFT_FLOOR`` (rescaled to 0–1)."""
+    import numpy as np
+
+    asked: list[tuple[str, float, str]] = []
+    for word in meaning.content_words(question.text):
+        stems = tokens(word)
+        if stems and stems[0] in topic:
+            asked.append((word, topic[stems[0]], stems[0]))
+    if not asked or not spans:
+        return [0.0] * len(spans)
+    asked_vectors = meaning.word_vectors([w for w, _, _ in asked])
+    words = [meaning.content_words(s.text) for s in spans]
+    vocabulary = list(dict.fromkeys(w for unit in words for w in unit))
+    if not vocabulary:
+        return [0.0] * len(spans)
+    index = {w: i for i, w in enumerate(vocabulary)}
+    near = np.clip((meaning.word_vectors(vocabulary) @ asked_vectors.T - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0)
+    scores = []
+    for unit_words, unit_terms in zip(words, terms):
+        rows = [index[w] for w in unit_words]
+        best = near[rows].max(axis=0) if rows else np.zeros(len(asked))
+        scores.append(sum(weight * (1.0 if stem in unit_terms else float(best[k])) for k, (_, weight, stem) in enumerate(asked)) / total)
+    return scores
+
+
+_FAMILY = {"amount": "answer_quantity", "number": "answer_quantity", "date": "answer_quantity",
+           "place": "answer_entity", "person": "answer_entity", "name": "answer_entity", "reason": "answer_reason"}
+
+
+def _answer_features(wants: str | None, holds: bool) -> dict[str, float]:
+    features = {"answer_quantity": 0.0, "answer_entity": 0.0, "answer_reason": 0.0}
+    if wants is not None and holds:
+        features[_FAMILY[wants]] = 1.0
+    return features
 
 
 #: BM25 parameters for units (the engine's).

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .text import tokens
+from .text import STOP_WORDS, tokens
 
 if TYPE_CHECKING:
     import numpy as np
@@ -129,6 +129,29 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     return _load().embed(texts)
+
+
+_word_vectors: dict[str, np.ndarray] = {}
+
+
+def word_vectors(words: list[str]) -> np.ndarray:
+    """Unit-length embeddings of single words, cached (a news vocabulary is small)."""
+    import numpy as np
+
+    missing = [w for w in dict.fromkeys(words) if w not in _word_vectors]
+    if missing:
+        if len(_word_vectors) > 200_000:
+            _word_vectors.clear()
+        for word, vector in zip(missing, embed(missing)):
+            _word_vectors[word] = vector
+    if not words:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.stack([_word_vectors[w] for w in words])
+
+
+def content_words(text: str) -> list[str]:
+    """The lower-cased words of ``text`` that carry meaning (no stop words, no numbers)."""
+    return [w for w in (m.lower() for m in _WORD.findall(text)) if w.isalpha() and w not in STOP_WORDS and len(w) > 2]
 
 
 def warm() -> None:

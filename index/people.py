@@ -109,6 +109,16 @@ def writes(text: str, written: Sequence[str]) -> bool:
     return any(form in folded for form in written) or any(form in plain(text) for form in written)
 
 
+def _spotting(text: str) -> str:
+    """``text`` for finding a written word in it: accents and apostrophes removed, case folded
+    (hyphens kept, so "Miami-Dade" still writes "Dade")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().translate(_APOSTROPHES)
+
+
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`")
+
+
 def edit_distance(a: str, b: str) -> int:
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -125,7 +135,7 @@ class People:
     def __init__(self, reader: Reader) -> None:
         self.reader = reader
         self.engine = reader.engine
-        self._in_coverage: dict[str, bool] = {}
+        self._in_coverage: dict[tuple[str, tuple[str, ...]], bool] = {}
 
     # -- names -----------------------------------------------------------------------------
 
@@ -164,27 +174,38 @@ class People:
                     scores[w.text] = min(distance, scores.get(w.text, 9))
         return sorted(scores, key=lambda s: (scores[s], s))[:3]
 
-    def in_coverage(self, word: str) -> bool:
+    def in_coverage(self, word: str, near: Sequence[str] = ()) -> bool:
         """Whether the coverage writes ``word`` (a name as typed), or a spelling variant of it as a
         name. A variant must be capitalised where it is written: the stemmer and the
-        transliteration rule both take "Messi" for "messy", which is no one."""
-        known = self._in_coverage.get(word)
+        transliteration rule both take "Messi" for "messy", which is no one. ``near`` are index
+        terms of words written with it (a first name), which find the right passages first."""
+        key = (word, tuple(near))
+        known = self._in_coverage.get(key)
         if known is None:
-            known = self._in_coverage[word] = self._writes_name(word)
+            known = self._in_coverage[key] = self._writes_name(word, near)
         return known
 
-    def _writes_name(self, word: str) -> bool:
+    def _writes_name(self, word: str, near: Sequence[str]) -> bool:
+        parts = [p for p in re.split(r"[-\u2010\u2011/]", word) if tokens(p)]
+        if len(parts) > 1:
+            return all(self.in_coverage(p, near) for p in parts)  # "October-December", "al-Hamad"
+        if not parts:
+            return True  # nothing that could name anyone ("I-am-right" is all common words)
+        word = parts[0]
         variants = self.name_terms(word)
+        if not variants and len(word) > 3 and word[-1] in "sS":
+            return self.in_coverage(word[:-1], near)  # "PS2s", "Asbos": a name in the plural
         if not variants:
             return False
-        target = fold_name(word)
-        exact = re.compile(rf"(?<![^\W_]){re.escape(target)}(?![^\W_])")
-        hits = self.engine.search(Search(tuple((t, 1.0) for t in variants), required=(tuple(variants),)), 20)
-        if any(exact.search(plain(hit.passage.text)) for hit in hits):
+        target = _spotting(word)
+        # The name itself, or with a plural or possessive ending ("Springboks", "Nike's").
+        exact = re.compile(rf"(?<![^\W_]){re.escape(target)}(?:s|es)?(?![^\W_])")
+        terms = tuple((t, 1.0) for t in variants) + tuple((t, 3.0) for t in near if t not in variants)
+        hits = self.engine.search(Search(terms, required=(tuple(variants),)), 30)
+        if any(exact.search(_spotting(hit.passage.text)) for hit in hits):
             return True
-        return any(
-            w.capital and similar(w.folded, target) for hit in hits for w in split_words(hit.passage.text)
-        )
+        folded = fold_name(word)
+        return any(w.capital and similar(w.folded, folded) for hit in hits for w in split_words(hit.passage.text))
 
     # -- who is asked ----------------------------------------------------------------------
 
@@ -199,7 +220,7 @@ class People:
         if not asked:
             if not role:
                 return None
-            role_terms = tuple(t for w in role for t in tokens(w))
+            role_terms = tuple(tokens(who))
             if not role_terms or not all(self.reader.df(t) for t in role_terms if self.reader.idf(t) > 4.0):
                 return Unknown(f"the {who}" if not who.lower().startswith("the ") else who)
             return Person((), (), tuple(who.split()), (), (), (), f"the {who}")
@@ -210,6 +231,9 @@ class People:
             initials = "".join(w[0] for w in asked)
             if len(initials) >= 3 and self.reader.df(initials):
                 aliases.append(initials)
+        near = tuple(t for w in (surface or asked)[:-1] for t in tokens(w))
+        if surname_terms and not aliases and not self.in_coverage(surname, near):
+            surname_terms = []  # only a look-alike word shares its stem ("messy" for Messi)
         if not surname_terms and not aliases:
             if len(asked) == 1 and asked[0] in _ROLE_KIN:
                 return Person((), (), (*role, *asked), (), (), (), f"the {who}")
