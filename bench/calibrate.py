@@ -109,6 +109,7 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--limit", type=int, default=None, help="cases per set (a quick look)")
     parser.add_argument("--l2", type=float, default=0.02)
+    parser.add_argument("--news", type=float, default=1.0, help="weight of the news sets (BBC, seeds) against the others")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     data = {}
@@ -121,14 +122,15 @@ def main() -> int:
             data[name] = pickle.loads(cache.read_bytes())
     bbc = data.get("bbc", [])
     halves = {h: [r for r in bbc if r[0].startswith(f"bbc-{h}")] for h in ("V1", "V2")}
-    others = [(rows, 1.0) for name, rows in data.items() if name != "bbc"]
-    everything = others + ([(bbc, 1.0)] if bbc else [])
+    share = {"seeds": args.news}
+    others = [(rows, share.get(name, 1.0)) for name, rows in data.items() if name != "bbc"]
+    everything = others + ([(bbc, args.news)] if bbc else [])
     weights = fit(everything, args.l2)
     for name, rows in data.items():
         print(f"{name:8s} fitted on all: {accuracy(rows, weights)}")
     if bbc:
         for held, train in (("V1", "V2"), ("V2", "V1")):
-            w = fit(others + [(halves[train], 1.0)], args.l2)
+            w = fit(others + [(halves[train], args.news)], args.l2)
             print(f"bbc {held} with weights fitted without it: {accuracy(halves[held], w)}")
         w = fit(others, args.l2) if others else None
         if w is not None:

@@ -78,7 +78,7 @@ class Answerer:
         unknown = abstain.unknown_names(self.people, question)
         if unknown is not None and (person is None or not _names_person(unknown.who, person)):
             return self._not_found(question, unknown.message, unknown.suggestions)
-        if abstain.off_coverage(self.reader, question):
+        if person is None and abstain.off_coverage(self.reader, question):
             return self._not_found(question, abstain.DOESNT_SAY, abstain.suggestions_for(self.people, question, self.reader))
         units = self._units(question, person)
         if person is not None:
@@ -114,15 +114,14 @@ class Answerer:
         if not person.asked and not theirs:
             # A role no article puts a name to ("the campaigners"): answered like any question.
             return self._answer(question, units)
-        naming = [u for u in units if u.features["names"] > 0]
+        naming = [u for u in units if u.features["names"] > 0 and (not question.topic or _on_topic(u))]
         if not theirs and not naming:
             return self._not_found(question, f"The coverage doesn't quote {person.display} on that.")
         ranked = choose.rank(theirs or naming)
         if question.topic and theirs and not _on_topic(ranked[0][1]):
             # Their words, but none on the topic asked: a passage on the topic that names them, if any.
-            about = [pair for pair in choose.rank(naming) if _on_topic(pair[1])]
-            if about:
-                return self._found(question, about, kind="fact")
+            if naming:
+                return self._found(question, choose.rank(naming), kind="fact")
             return self._not_found(question, f"The coverage quotes {person.display}, but not on that.")
         return self._found(question, ranked, kind="speaker" if theirs else "fact")
 

@@ -210,9 +210,9 @@ def _after_comma(words: list[Word], frame: str, mention: Mention) -> bool:
         if k == 0 or "," in _gap(frame, words, k):
             break
         previous = words[k - 1]
-        if previous.possessive or not (previous.capital or _describes(_lower(previous))):
+        if previous.possessive or not (previous.capital or _describes(_lower(previous)) or _lower(previous) in ("the", "a", "an")):
             break  # "outstripping Microsoft's Xbox, said analysts": Xbox is an object
-        k -= 1
+        k -= 1  # "The Bishop of Durham, the Rt Rev Dr Tom Wright, said": the article opens the appositive
     return k > 0 and "," in _gap(frame, words, k)
 
 

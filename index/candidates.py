@@ -56,6 +56,8 @@ class Candidate:
     names_person: bool = False  # writes the name of the person asked about
     #: The BM25 score of each of its passages the search retrieved, relative to the best passage retrieved.
     retrieved: dict[str, float] = field(default_factory=dict)
+    #: Too long to read whole (a report, an encyclopaedia entry): read around its retrieved passages.
+    long: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,7 @@ def find(reader: Reader, question: Question, person: Person | None = None, *, ex
             read[file],
             file in set(naming),
             {hit.passage.key: hit.score / top_passage for hit in by_file.get(file, ())},
+            _long(reader, file),
         )
         for rank, file in enumerate(ranked[:wanted])
     )
@@ -131,13 +134,18 @@ def _naming_articles(reader: Reader, question: Question, person: Person, exclude
     return list(dict.fromkeys(hit.passage.file for hit in kept))
 
 
+def _long(reader: Reader, file: str) -> bool:
+    facts = reader.facts(file)
+    return facts is not None and facts.passages > WHOLE_ARTICLE
+
+
 def _to_read(reader: Reader, file: str, hits: Sequence[Hit]) -> tuple[Passage, ...]:
     """An article's passages to read: all of them, or for a long article its opening passage and
     the retrieved ones with a neighbour on each side."""
+    if not _long(reader, file):
+        return reader.article(file)
     facts = reader.facts(file)
     count = facts.passages if facts else 0
-    if count <= WHOLE_ARTICLE:
-        return reader.article(file)
     wanted = {0} | {o for hit in hits for o in range(hit.passage.ordinal - 1, hit.passage.ordinal + 2) if 0 <= o < count}
     found = reader.passages(passage_key(file, ordinal) for ordinal in sorted(wanted))
     return tuple(sorted(found.values(), key=lambda p: p.ordinal))

@@ -14,6 +14,9 @@ Each unit gets the same named features, all between 0 and 1, which :mod:`index.c
   where ``topic`` only asks which terms are there;
 - ``context``: the same over the unit and its neighbouring sentences (an answer often leans on
   the sentence before: "The system is a joint venture between …");
+- ``passage_long`` / ``retrieved_long``: the same two for an article too long to read whole
+  (an encyclopaedia entry covers many topics, a news article one: in a long one the paragraph
+  matters more than the article around it);
 - ``before`` / ``after``: ``topic`` of the unit before and after it alone (an answer often
   follows the sentence that restates the question); ``novel``: the share of the unit's terms
   the question does not have (a unit that only restates the question answers nothing);
@@ -52,7 +55,8 @@ from .text import sentence_spans, tokens
 
 #: The features every unit carries, in the order :mod:`index.choose` weighs them.
 FEATURES = (
-    "topic", "soft", "bm25", "context", "before", "after", "novel", "passage", "retrieved", "pairs", "meaning",
+    "topic", "soft", "bm25", "context", "before", "after", "novel", "passage", "retrieved", "passage_long",
+    "retrieved_long", "pairs", "meaning",
     "meaning_context", "answer_quantity", "answer_entity", "answer_reason",
     "article", "first_article", "lead", "speaker", "names", "quoted", "statement", "recency",
 )
@@ -149,6 +153,8 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
                 "novel": len(own - asked_terms) / max(1, len(own)),
                 "passage": _share(topic, in_passage | own, total),
                 "retrieved": candidate.retrieved.get(span.passage.key, 0.0),
+                "passage_long": _share(topic, in_passage | own, total) if candidate.long else 0.0,
+                "retrieved_long": candidate.retrieved.get(span.passage.key, 0.0) if candidate.long else 0.0,
                 "pairs": _kept(pairs, read[position][0]),
                 "meaning": max(0.0, float(similarity[index])),
                 "meaning_context": max(0.0, float(neighbours.mean())),

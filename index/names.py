@@ -184,6 +184,9 @@ def mentions(text: str, words: list[Word] | None = None) -> list[Mention]:
         while j > i and not words[j].capital:
             j -= 1
         run = words[i : j + 1]
+        if i == 0 and j == 0 and _participle_opener(words):
+            i = j + 1  # "Writing his message, the Bishop said": a participle, not a name
+            continue
         # A capitalised sentence opener ("But", "Despite") is not part of a name.
         while run and run[0].capital and (run[0].text.lower() in SENTENCE_OPENERS or run[0].text.lower() in STOP_WORDS) and fold_name(run[0].text) not in HONORIFICS:
             run = run[1:]
@@ -191,6 +194,23 @@ def mentions(text: str, words: list[Word] | None = None) -> list[Mention]:
             found.append(_mention(run, words, i, j))
         i = j + 1
     return found
+
+
+def _participle_opener(words: list[Word]) -> bool:
+    """A sentence opening with a capitalised "-ing" word before a lower-case word that is not a
+    verb of saying ("Writing his Christmas message, …", "Speaking on Monday, …"): not a name
+    ("Ewing said" is)."""
+    first = words[0].text
+    return (
+        len(words) > 1
+        and first.endswith("ing")
+        and len(first) > 5
+        and not words[1].capital
+        and words[1].text.lower() not in _SAYING_WORDS
+    )
+
+
+_SAYING_WORDS = frozenset("said says told added asked insisted stated warned claimed wrote".split())
 
 
 def _lower_role(words: list[Word], text: str, index: int) -> bool:

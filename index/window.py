@@ -23,7 +23,7 @@ from .passages import Passage, join_passages
 from .text import sentence_spans
 
 #: How far below the best a neighbouring unit may score and still be quoted with it (log-odds).
-NEIGHBOUR_MARGIN = 1.0
+NEIGHBOUR_MARGIN = 2.0
 #: The longest quote a neighbour may grow a window to.
 MAX_WINDOW_CHARS = 900
 
@@ -73,10 +73,15 @@ def with_neighbours(
     """The window ``[start, end)`` of ``unit`` (scored ``value``) grown by the adjacent units of its
     article that score within ``NEIGHBOUR_MARGIN`` of it; the passage returned is the unit's own,
     or its join with the neighbouring paragraph the window runs into."""
+    if unit.features.get("statement") or unit.speaker is not None:
+        return unit.passage, start, end  # a statement is one speaker's words, whole already
     close = {
         other.position: other
         for score, other in ranked
-        if score >= value - NEIGHBOUR_MARGIN and other.article is unit.article and abs(other.position - unit.position) == 1
+        if score >= value - NEIGHBOUR_MARGIN
+        and other.article is unit.article
+        and abs(other.position - unit.position) == 1
+        and not (other.features.get("statement") or other.speaker is not None)
     }
     passage = unit.passage
     before, after = close.get(unit.position - 1), close.get(unit.position + 1)
