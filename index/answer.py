@@ -145,7 +145,7 @@ class Answerer:
             if citations and value < best - OTHER_MARGIN:
                 break
             start, end = quote_window(unit, wanted)
-            passage, start, end = with_neighbours(unit, value, start, end, ranked)
+            passage, start, end = with_neighbours(unit, value, start, end, ranked, wanted)
             key = fold(passage.text[start:end])
             if key in by_quote:
                 twin = citations[by_quote[key]]

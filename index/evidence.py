@@ -31,7 +31,9 @@ Each unit gets the same named features, all between 0 and 1, which :mod:`index.c
 - ``article`` and ``first_article``: how well the unit's whole article matches, and whether it
   matches best; ``lead``: the article's first sentence (news puts the facts there);
 - ``speaker``: the unit is a statement by the person asked about (1 by their full name or as
-  the role's holder, 0.5 by surname alone), ``names``: it names them without being theirs;
+  the role's holder, 0.5 by surname alone), ``first_said``: it is the first statement of theirs
+  in its article (news gives a person's main point first), ``names``: it names them without
+  being theirs;
 - ``quoted`` and ``statement`` (questions wanting someone's words only): the unit is inside
   quotation marks, and it is attributed to someone;
 - ``recency``: for "latest" / "as of" questions, how much newer the article is.
@@ -58,7 +60,7 @@ FEATURES = (
     "topic", "soft", "bm25", "context", "before", "after", "novel", "passage", "retrieved", "passage_long",
     "retrieved_long", "pairs", "meaning",
     "meaning_context", "answer_quantity", "answer_entity", "answer_reason",
-    "article", "first_article", "lead", "speaker", "names", "quoted", "statement", "recency",
+    "article", "first_article", "lead", "speaker", "first_said", "names", "quoted", "statement", "recency",
 )
 #: Longest unit considered: a statement running over more is cut to whole sentences around its start.
 MAX_UNIT_CHARS = 1500
@@ -134,6 +136,7 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
         unit_terms = [terms for _, terms in read]
         passage_terms: dict[str, set[str]] = {}
         names_person: dict[str, bool] = {}
+        first_said = next((position for position, span in enumerate(article) if span.match > 0), -1)
         for position, span in enumerate(article):
             own = unit_terms[position]
             around = own.union(*unit_terms[max(0, position - 1) : position + 2])
@@ -163,6 +166,7 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
                 "first_article": 1.0 if candidate.rank == 0 else 0.0,
                 "lead": 1.0 if span.passage.ordinal == 0 and span.start == 0 else 0.0,
                 "speaker": span.match,
+                "first_said": 1.0 if position == first_said else 0.0,
                 "names": 1.0 if names_person[key] and not span.match else 0.0,
                 "quoted": span.quoted if question.intent == "quote" else 0.0,
                 "statement": 1.0 if question.intent == "quote" and span.statement else 0.0,

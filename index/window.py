@@ -68,21 +68,31 @@ def quote_window(unit: Unit, wanted: Callable[[str], bool] | None) -> tuple[int,
 
 
 def with_neighbours(
-    unit: Unit, value: float, start: int, end: int, ranked: Sequence[tuple[float, Unit]]
+    unit: Unit,
+    value: float,
+    start: int,
+    end: int,
+    ranked: Sequence[tuple[float, Unit]],
+    wanted: Callable[[str], bool] | None = None,
 ) -> tuple[Passage, int, int]:
     """The window ``[start, end)`` of ``unit`` (scored ``value``) grown by the adjacent units of its
-    article that score within ``NEIGHBOUR_MARGIN`` of it; the passage returned is the unit's own,
-    or its join with the neighbouring paragraph the window runs into."""
+    article that score within ``NEIGHBOUR_MARGIN`` of it — or, when the unit lacks the kind of
+    answer asked for (``wanted``: a number, a date, a name), by the adjacent unit that holds it.
+    The passage returned is the unit's own, or its join with the paragraph the window runs into."""
     if unit.features.get("statement") or unit.speaker is not None:
         return unit.passage, start, end  # a statement is one speaker's words, whole already
-    close = {
-        other.position: other
+    adjacent = [
+        (score, other)
         for score, other in ranked
-        if score >= value - NEIGHBOUR_MARGIN
-        and other.article is unit.article
+        if other.article is unit.article
         and abs(other.position - unit.position) == 1
         and not (other.features.get("statement") or other.speaker is not None)
-    }
+    ]
+    close = {other.position: other for score, other in adjacent if score >= value - NEIGHBOUR_MARGIN}
+    if wanted is not None and not wanted(unit.text):
+        holding = [other for _, other in sorted(adjacent, key=lambda pair: other_order(pair, unit)) if wanted(other.text)]
+        if holding:
+            close.setdefault(holding[0].position, holding[0])
     passage = unit.passage
     before, after = close.get(unit.position - 1), close.get(unit.position + 1)
     if before is not None and before.end - before.start + end - start <= MAX_WINDOW_CHARS:
@@ -99,3 +109,9 @@ def with_neighbours(
             shift = len(passage.text) + 1
             passage, end = join_passages(passage, after.passage), shift + after.end
     return passage, start, end
+
+
+def other_order(pair: tuple[float, Unit], unit: Unit) -> tuple[int, float]:
+    """The sentence after first (an answer follows the sentence that restates the question), then the better scored."""
+    score, other = pair
+    return (0 if other.position > unit.position else 1, -score)
