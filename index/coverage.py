@@ -6,6 +6,13 @@ compares the folders with the manifest and applies only the difference (delete c
 removed files' passages, add new and changed ones), so an unchanged corpus opens without
 reading a single article and a refresh that adds a thousand articles never rebuilds the rest.
 
+What is read: regular files named ``*.txt`` / ``*.md`` under the corpus folders, never hidden
+ones or the ``removed`` folder, never through a link to a folder or to a file outside the
+corpus folders, never more than ``MAX_ARTICLE_BYTES`` of one. Anything else (a link that loops,
+a pipe, a device, a folder that cannot be listed, a name with control characters) is skipped
+and named, and the rest is indexed; what was indexed from a folder that cannot be listed now
+is kept as it was.
+
 Writes are atomic: a first build happens in a temporary directory renamed into place; an update
 leaves an ``UPDATING`` marker, commits in tantivy (atomic), rewrites the manifest with
 ``os.replace``, then removes the marker. A manifest that is unreadable, from another version,
@@ -24,6 +31,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -35,7 +43,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import passages as passage_rules
-from .articles import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, Article, decode, parse_article
+from .articles import (
+    ARTICLE_SUFFIXES,
+    MAX_ARTICLE_BYTES,
+    OPEN_FLAGS,
+    Article,
+    decode,
+    not_regular,
+    parse_article,
+    read_capped,
+)
 from .engine import TantivyEngine
 from .errors import CorpusError, IndexBusy, IndexFailed, UnreadableFile
 from .passages import Passage, make_passages
@@ -251,26 +268,59 @@ def index_dir(state_dir: Path, folders: Sequence[Path]) -> Path:
 
 
 def _scan(folders: Sequence[Path]) -> tuple[dict[str, _File], list[Skipped]]:
+    """Every article file under ``folders`` (resolved paths), and the files and folders skipped.
+
+    Only regular files are articles: a named pipe would block the read, a device never ends.
+    A link to a file outside the corpus folders is skipped too: whoever can drop a link into
+    a corpus folder must not be able to have the bot quote any file it can read.
+    """
     found: dict[str, _File] = {}
     skipped: list[Skipped] = []
+    roots = tuple(str(folder) for folder in folders)
     for folder in folders:
         if not folder.is_dir():
             raise CorpusError(f"The corpus folder {folder} does not exist (set `corpus.folders` or pass --corpus).")
-        for name, path in sorted(_article_files(str(folder))):
+        for name, path, linked in sorted(_article_files(str(folder), skipped)):
+            if not name.isprintable() and _CONTROL.search(name):
+                skipped.append(Skipped(shown(name), "its name has control characters (rename the file)", str(folder)))
+                continue
             try:
-                stat = os.stat(path)
+                status = os.stat(path)
             except OSError as exc:
                 skipped.append(Skipped(name, f"cannot be read ({exc.strerror})", str(folder)))
+                continue
+            reason = not_regular(status.st_mode)
+            if reason is None and linked and not _inside(os.path.realpath(path), roots):
+                log.warning("%s links to %s, outside the corpus folders; not indexed", path, os.path.realpath(path))
+                reason = "a link to a file outside the corpus folders"
+            if reason is not None:
+                skipped.append(Skipped(name, reason, str(folder)))
                 continue
             if name in found:
                 skipped.append(Skipped(name, f"same name as a file in {found[name].folder}", str(folder)))
                 continue
-            found[name] = _File(name, folder, path, stat.st_size, stat.st_mtime_ns)
+            found[name] = _File(name, folder, path, status.st_size, status.st_mtime_ns)
     return found, skipped
 
 
-def _article_files(folder: str) -> Iterator[tuple[str, str]]:
-    """(name relative to ``folder`` with "/" separators, full path) of every article file under it.
+#: Characters that would break a line or turn a terminal's output around if a file name holding
+#: them were printed as it is: C0 and C1 controls, line and paragraph separators, bidi overrides.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(name: str) -> str:
+    """``name`` safe to print on one line: control characters written as escapes (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(lambda match: match[0].encode("unicode_escape").decode("ascii"), name)
+
+
+def _inside(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def _article_files(folder: str, skipped: list[Skipped]) -> Iterator[tuple[str, str, bool]]:
+    """(name relative to ``folder`` with "/" separators, full path, whether it is a link) of every
+    article file under it. A folder that cannot be listed is added to ``skipped`` (named with a
+    trailing "/") and the scan goes on without it.
 
     Plain strings and ``os.scandir`` rather than ``pathlib``: at a million passages the scan
     visits 200,000 files, and ``Path`` objects cost seconds there.
@@ -278,18 +328,37 @@ def _article_files(folder: str) -> Iterator[tuple[str, str]]:
     pending = [("", folder)]
     while pending:
         prefix, directory = pending.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    # Hidden folders (.git, editors' caches) and files are not coverage.
-                    continue
-                if entry.is_dir():
-                    # Neither is the folder removed articles are moved to; like os.walk, links
-                    # to folders are not followed (they could loop).
-                    if not entry.is_symlink() and not (prefix == "" and entry.name == REMOVED_FOLDER):
-                        pending.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
-                    yield f"{prefix}{entry.name}", entry.path
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        # Hidden folders (.git, editors' caches) and files are not coverage.
+                        continue
+                    if _is_folder(entry):
+                        # Neither is the folder removed articles are moved to; like os.walk, links
+                        # to folders are not followed (they could loop).
+                        if not entry.is_symlink() and not (prefix == "" and entry.name == REMOVED_FOLDER):
+                            pending.append((f"{prefix}{entry.name}/", entry.path))
+                    elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
+                        yield f"{prefix}{entry.name}", entry.path, entry.is_symlink()
+        except OSError as exc:
+            reason = f"folder cannot be read ({exc.strerror or exc}); what was indexed from it is kept"
+            skipped.append(Skipped(shown(prefix) or "./", reason, folder))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a folder (or links to one); a link that loops or dangles is not."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        # A link loop: is_dir() raises rather than answering. Not a folder; if it is named like
+        # an article, stat-ing it in the scan skips it with the reason.
+        return False
+
+
+def _unlisted(skipped: Iterable[Skipped]) -> list[tuple[str, str]]:
+    """(corpus folder, name prefix) of each folder the scan could not list."""
+    return [(skip.folder, "" if skip.name == "./" else skip.name) for skip in skipped if skip.name.endswith("/")]
 
 
 #: How many files ahead of the parser are opened and their pages requested from the kernel.
@@ -316,7 +385,9 @@ def _read_all(files: Iterable[_File]) -> Iterator[tuple[_File, tuple[Article, st
             ahead.append((file, UnreadableFile(f"too large for an article ({file.size:,} bytes)")))
             return
         try:
-            descriptor = os.open(file.path, os.O_RDONLY)
+            # Non-blocking: should a named pipe have taken the file's place since the scan,
+            # opening it must not wait for a writer (reads are capped whatever it became).
+            descriptor = os.open(file.path, OPEN_FLAGS)
         except OSError as exc:
             ahead.append((file, UnreadableFile(f"cannot be read ({exc.strerror or exc})")))
             return
@@ -334,10 +405,9 @@ def _read_all(files: Iterable[_File]) -> Iterator[tuple[_File, tuple[Article, st
             if isinstance(opened, UnreadableFile):
                 yield file, opened
                 continue
-            try:
-                raw = _read_open(opened, file.size)
-            except OSError as exc:
-                yield file, UnreadableFile(f"cannot be read ({exc.strerror or exc})")
+            raw = _read_open(opened, file.size)
+            if isinstance(raw, UnreadableFile):
+                yield file, raw
                 continue
             try:
                 yield file, (parse_article(decode(raw), file.name), hashlib.sha256(raw).hexdigest())
@@ -349,13 +419,14 @@ def _read_all(files: Iterable[_File]) -> Iterator[tuple[_File, tuple[Article, st
                 os.close(opened)
 
 
-def _read_open(descriptor: int, size: int) -> bytes:
-    """Read an open file to its end (it may have grown since the scan) and close it."""
+def _read_open(descriptor: int, size: int) -> bytes | UnreadableFile:
+    """The bytes of an open file (capped at ``MAX_ARTICLE_BYTES``), or why not; closes it."""
     try:
-        raw = os.read(descriptor, size + 1)
-        if len(raw) > size:
-            raw += b"".join(iter(lambda: os.read(descriptor, 1 << 20), b""))
-        return raw
+        return read_capped(descriptor, size, MAX_ARTICLE_BYTES)
+    except OSError as exc:
+        return UnreadableFile(f"cannot be read ({exc.strerror or exc})")
+    except UnreadableFile as exc:
+        return exc
     finally:
         os.close(descriptor)
 
@@ -582,6 +653,12 @@ def refresh(coverage: Coverage, *, by: str | None = None, wait: float = 0.0) -> 
             writer.rollback()  # releases the lock; nothing uncommitted remains by then
 
 
+def _kept(table: ArticleTable, name: str, unlisted: list[tuple[str, str]]) -> bool:
+    """Whether an article missing from the scan is under a folder that could not be listed: it
+    may well still be there, so it is kept as it was rather than taken out of the index."""
+    return bool(unlisted) and any(table.stat(name)[0] == folder and name.startswith(prefix) for folder, prefix in unlisted)
+
+
 def _apply(
     coverage: Coverage, writer: TantivyEngine, directory: Path, by: str | None, started: float
 ) -> tuple[Coverage, RefreshReport]:
@@ -600,7 +677,8 @@ def _apply(
             skipped.append(old_skip)
             continue
         to_read.append(file)
-    report.removed = sorted(name for name in table if name not in files)
+    unlisted = _unlisted(skipped)
+    report.removed = sorted(name for name in table if name not in files and not _kept(table, name, unlisted))
 
     parsed: list[tuple[_File, Article, str]] = []
     touched: list[ArticleInfo] = []
