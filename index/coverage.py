@@ -463,6 +463,7 @@ def _settings_stamp() -> dict[str, int]:
         "analyzer": ANALYZER_VERSION,
         "min_words": passage_rules.MIN_WORDS,
         "max_words": passage_rules.MAX_WORDS,
+        "max_chars": passage_rules.MAX_CHARS,
     }
 
 
