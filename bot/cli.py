@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import sys
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from index.answer import Answer
 from index.coverage import Coverage, RefreshReport, open_coverage
 from index.desk import Desk
-from index.errors import BadQuestion, IndexDamaged, NewsdeskError
+from index.errors import BadQuestion, NewsdeskError
 
 from .citation import citation_line
 from .settings import ConfigError, Settings, load_settings
@@ -138,19 +139,12 @@ def _read_only(args: argparse.Namespace, settings: Settings, folders: Sequence[P
     desk.open(by=None)
     if args.command == "ask":
         return _ask(desk, args, sys.stdin, sys.stdout)
-    for attempt in range(2):
-        try:
-            if args.command == "sources":
-                return _sources(desk.coverage, args.json, sys.stdout)
-            if args.command == "summary":
-                return _summary(desk.coverage, settings, args, sys.stdout)
-            return _check(desk.coverage, args, sys.stdin, sys.stdout)
-        except IndexDamaged as exc:
-            if attempt:
-                raise
-            log.warning("the index cannot be read (%s); checking and rebuilding it", exc.detail)
-            desk.recover()
-    raise AssertionError("unreachable")
+    if args.command == "sources":
+        return desk.read(lambda snapshot: _sources(snapshot.coverage, args.json, sys.stdout))
+    if args.command == "summary":
+        return desk.read(lambda snapshot: _summary(snapshot.coverage, settings, args, sys.stdout))
+    text = sys.stdin.read() if args.quote == "-" else args.quote  # read once, whatever happens
+    return desk.read(lambda snapshot: _check(snapshot.coverage, args, io.StringIO(text), sys.stdout))
 
 
 def _ask(desk: Desk, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:

@@ -673,7 +673,7 @@ def _clear_leftovers(directory: Path) -> None:
 def _tidy(directory: Path) -> None:
     """On open: clear leftovers if there are any and no one is writing (never waits)."""
     if _leftovers(directory):
-        with contextlib.suppress(IndexBusy), _writing(directory, 0):
+        with contextlib.suppress(IndexBusy, IndexFailed), _writing(directory, 0):
             pass
 
 
@@ -744,8 +744,8 @@ def open_coverage(
     _tidy(directory)
     try:
         coverage = _snapshot(directory, folders, verify=verify)
-    except _UNTRUSTED as exc:
-        coverage, rebuilt = _recover(folders, directory, by, _reason(exc), verify)
+    except _UNTRUSTED:
+        coverage, rebuilt = _recover(folders, directory, by, verify)
         if rebuilt is not None:
             rebuilt.seconds = time.perf_counter() - started
             return coverage, rebuilt
@@ -757,17 +757,16 @@ def open_coverage(
 
 
 def _recover(
-    folders: tuple[Path, ...], directory: Path, by: str | None, reason: str, verify: bool
+    folders: tuple[Path, ...], directory: Path, by: str | None, verify: bool
 ) -> tuple[Coverage, RefreshReport | None]:
     """The index when the first look found none to trust: under the writer lock, look again (an
     update in another process may have been half-way, or may have just built it), and rebuild
-    only if it is still untrustworthy. The report is None when nothing had to be built."""
+    only if it is still untrustworthy, saying why. The report is None when nothing was built."""
     with _writing(directory, UPDATE_WAIT):
         try:
             return _snapshot(directory, folders, verify=verify), None
         except _UNTRUSTED as exc:
-            reason = _reason(exc)
-        return _rebuild_because(folders, directory, by, reason)
+            return _rebuild_because(folders, directory, by, _reason(exc))
 
 
 def _rebuild_because(

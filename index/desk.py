@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from .answer import Answer, Answerer
 from .coverage import Coverage, RefreshReport, open_coverage, refresh, updating
 from .errors import IndexDamaged
 
 log = logging.getLogger("newsdesk.index")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +67,19 @@ class Desk:
         return updating(self.coverage.engine.path)
 
     def ask(self, question: str, *, top: int | None = None) -> Answer:
-        snapshot = self.snapshot  # one read: the whole question uses one snapshot
+        return self.read(lambda snapshot: self._answerer(snapshot, top).ask(question))
+
+    def read(self, work: Callable[[Snapshot], T]) -> T:
+        """``work`` on the current snapshot (one snapshot for all of it); if the index turns out
+        to be damaged, :meth:`recover` and do it once more on the recovered one. For anything
+        that reads the index: questions, summaries, quote checks."""
+        snapshot = self.snapshot
         try:
-            return self._answerer(snapshot, top).ask(question)
+            return work(snapshot)
         except IndexDamaged as exc:
             log.warning("event=index_damaged detail=%r; checking and rebuilding the index", exc.detail)
             self.recover(snapshot)
-        return self._answerer(self.snapshot, top).ask(question)
+        return work(self.snapshot)
 
     def _answerer(self, snapshot: Snapshot, top: int | None) -> Answerer:
         return snapshot.answerer if top is None or top == self.top else Answerer(snapshot.coverage, top=top)

@@ -87,8 +87,13 @@ def test_a_question_that_hits_damage_has_the_index_rebuilt_and_is_answered(
     assert "event=index_damaged" in caplog.text and "the index was damaged" in caplog.text
 
 
-def test_the_command_line_ask_recovers_too(corpus: Path, built) -> None:
+def test_the_command_line_recovers_too(corpus: Path, built) -> None:
     state, directory, right = built
+    for where in (0.1, 0.5, 0.9):
+        flip(largest(directory, ".store"), where)
+    done = newsdesk("summary", "--json", state=state, corpus=corpus)
+    assert done.returncode == 0 and "Traceback" not in done.stderr and '"points"' in done.stdout, done.stderr
+    assert "the index was damaged" in done.stderr  # the warning logged while it rebuilt
     flip(largest(directory, ".store"), 0.1)
     flip(largest(directory, ".store"), 0.9)
     for question, (source, _) in zip(QUESTIONS, right):
