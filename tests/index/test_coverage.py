@@ -202,3 +202,19 @@ def test_reading_stopped_early_leaves_no_file_open(corpus: Path) -> None:
     if before is None:
         pytest.skip("no /proc to count open files")
     assert len(list(Path("/proc/self/fd").iterdir())) == before
+
+
+def test_identical_rebuilds_give_the_same_answer_when_sources_tie(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    story = "Harbour Vote Delayed\n\nCouncillor Maria Lopez said the harbour vote would be delayed until the spring because the budget was not ready.\n"
+    for number in range(40):
+        (corpus / f"copy-{number:02d}.txt").write_text(story, encoding="utf-8")
+    for number in range(6):
+        filler = f"The weather stayed mild on day {number} and markets were calm, officials said. " * 30
+        (corpus / f"filler-{number}.txt").write_text(f"Other News {number}\n\n{filler}\n", encoding="utf-8")
+    tops = set()
+    for build in range(6):  # tantivy spreads passages over segments differently from one build to the next
+        coverage, _ = open_coverage([corpus], tmp_path / f"state-{build}")
+        tops.add(tuple(a.source for a in Answerer(coverage).ask("What did Lopez say about the harbour vote?").answers))
+    assert tops == {("copy-00.txt",)}
