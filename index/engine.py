@@ -128,8 +128,10 @@ def _reading(path: Path) -> Iterator[None]:
         raise IndexDamaged(" ".join(str(exc).split())[:160] or exc.__class__.__name__) from exc
 
 
-#: At most this many hits tied with the last one kept are read to choose among them.
-MAX_TIED = 1000
+#: At most this many hits beyond the cut are read to choose among those tied with the last one
+#: kept: enough for the copies of one story a corpus holds, and a bound on the documents read.
+#: Past it, the tied hits at the cut are the ones tantivy met first (sorted among themselves).
+MAX_TIED = 64
 
 
 def _in_order(hit: Hit) -> tuple[float, str, int]:
@@ -189,14 +191,15 @@ class TantivyEngine:
             clauses.append((tantivy.Occur.MustNot, self._term(name, "file")))
         return tantivy.Query.boolean_query(clauses)
 
-    def _hits(self, query: tantivy.Query, limit: int) -> list[Hit]:
+    def _hits(self, query: tantivy.Query, limit: int, *, ties: bool = True) -> list[Hit]:
         """The best ``limit`` hits in :func:`_in_order`. One hit more than asked for is collected
-        to see whether the cut falls among equal scores; only then are the tied ones read."""
+        to see whether the cut falls among equal scores; only then are the tied ones read (unless
+        not ``ties``)."""
         if limit <= 0:
             return []
         with _reading(self.path):
-            found = self._searcher.search(query, limit + 1, count=False).hits
-            if len(found) > limit and found[limit - 1][0] == found[limit][0]:
+            found = self._searcher.search(query, limit + ties, count=False).hits
+            if ties and len(found) > limit and found[limit - 1][0] == found[limit][0]:
                 found = self._through_ties(query, limit, found)
             else:
                 found = found[:limit]
@@ -219,8 +222,14 @@ class TantivyEngine:
         return self._hits(self._to_query(query), limit)
 
     def fuzzy_search(self, term: str, distance: int, limit: int) -> list[Hit]:
-        """Passages with a term within ``distance`` edits of ``term`` (for "did you mean")."""
-        return self._hits(tantivy.Query.fuzzy_term_query(self._schema, "text", term, distance=distance), limit)
+        """Passages with a term within ``distance`` edits of ``term`` (for "did you mean").
+
+        Every hit of a fuzzy query scores the same, so choosing among the ties at the cut would
+        mean reading every match; the hits kept are sorted, but which ones they are may differ
+        between builds. Only suggestions are made from them, never answers.
+        """
+        query = tantivy.Query.fuzzy_term_query(self._schema, "text", term, distance=distance)
+        return self._hits(query, limit, ties=False)
 
     def doc_freq(self, term: str) -> int:
         """Passages containing ``term`` as the index statistics see it (deleted passages count until merged)."""
