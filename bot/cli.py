@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import sys
@@ -15,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from index.answer import Answer, Answerer
+from index.answer import Answer
 from index.coverage import Coverage, RefreshReport, open_coverage
+from index.desk import Desk
 from index.errors import BadQuestion, NewsdeskError
 
 from .citation import citation_line
@@ -116,17 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_intake_command(settings, args, sys.stdout))
         folders = [folder.resolve() for folder in args.corpus] if getattr(args, "corpus", None) else settings.corpus_folders
         if args.command == "index":
-            _, report = open_coverage(folders, settings.state_dir, by="newsdesk index")
+            # The one command that checks every index file against its checksum, and the one
+            # that waits (up to UPDATE_WAIT) for another process's update instead of skipping it.
+            _, report = open_coverage(folders, settings.state_dir, by="newsdesk index", verify=True)
             _print_report(report, sys.stdout)
             return 0
-        coverage, _ = open_coverage(folders, settings.state_dir)
-        if args.command == "sources":
-            return _sources(coverage, args.json, sys.stdout)
-        if args.command == "summary":
-            return _summary(coverage, settings, args, sys.stdout)
-        if args.command == "check":
-            return _check(coverage, args, sys.stdin, sys.stdout)
-        return _ask(coverage, settings, args, sys.stdin, sys.stdout)
+        return _read_only(args, settings, folders)
     except NewsdeskError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 2
@@ -134,11 +131,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _ask(coverage: Coverage, settings: Settings, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
-    answerer = Answerer(coverage, top=args.top or settings.answers.top)
+def _read_only(args: argparse.Namespace, settings: Settings, folders: Sequence[Path]) -> int:
+    """``ask``, ``sources``, ``summary``, ``check``: never wait for the writer lock. The index is
+    brought up to date when the corpus changed and no one else is writing it; otherwise they
+    answer from the index on disk as it is. An index found damaged is rebuilt, then read again."""
+    desk = Desk(folders, settings.state_dir, top=getattr(args, "top", None) or settings.answers.top)
+    desk.open(by=None)
+    if args.command == "ask":
+        return _ask(desk, args, sys.stdin, sys.stdout)
+    if args.command == "sources":
+        return desk.read(lambda snapshot: _sources(snapshot.coverage, args.json, sys.stdout))
+    if args.command == "summary":
+        return desk.read(lambda snapshot: _summary(snapshot.coverage, settings, args, sys.stdout))
+    text = sys.stdin.read() if args.quote == "-" else args.quote  # read once, whatever happens
+    return desk.read(lambda snapshot: _check(snapshot.coverage, args, io.StringIO(text), sys.stdout))
+
+
+def _ask(desk: Desk, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    # Through the desk, which recovers from a damaged index and asks again, question by question.
     if args.question != "-":
         try:
-            answer = answerer.ask(args.question)
+            answer = desk.ask(args.question)
         except BadQuestion as exc:
             if args.json:
                 out.write(json.dumps(_bad(args.question, exc), ensure_ascii=False) + "\n")
@@ -150,7 +163,7 @@ def _ask(coverage: Coverage, settings: Settings, args: argparse.Namespace, stdin
     for line in stdin:
         question = line.rstrip("\r\n")
         try:
-            answer = answerer.ask(question)
+            answer = desk.ask(question)
         except BadQuestion as exc:
             out.write(json.dumps(_bad(question, exc), ensure_ascii=False) + "\n" if args.json else f"{exc}\n\n")
             continue
@@ -212,7 +225,6 @@ def _report(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
 
 async def _intake_command(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     """``newsdesk add``, ``remove`` and ``feeds poll``: the same intake the bot's /add uses."""
-    from index.desk import Desk
     from index.feeds import poll
     from index.ingest import IngestError, Intake
 

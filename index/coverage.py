@@ -6,11 +6,36 @@ compares the folders with the manifest and applies only the difference (delete c
 removed files' passages, add new and changed ones), so an unchanged corpus opens without
 reading a single article and a refresh that adds a thousand articles never rebuilds the rest.
 
-Writes are atomic: a first build happens in a temporary directory renamed into place; an update
-leaves an ``UPDATING`` marker, commits in tantivy (atomic), rewrites the manifest with
-``os.replace``, then removes the marker. A manifest that is unreadable, from another version,
-left behind by a crash (the marker is still there), or that disagrees with the index, is
-answered by a full rebuild, never by a crash.
+What is read: regular files named ``*.txt`` / ``*.md`` under the corpus folders, never hidden
+ones or the ``removed`` folder, never through a link to a folder or to a file outside the
+corpus folders, never more than ``MAX_ARTICLE_BYTES`` of one. Anything else (a link that loops,
+a pipe, a device, a folder that cannot be listed, a name with control characters) is skipped
+and named, and the rest is indexed; what was indexed from a folder that cannot be listed now
+is kept as it was.
+
+Writing: one writer at a time per index, across threads and processes: a lock in the process
+and an exclusive ``flock`` on ``index-<hash>.lock`` beside the index folder (the kernel drops it
+when a process dies, so a kill never leaves it held). A first build or a rebuild happens in
+``index-<hash>.building-PID``, renamed into place; an update commits in tantivy (atomic), lets
+tantivy's merges finish, then rewrites the manifest with ``os.replace``. The manifest records
+what the committed index is made of (a hash of tantivy's ``meta.json``, the size of every
+segment file) and carries its own CRC32.
+
+Reading takes no lock. Opening checks the manifest against the index (one small read and one
+``stat`` per segment file) before and after tantivy opens it, so an update committing in another
+process meanwhile, or one killed between its commit and its manifest, is seen as disagreement,
+not taken for the index. Only then does the opener take the writer lock (waiting up to
+``UPDATE_WAIT`` for a writer about to finish), look again, and rebuild if it still cannot trust
+what it finds. An update takes the lock only when the scan found a change; a read-only command
+that finds another process writing answers from the index on disk as it is.
+
+Damage: a manifest that is unreadable, from another version or fails its checksum, a segment
+file missing or of another size, a ``meta.json`` the manifest does not describe, tantivy failing
+to open the index: each is answered by a full rebuild from the corpus, with the reason reported,
+never by a crash. Flipped bytes keep a file's size, so ``verify`` (``newsdesk index``, and the
+recovery after a read fails with :class:`~index.errors.IndexDamaged`) checks every segment file
+against the CRC32 tantivy keeps in its footer. Folders left by a killed build are removed once
+no one is writing.
 
 A :class:`Coverage` is an immutable snapshot; a refresh returns a new one and the caller swaps
 it in whole, while questions keep being answered from the old one.
@@ -19,14 +44,17 @@ it in whole, while questions keep being answered from the old one.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -35,9 +63,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import passages as passage_rules
-from .articles import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, Article, decode, parse_article
-from .engine import TantivyEngine
-from .errors import CorpusError, IndexBusy, IndexFailed, UnreadableFile
+from .articles import (
+    ARTICLE_SUFFIXES,
+    MAX_ARTICLE_BYTES,
+    OPEN_FLAGS,
+    Article,
+    decode,
+    not_regular,
+    parse_article,
+    read_capped,
+)
+from .engine import TantivyEngine, damage, fingerprint
+from .errors import CorpusError, IndexBusy, IndexDamaged, IndexFailed, UnreadableFile
 from .passages import Passage, make_passages
 from .text import ANALYZER_VERSION
 
@@ -45,7 +82,7 @@ log = logging.getLogger("newsdesk.index")
 
 #: Raised whenever the manifest, article parsing or the index schema changes: an index built
 #: by another version is rebuilt on open (keeping what its manifest knew).
-MANIFEST_VERSION = 6
+MANIFEST_VERSION = 7
 #: Folder (inside a corpus folder) where removed articles are kept; never indexed.
 REMOVED_FOLDER = "removed"
 
@@ -188,6 +225,8 @@ class RefreshReport:
     rebuilt: bool = False
     reason: str | None = None  # why a full rebuild happened
     seconds: float = 0.0
+    #: Another process was writing the index, so this one answers from it as it is, not updated.
+    busy: bool = False
 
     @property
     def unchanged(self) -> bool:
@@ -251,26 +290,59 @@ def index_dir(state_dir: Path, folders: Sequence[Path]) -> Path:
 
 
 def _scan(folders: Sequence[Path]) -> tuple[dict[str, _File], list[Skipped]]:
+    """Every article file under ``folders`` (resolved paths), and the files and folders skipped.
+
+    Only regular files are articles: a named pipe would block the read, a device never ends.
+    A link to a file outside the corpus folders is skipped too: whoever can drop a link into
+    a corpus folder must not be able to have the bot quote any file it can read.
+    """
     found: dict[str, _File] = {}
     skipped: list[Skipped] = []
+    roots = tuple(str(folder) for folder in folders)
     for folder in folders:
         if not folder.is_dir():
             raise CorpusError(f"The corpus folder {folder} does not exist (set `corpus.folders` or pass --corpus).")
-        for name, path in sorted(_article_files(str(folder))):
+        for name, path, linked in sorted(_article_files(str(folder), skipped)):
+            if not name.isprintable() and _CONTROL.search(name):
+                skipped.append(Skipped(shown(name), "its name has control characters (rename the file)", str(folder)))
+                continue
             try:
-                stat = os.stat(path)
+                status = os.stat(path)
             except OSError as exc:
                 skipped.append(Skipped(name, f"cannot be read ({exc.strerror})", str(folder)))
+                continue
+            reason = not_regular(status.st_mode)
+            if reason is None and linked and not _inside(os.path.realpath(path), roots):
+                log.warning("%s links to %s, outside the corpus folders; not indexed", path, os.path.realpath(path))
+                reason = "a link to a file outside the corpus folders"
+            if reason is not None:
+                skipped.append(Skipped(name, reason, str(folder)))
                 continue
             if name in found:
                 skipped.append(Skipped(name, f"same name as a file in {found[name].folder}", str(folder)))
                 continue
-            found[name] = _File(name, folder, path, stat.st_size, stat.st_mtime_ns)
+            found[name] = _File(name, folder, path, status.st_size, status.st_mtime_ns)
     return found, skipped
 
 
-def _article_files(folder: str) -> Iterator[tuple[str, str]]:
-    """(name relative to ``folder`` with "/" separators, full path) of every article file under it.
+#: Characters that would break a line or turn a terminal's output around if a file name holding
+#: them were printed as it is: C0 and C1 controls, line and paragraph separators, bidi overrides.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(name: str) -> str:
+    """``name`` safe to print on one line: control characters written as escapes (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(lambda match: match[0].encode("unicode_escape").decode("ascii"), name)
+
+
+def _inside(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def _article_files(folder: str, skipped: list[Skipped]) -> Iterator[tuple[str, str, bool]]:
+    """(name relative to ``folder`` with "/" separators, full path, whether it is a link) of every
+    article file under it. A folder that cannot be listed is added to ``skipped`` (named with a
+    trailing "/") and the scan goes on without it.
 
     Plain strings and ``os.scandir`` rather than ``pathlib``: at a million passages the scan
     visits 200,000 files, and ``Path`` objects cost seconds there.
@@ -278,18 +350,37 @@ def _article_files(folder: str) -> Iterator[tuple[str, str]]:
     pending = [("", folder)]
     while pending:
         prefix, directory = pending.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    # Hidden folders (.git, editors' caches) and files are not coverage.
-                    continue
-                if entry.is_dir():
-                    # Neither is the folder removed articles are moved to; like os.walk, links
-                    # to folders are not followed (they could loop).
-                    if not entry.is_symlink() and not (prefix == "" and entry.name == REMOVED_FOLDER):
-                        pending.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
-                    yield f"{prefix}{entry.name}", entry.path
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        # Hidden folders (.git, editors' caches) and files are not coverage.
+                        continue
+                    if _is_folder(entry):
+                        # Neither is the folder removed articles are moved to; like os.walk, links
+                        # to folders are not followed (they could loop).
+                        if not entry.is_symlink() and not (prefix == "" and entry.name == REMOVED_FOLDER):
+                            pending.append((f"{prefix}{entry.name}/", entry.path))
+                    elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
+                        yield f"{prefix}{entry.name}", entry.path, entry.is_symlink()
+        except OSError as exc:
+            reason = f"folder cannot be read ({exc.strerror or exc}); what was indexed from it is kept"
+            skipped.append(Skipped(shown(prefix) or "./", reason, folder))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a folder (or links to one); a link that loops or dangles is not."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        # A link loop: is_dir() raises rather than answering. Not a folder; if it is named like
+        # an article, stat-ing it in the scan skips it with the reason.
+        return False
+
+
+def _unlisted(skipped: Iterable[Skipped]) -> list[tuple[str, str]]:
+    """(corpus folder, name prefix) of each folder the scan could not list."""
+    return [(skip.folder, "" if skip.name == "./" else skip.name) for skip in skipped if skip.name.endswith("/")]
 
 
 #: How many files ahead of the parser are opened and their pages requested from the kernel.
@@ -316,7 +407,9 @@ def _read_all(files: Iterable[_File]) -> Iterator[tuple[_File, tuple[Article, st
             ahead.append((file, UnreadableFile(f"too large for an article ({file.size:,} bytes)")))
             return
         try:
-            descriptor = os.open(file.path, os.O_RDONLY)
+            # Non-blocking: should a named pipe have taken the file's place since the scan,
+            # opening it must not wait for a writer (reads are capped whatever it became).
+            descriptor = os.open(file.path, OPEN_FLAGS)
         except OSError as exc:
             ahead.append((file, UnreadableFile(f"cannot be read ({exc.strerror or exc})")))
             return
@@ -334,10 +427,9 @@ def _read_all(files: Iterable[_File]) -> Iterator[tuple[_File, tuple[Article, st
             if isinstance(opened, UnreadableFile):
                 yield file, opened
                 continue
-            try:
-                raw = _read_open(opened, file.size)
-            except OSError as exc:
-                yield file, UnreadableFile(f"cannot be read ({exc.strerror or exc})")
+            raw = _read_open(opened, file.size)
+            if isinstance(raw, UnreadableFile):
+                yield file, raw
                 continue
             try:
                 yield file, (parse_article(decode(raw), file.name), hashlib.sha256(raw).hexdigest())
@@ -349,13 +441,14 @@ def _read_all(files: Iterable[_File]) -> Iterator[tuple[_File, tuple[Article, st
                 os.close(opened)
 
 
-def _read_open(descriptor: int, size: int) -> bytes:
-    """Read an open file to its end (it may have grown since the scan) and close it."""
+def _read_open(descriptor: int, size: int) -> bytes | UnreadableFile:
+    """The bytes of an open file (capped at ``MAX_ARTICLE_BYTES``), or why not; closes it."""
     try:
-        raw = os.read(descriptor, size + 1)
-        if len(raw) > size:
-            raw += b"".join(iter(lambda: os.read(descriptor, 1 << 20), b""))
-        return raw
+        return read_capped(descriptor, size, MAX_ARTICLE_BYTES)
+    except OSError as exc:
+        return UnreadableFile(f"cannot be read ({exc.strerror or exc})")
+    except UnreadableFile as exc:
+        return exc
     finally:
         os.close(descriptor)
 
@@ -370,6 +463,7 @@ def _settings_stamp() -> dict[str, int]:
         "analyzer": ANALYZER_VERSION,
         "min_words": passage_rules.MIN_WORDS,
         "max_words": passage_rules.MAX_WORDS,
+        "max_chars": passage_rules.MAX_CHARS,
     }
 
 
@@ -377,37 +471,47 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+#: The manifest's first key: the CRC32 of the manifest written without it, so a damaged manifest
+#: is noticed when it is opened (4 GB/s: milliseconds at a million passages), not when one of
+#: its rows is decoded in the middle of answering. It stays plain JSON for anyone reading it.
+_CHECK = b'{"check":"'
+_CHECKED = len(_CHECK) + len('00000000",')
+
+
 def _write_manifest(directory: Path, manifest: dict) -> None:
     target = directory / "manifest.json"
     temporary = directory / f"manifest.json.tmp-{os.getpid()}-{threading.get_ident()}"
     # json.dumps, not json.dump: only the one-shot form uses the C encoder.
-    data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"))
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(data)
+    body = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with open(temporary, "wb") as handle:
+        handle.write(_CHECK + b'%08x",' % zlib.crc32(body) + body[1:])
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, target)
 
 
-def _updating(directory: Path) -> Path:
-    """The marker that an update is under way; left behind by a crash, it means "rebuild"."""
-    return directory / "UPDATING"
+def _checksum_holds(raw: bytes) -> bool:
+    if not raw.startswith(_CHECK) or raw[_CHECKED - 2 : _CHECKED] != b'",':
+        return False
+    with memoryview(raw) as data:
+        actual = zlib.crc32(data[_CHECKED:], zlib.crc32(b"{"))
+    return raw[len(_CHECK) : _CHECKED - 2] == b"%08x" % actual
 
 
 def _load_manifest(directory: Path) -> dict:
     """The manifest, or raises ValueError saying why it cannot be trusted."""
-    path = directory / "manifest.json"
-    if _updating(directory).exists():
-        raise ValueError("an earlier update did not finish")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        raw = (directory / "manifest.json").read_bytes()
+        manifest = json.loads(raw)
     except FileNotFoundError:
         raise ValueError("no index yet") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"its manifest is unreadable ({exc.__class__.__name__})") from None
     if not isinstance(manifest, dict) or manifest.get("stamp") != _settings_stamp():
         raise ValueError("it was built by another version of newsdesk")
-    if manifest.get("state") != "clean":
+    if not _checksum_holds(raw):
+        raise ValueError("the index was damaged: its manifest does not match its checksum")
+    if manifest.get("state") != "clean" or not isinstance(manifest.get("index"), dict):
         raise ValueError("an earlier update did not finish")
     return manifest
 
@@ -416,11 +520,12 @@ def _previous(directory: Path) -> tuple[dict[str, str], tuple[str, ...], int] | 
     """What an index about to be rebuilt knew: each article's content hash, the recent list and
     the generation (which goes on counting, so no snapshot of the old index passes for current).
 
-    Read leniently (any version, any state) so that a rebuild after an upgrade or a crash still
-    reports only real changes and keeps "since the last refresh" meaningful; None when unreadable.
+    Read leniently (any version, any state, checksum or not) so that a rebuild after an upgrade
+    or a crash still reports only real changes and keeps "since the last refresh" meaningful;
+    None when unreadable.
     """
     try:
-        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((directory / "manifest.json").read_bytes())
         column = list(manifest["columns"]).index("sha256")
         rows = (json.loads(row) if isinstance(row, str) else row for row in manifest["articles"].values())
         hashes = {name: str(row[column]) for name, row in zip(manifest["articles"], rows)}
@@ -430,7 +535,12 @@ def _previous(directory: Path) -> tuple[dict[str, str], tuple[str, ...], int] | 
 
 
 def _manifest(
-    articles: ArticleTable, skipped: list[Skipped], refreshed: RefreshInfo, recent: Sequence[str], generation: int
+    articles: ArticleTable,
+    skipped: list[Skipped],
+    refreshed: RefreshInfo,
+    recent: Sequence[str],
+    generation: int,
+    index: dict[str, Any],
 ) -> dict:
     return {
         "stamp": _settings_stamp(),
@@ -443,20 +553,25 @@ def _manifest(
         "passages": articles.passages,
         "articles": articles.encoded(),
         "skipped": [asdict(s) for s in skipped],
+        # What tantivy's committed index consists of (see engine.fingerprint): checked on open.
+        "index": index,
     }
 
 
 # ---------------------------------------------------------------------------------------------
-# Opening and refreshing
+# Locks: one writer at a time, readers never wait for it
 
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
-#: How long opening waits for another process's update to finish before saying the index is busy.
+#: How long a process that has to write (an update, a first build, a repair) waits for another
+#: process's write to finish before saying the index is busy.
 UPDATE_WAIT = 30.0
+_POLL = 0.05
+_BUSY = "Another newsdesk process is updating this index; try again in a moment."
 
 
 def _lock_for(directory: Path) -> threading.Lock:
-    """The in-process lock for one index directory (tantivy's lock file covers other processes)."""
+    """The in-process lock for one index directory (the lock file covers other processes)."""
     with _locks_guard:
         return _locks.setdefault(directory, threading.Lock())
 
@@ -478,13 +593,121 @@ def updating(directory: Path) -> bool:
     return _lock_for(directory).locked()
 
 
-def _snapshot(directory: Path, folders: tuple[Path, ...]) -> Coverage:
-    """The index as it is on disk; raises ValueError (or OSError) saying why it cannot be trusted."""
+def _lock_path(directory: Path) -> Path:
+    """The writer lock file: beside the index folder, not in it, since a rebuild replaces the folder."""
+    return directory.with_name(f"{directory.name}.lock")
+
+
+@contextlib.contextmanager
+def _writing(directory: Path, wait: float) -> Iterator[None]:
+    """Hold the right to write the index in ``directory``: this process's lock for it, then an
+    exclusive ``flock`` on its lock file (released by the kernel if the process dies, so a kill
+    never leaves it held). Waits up to ``wait`` seconds, then raises IndexBusy."""
+    deadline = time.monotonic() + wait
+    with _exclusive(directory, wait):
+        try:
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(_lock_path(directory), os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise IndexFailed(f"The index cannot be locked for writing ({exc.strerror or exc}: {exc.filename}).") from None
+        try:
+            _lock_file(descriptor, deadline)
+            _clear_leftovers(directory)
+            yield
+        finally:
+            os.close(descriptor)  # releases the flock
+
+
+def _lock_file(descriptor: int, deadline: float) -> None:
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise IndexBusy(_BUSY) from None
+            time.sleep(_POLL)
+        except OSError as exc:  # a file system without locks
+            raise IndexFailed(f"The index cannot be locked for writing ({exc.strerror or exc}).") from None
+
+
+def _leftovers(directory: Path) -> list[Path]:
+    """Folders a killed build or rebuild left beside the index (``.building-PID``, ``.old-PID``)
+    whose process is gone. One listing of the state folder: cheap enough for every open."""
+    prefix = f"{directory.name}."
+    found: list[Path] = []
+    try:
+        with os.scandir(directory.parent) as entries:
+            for entry in entries:
+                if not entry.name.startswith(prefix):
+                    continue
+                kind, _, pid = entry.name[len(prefix) :].partition("-")
+                if kind in ("building", "old") and pid.isdigit() and not _alive(int(pid)):
+                    found.append(Path(entry.path))
+    except OSError:
+        return []
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether another process with this id runs (ours counts as gone: we hold the lock by then)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, under another user
+    return True
+
+
+def _clear_leftovers(directory: Path) -> None:
+    """Remove what killed builds left behind; only called with the writer lock held, so none of
+    them can belong to a build still running (a PID reused since is kept to be safe)."""
+    for path in _leftovers(directory):
+        log.info("removing %s, left behind by a build that did not finish", path)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _tidy(directory: Path) -> None:
+    """On open: clear leftovers if there are any and no one is writing (never waits)."""
+    if _leftovers(directory):
+        with contextlib.suppress(IndexBusy, IndexFailed), _writing(directory, 0):
+            pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening and refreshing
+
+#: What opening an index can fail with when its files cannot be trusted; answered by a rebuild.
+_UNTRUSTED = (ValueError, OSError, KeyError, TypeError)
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, ValueError) else f"it is unreadable ({exc.__class__.__name__})"
+
+
+def _snapshot(directory: Path, folders: tuple[Path, ...], *, verify: bool = False) -> Coverage:
+    """The index as it is on disk; raises ValueError (or OSError) saying why it cannot be trusted.
+
+    Takes no lock: the manifest names the ``meta.json`` it was written with, and that file is
+    checked before and after tantivy opens the index, so a commit landing in between (an update
+    in another process) is seen as "disagrees", never taken for the index. ``verify`` checks
+    every index file against its checksum as well, not only its size.
+    """
     manifest = _load_manifest(directory)
-    engine = TantivyEngine(directory)
-    articles = ArticleTable(manifest["articles"], manifest["passages"])
-    if engine.size != articles.passages:
+    recorded: dict[str, Any] = manifest["index"]
+    problem = damage(directory, recorded, full=verify)
+    if problem:
+        raise ValueError(problem)
+    try:
+        engine = TantivyEngine(directory)
+    except IndexDamaged as exc:
+        raise ValueError(f"the index was damaged: {exc.detail}") from None
+    if damage(directory, {**recorded, "files": {}}) or engine.size != manifest["passages"]:
         raise ValueError("it disagrees with its manifest")
+    articles = ArticleTable(manifest["articles"], manifest["passages"])
     return Coverage(
         engine,
         articles,
@@ -496,98 +719,122 @@ def _snapshot(directory: Path, folders: tuple[Path, ...]) -> Coverage:
     )
 
 
-def _held_elsewhere(directory: Path) -> bool:
-    """Whether another process holds the index's writer lock (it is in the middle of an update)."""
-    try:
-        probe = TantivyEngine(directory)
-        probe.lock()
-    except IndexBusy:
-        return True
-    except (ValueError, OSError, FileNotFoundError):
-        return False
-    probe.rollback()
-    return False
-
-
 def open_coverage(
     folders: Sequence[Path],
     state_dir: Path,
     *,
     update: bool = True,
     by: str | None = None,
+    wait: float = UPDATE_WAIT,
+    serve_busy: bool = False,
+    verify: bool = False,
 ) -> tuple[Coverage, RefreshReport]:
     """Open the index for ``folders``, bringing it up to date with them first when ``update``.
 
-    Builds it from scratch when there is none or it cannot be trusted. If another process is in
-    the middle of updating it, waits (up to ``UPDATE_WAIT`` seconds) for that update to finish
-    rather than mistaking it for a crash.
+    Opening takes no lock, and an update takes the writer lock only when the corpus changed.
+    When it must and another process is writing, it waits up to ``wait`` seconds, then raises
+    IndexBusy, or with ``serve_busy`` answers from the index on disk as it is (``report.busy``).
+    With no index yet, or one that cannot be trusted, it builds one from scratch (waiting up
+    to ``UPDATE_WAIT`` for a process that may be doing just that). ``verify`` checks every
+    index file against its checksum (``newsdesk index`` does; a plain open checks sizes).
     """
     folders = tuple(Path(f).resolve() for f in folders)
     directory = index_dir(Path(state_dir).resolve(), folders)
     started = time.perf_counter()
-    deadline = time.monotonic() + UPDATE_WAIT
-    while True:
-        try:
-            coverage = _snapshot(directory, folders)
-            break
-        except (ValueError, OSError, KeyError, TypeError) as exc:
-            reason = str(exc) if isinstance(exc, ValueError) else f"it is unreadable ({exc.__class__.__name__})"
-            if reason != "no index yet" and _held_elsewhere(directory):
-                if time.monotonic() > deadline:
-                    raise IndexBusy("Another newsdesk process is updating this index; try again in a moment.") from None
-                time.sleep(0.2)
-                continue
-            if reason != "no index yet":
-                log.warning("rebuilding the index at %s: %s", directory, reason)
-            coverage, report = _rebuild(folders, directory, by)
-            report.reason = reason
-            report.seconds = time.perf_counter() - started
-            return coverage, report
+    _tidy(directory)
+    try:
+        coverage = _snapshot(directory, folders, verify=verify)
+    except _UNTRUSTED:
+        coverage, rebuilt = _recover(folders, directory, by, verify)
+        if rebuilt is not None:
+            rebuilt.seconds = time.perf_counter() - started
+            return coverage, rebuilt
     if not update:
         return coverage, RefreshReport(passages=coverage.passage_count, articles=len(coverage.articles))
-    return refresh(coverage, by=by)
+    coverage, report = refresh(coverage, by=by, wait=wait, serve_busy=serve_busy)
+    report.seconds = time.perf_counter() - started
+    return coverage, report
 
 
-def refresh(coverage: Coverage, *, by: str | None = None, wait: float = 0.0) -> tuple[Coverage, RefreshReport]:
+def _recover(
+    folders: tuple[Path, ...], directory: Path, by: str | None, verify: bool
+) -> tuple[Coverage, RefreshReport | None]:
+    """The index when the first look found none to trust: under the writer lock, look again (an
+    update in another process may have been half-way, or may have just built it), and rebuild
+    only if it is still untrustworthy, saying why. The report is None when nothing was built."""
+    with _writing(directory, UPDATE_WAIT):
+        try:
+            return _snapshot(directory, folders, verify=verify), None
+        except _UNTRUSTED as exc:
+            return _rebuild_because(folders, directory, by, _reason(exc))
+
+
+def _rebuild_because(
+    folders: tuple[Path, ...], directory: Path, by: str | None, reason: str
+) -> tuple[Coverage, RefreshReport]:
+    if reason != "no index yet":
+        log.warning("rebuilding the index at %s: %s", directory, reason)
+    coverage, report = _rebuild(folders, directory, by)
+    report.reason = reason
+    return coverage, report
+
+
+def refresh(
+    coverage: Coverage, *, by: str | None = None, wait: float = 0.0, serve_busy: bool = False
+) -> tuple[Coverage, RefreshReport]:
     """Bring ``coverage`` up to date with its folders; returns a new snapshot (the old one still works).
 
-    The index on disk is the starting point, not ``coverage``: another process (``newsdesk
-    index``, a second bot) may have updated it since this snapshot was taken. Holding the
-    writer lock from the first read to the last write keeps two updates from interleaving.
-    ``wait`` is how long to wait for a refresh already running, here or in another process.
+    The folders are scanned and compared with ``coverage`` first, without any lock: when
+    nothing changed, that is the answer. Otherwise the writer lock is taken (waiting up to
+    ``wait`` seconds for a refresh already running, here or in another process; then
+    IndexBusy, or with ``serve_busy`` the snapshot as it is) and the index on disk is the
+    starting point, not ``coverage``: another process may have updated it meanwhile. Holding
+    the lock from the first read to the last write keeps two updates from interleaving.
     """
     started = time.perf_counter()
     directory = coverage.engine.path
-    deadline = time.monotonic() + wait
-    with _exclusive(directory, wait):
-        writer = TantivyEngine(directory)
-        while True:
-            try:
-                writer.lock()
-                break
-            except IndexBusy:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        try:
-            current = _snapshot(directory, coverage.folders)
-        except (ValueError, OSError, KeyError, TypeError) as exc:
-            writer.rollback()
-            raise IndexFailed(f"The index on disk cannot be read ({exc}); restart to rebuild it.") from exc
-        if current.generation == coverage.generation:
-            current = coverage
-        try:
-            return _apply(current, writer, directory, by, started)
-        finally:
-            writer.rollback()  # releases the lock; nothing uncommitted remains by then
-
-
-def _apply(
-    coverage: Coverage, writer: TantivyEngine, directory: Path, by: str | None, started: float
-) -> tuple[Coverage, RefreshReport]:
     files, skipped = _scan(coverage.folders)
-    report = RefreshReport()
+    plan = _plan(coverage, files, skipped)
+    if plan.nothing_to_do(coverage):
+        return coverage, plan.report(coverage, started)
+    try:
+        with _writing(directory, wait):
+            return _update(coverage, directory, by, started, plan)
+    except IndexBusy:
+        if not serve_busy:
+            raise
+        log.info("another process is updating the index at %s; answering from it as it is", directory)
+        report = RefreshReport(passages=coverage.passage_count, articles=len(coverage.articles), busy=True)
+        report.seconds = time.perf_counter() - started
+        return coverage, report
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What an update has to do: the files to read, the articles gone, what is skipped."""
+
+    to_read: list[_File]
+    removed: list[str]
+    skipped: list[Skipped]
+
+    def nothing_to_do(self, coverage: Coverage) -> bool:
+        return not self.to_read and not self.removed and _same_skips(self.skipped, coverage.skipped)
+
+    def report(self, coverage: Coverage, started: float) -> RefreshReport:
+        report = RefreshReport(skipped=self.skipped, passages=coverage.passage_count, articles=len(coverage.articles))
+        report.seconds = time.perf_counter() - started
+        return report
+
+
+def _same_skips(first: Sequence[Skipped], second: Sequence[Skipped]) -> bool:
+    return [asdict(s) for s in first] == [asdict(s) for s in second]
+
+
+def _plan(coverage: Coverage, files: dict[str, _File], scan_skips: list[Skipped]) -> _Plan:
+    """Compare a scan with ``coverage``: files new or with another size, time or folder are read;
+    a file skipped before and not touched since stays skipped without being read again."""
     previous_skips = {s.name: s for s in coverage.skipped}
+    skipped = list(scan_skips)
     to_read: list[_File] = []
     table = coverage.articles
     for name, file in files.items():
@@ -600,11 +847,60 @@ def _apply(
             skipped.append(old_skip)
             continue
         to_read.append(file)
-    report.removed = sorted(name for name in table if name not in files)
+    unlisted = _unlisted(scan_skips)
+    removed = [name for name in table if name not in files and not _kept(table, name, unlisted)]
+    return _Plan(to_read, sorted(removed), sorted(skipped, key=lambda s: s.name))
 
+
+def _kept(table: ArticleTable, name: str, unlisted: list[tuple[str, str]]) -> bool:
+    """Whether an article missing from the scan is under a folder that could not be listed: it
+    may well still be there, so it is kept as it was rather than taken out of the index."""
+    return bool(unlisted) and any(table.stat(name)[0] == folder and name.startswith(prefix) for folder, prefix in unlisted)
+
+
+def _update(
+    coverage: Coverage, directory: Path, by: str | None, started: float, plan: _Plan
+) -> tuple[Coverage, RefreshReport]:
+    """The update itself, with the writer lock held: from the index on disk, which is rebuilt
+    instead if it cannot be trusted any more."""
+    try:
+        current = _snapshot(directory, coverage.folders)
+    except _UNTRUSTED as exc:
+        return _rebuild_because(coverage.folders, directory, by, _reason(exc))
+    if current.generation == coverage.generation:
+        current = coverage  # the same index: keep the rows this snapshot has decoded already
+    else:
+        # Another process wrote since ``coverage`` was taken: compare with what it wrote, and
+        # with the folders as they are now.
+        plan = _plan(current, *_scan(current.folders))
+        if plan.nothing_to_do(current):
+            return current, plan.report(current, started)
+    writer = TantivyEngine(directory)
+    deadline = time.monotonic() + UPDATE_WAIT
+    while True:
+        try:
+            writer.lock()  # tantivy's own lock: only a process of an older newsdesk could hold it
+            break
+        except IndexBusy:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(_POLL)
+    try:
+        return _apply(current, writer, directory, by, started, plan)
+    finally:
+        writer.rollback()  # gives up tantivy's lock if _apply did not; nothing uncommitted remains
+
+
+def _apply(
+    coverage: Coverage, writer: TantivyEngine, directory: Path, by: str | None, started: float, plan: _Plan
+) -> tuple[Coverage, RefreshReport]:
+    report = RefreshReport(removed=list(plan.removed))
+    skipped = list(plan.skipped)
+    previous_skips = {s.name for s in coverage.skipped}
     parsed: list[tuple[_File, Article, str]] = []
     touched: list[ArticleInfo] = []
-    for file, read in _read_all(to_read):
+    table = coverage.articles
+    for file, read in _read_all(plan.to_read):
         if isinstance(read, UnreadableFile):
             skipped.append(Skipped(file.name, read.message, str(file.folder), file.size, file.mtime_ns))
             if file.name in table:
@@ -623,31 +919,32 @@ def _apply(
             log.warning("skipped %s: %s", skip.name, skip.reason)
     report.skipped = sorted(skipped, key=lambda s: s.name)
     report.removed.sort()
-    if report.unchanged and [asdict(s) for s in report.skipped] == [asdict(s) for s in coverage.skipped] and not touched:
+    if report.unchanged and _same_skips(report.skipped, coverage.skipped) and not touched:
         report.passages, report.articles = coverage.passage_count, len(table)
         report.seconds = time.perf_counter() - started
         return coverage, report
 
     refreshed = RefreshInfo(_now(), by)
-    marker = _updating(directory)
     added: list[ArticleInfo] = []
     try:
-        marker.touch()
         writer.delete_files([*report.removed, *report.changed])
         for file, article, digest in parsed:
             pieces = make_passages(article)
             writer.add(pieces)
             added.append(_info(file, article, digest, len(pieces)))
         writer.commit()
-    except (ValueError, OSError) as exc:
+        # Until merges end, tantivy may still rewrite meta.json; the manifest records it after.
+        writer.release()
+        index = fingerprint(directory)
+    except (ValueError, OSError, IndexDamaged) as exc:
         writer.rollback()
-        marker.unlink(missing_ok=True)
         raise IndexFailed(f"Updating the index failed ({exc}); the previous index keeps serving.") from exc
     articles = table.changed([*touched, *added], report.removed)
     recent = tuple(sorted(report.added + report.changed)) or coverage.recent
     generation = coverage.generation + 1
-    _write_manifest(directory, _manifest(articles, report.skipped, refreshed, recent, generation))
-    marker.unlink(missing_ok=True)
+    # A crash before this line leaves tantivy's commit without the manifest that describes it:
+    # the next open sees meta.json disagree with the manifest and rebuilds.
+    _write_manifest(directory, _manifest(articles, report.skipped, refreshed, recent, generation, index))
     report.passages, report.articles = writer.size, len(articles)
     report.seconds = time.perf_counter() - started
     return Coverage(writer, articles, report.skipped, coverage.folders, refreshed, recent, generation), report
@@ -686,57 +983,75 @@ def _no_gc() -> Iterator[None]:
 
 
 def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tuple[Coverage, RefreshReport]:
-    """Build the whole index in a temporary directory, then move it into place."""
-    with _exclusive(directory, 0):
-        previous = _previous(directory)
-        files, skipped = _scan(folders)
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        temporary = directory.with_name(f"{directory.name}.building-{os.getpid()}")
-        infos: list[ArticleInfo] = []
-        report = RefreshReport(rebuilt=True)
-        try:
-            engine = TantivyEngine(temporary, create=True)
+    """Build the whole index in a temporary directory, then move it into place (writer lock held)."""
+    previous = _previous(directory)
+    files, skipped = _scan(folders)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    temporary = directory.with_name(f"{directory.name}.building-{os.getpid()}")
+    report = RefreshReport(rebuilt=True)
+    try:
+        infos = _build_into(temporary, files, skipped)
+        for skip in skipped:
+            log.warning("skipped %s: %s", skip.name, skip.reason)
+        report.skipped = sorted(skipped, key=lambda s: s.name)
+        refreshed = RefreshInfo(_now(), by)
+        articles = ArticleTable.of(infos)
+        recent, generation = _compare_with(previous, articles, report)
+        index = fingerprint(temporary)
+        _write_manifest(temporary, _manifest(articles, report.skipped, refreshed, recent, generation, index))
+        _swap_in(temporary, directory)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    engine = TantivyEngine(directory)
+    report.passages, report.articles = engine.size, len(articles)
+    return Coverage(engine, articles, report.skipped, folders, refreshed, recent, generation), report
 
-            def pieces() -> Iterator[Passage]:
-                for file, read in _read_all(files.values()):
-                    if isinstance(read, UnreadableFile):
-                        skipped.append(Skipped(file.name, read.message, str(file.folder), file.size, file.mtime_ns))
-                        continue
-                    article, digest = read
-                    made = make_passages(article)
-                    infos.append(_info(file, article, digest, len(made)))
-                    yield from made
 
-            with _no_gc():
-                engine.add(pieces())
-                engine.commit()
-            engine.release()
-            for skip in skipped:
-                log.warning("skipped %s: %s", skip.name, skip.reason)
-            report.skipped = sorted(skipped, key=lambda s: s.name)
-            refreshed = RefreshInfo(_now(), by)
-            articles = ArticleTable.of(infos)
-            generation = 0
-            if previous is None:
-                report.added, recent = sorted(articles), tuple(sorted(articles))
-            else:
-                hashes, before, generation = previous[0], previous[1], previous[2] + 1
-                report.added = sorted(name for name in articles if name not in hashes)
-                report.changed = sorted(name for name in articles if hashes.get(name, articles.stat(name)[1]) != articles.stat(name)[1])
-                report.removed = sorted(name for name in hashes if name not in articles)
-                recent = tuple(sorted(report.added + report.changed)) or tuple(n for n in before if n in articles)
-            _write_manifest(temporary, _manifest(articles, report.skipped, refreshed, recent, generation))
-            del engine
-            if directory.exists():
-                retired = directory.with_name(f"{directory.name}.old-{os.getpid()}")
-                os.replace(directory, retired)
-                os.replace(temporary, directory)
-                shutil.rmtree(retired, ignore_errors=True)
-            else:
-                os.replace(temporary, directory)
-        except BaseException:
-            shutil.rmtree(temporary, ignore_errors=True)
-            raise
-        engine = TantivyEngine(directory)
-        report.passages, report.articles = engine.size, len(articles)
-        return Coverage(engine, articles, report.skipped, folders, refreshed, recent, generation), report
+def _build_into(temporary: Path, files: dict[str, _File], skipped: list[Skipped]) -> list[ArticleInfo]:
+    """Index every file into a new index at ``temporary``; unreadable ones go to ``skipped``."""
+    infos: list[ArticleInfo] = []
+    engine = TantivyEngine(temporary, create=True)
+
+    def pieces() -> Iterator[Passage]:
+        for file, read in _read_all(files.values()):
+            if isinstance(read, UnreadableFile):
+                skipped.append(Skipped(file.name, read.message, str(file.folder), file.size, file.mtime_ns))
+                continue
+            article, digest = read
+            made = make_passages(article)
+            infos.append(_info(file, article, digest, len(made)))
+            yield from made
+
+    with _no_gc():
+        engine.add(pieces())
+        engine.commit()
+    engine.release()  # merges end before the fingerprint is taken
+    return infos
+
+
+def _compare_with(
+    previous: tuple[dict[str, str], tuple[str, ...], int] | None, articles: ArticleTable, report: RefreshReport
+) -> tuple[tuple[str, ...], int]:
+    """Fill in what a rebuild changed against the index it replaces; returns (recent, generation)."""
+    if previous is None:
+        report.added = sorted(articles)
+        return tuple(report.added), 0
+    hashes, before, generation = previous
+    report.added = sorted(name for name in articles if name not in hashes)
+    report.changed = sorted(name for name in articles if hashes.get(name, articles.stat(name)[1]) != articles.stat(name)[1])
+    report.removed = sorted(name for name in hashes if name not in articles)
+    recent = tuple(sorted(report.added + report.changed)) or tuple(n for n in before if n in articles)
+    return recent, generation + 1
+
+
+def _swap_in(temporary: Path, directory: Path) -> None:
+    """Put the new index in place of the old one. Readers that opened the old one keep reading
+    it: its files stay readable until they close them, although the folder is gone."""
+    if directory.exists():
+        retired = directory.with_name(f"{directory.name}.old-{os.getpid()}")
+        os.replace(directory, retired)
+        os.replace(temporary, directory)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(temporary, directory)

@@ -2,19 +2,27 @@
 
 Questions are answered from whatever snapshot is current when they arrive; a refresh builds the
 next snapshot on the side and swaps it in with one assignment, so questions asked during a
-refresh are answered from the old index and never see a half-built one. Both calls block and are
-meant to run in a worker thread.
+refresh are answered from the old index and never see a half-built one. A question that finds
+the index damaged (tantivy cannot read its files) has it checked and, if need be, rebuilt from
+the corpus, then is asked again. All calls block and are meant to run in a worker thread.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from .answer import Answer, Answerer
 from .coverage import Coverage, RefreshReport, open_coverage, refresh, updating
+from .errors import IndexDamaged
+
+log = logging.getLogger("newsdesk.index")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +39,17 @@ class Desk:
         self.state_dir = Path(state_dir)
         self.top = top
         self._snapshot: Snapshot | None = None
+        self._recovering = threading.Lock()
         self.started = time.time()
 
-    def open(self) -> RefreshReport:
-        """Open (building or updating as needed) the index; call once at start-up."""
-        coverage, report = open_coverage(self.folders, self.state_dir, by="start-up")
-        self._snapshot = Snapshot(coverage, Answerer(coverage, top=self.top))
+    def open(self, *, by: str | None = "start-up") -> RefreshReport:
+        """Open (building or updating as needed) the index; call once at start-up.
+
+        Another process in the middle of writing the index does not hold start-up back: the
+        index on disk answers as it is (``report.busy``), and the next refresh catches up.
+        """
+        coverage, report = open_coverage(self.folders, self.state_dir, by=by, wait=0.0, serve_busy=True)
+        self._swap(coverage)
         return report
 
     @property
@@ -54,9 +67,36 @@ class Desk:
         return updating(self.coverage.engine.path)
 
     def ask(self, question: str, *, top: int | None = None) -> Answer:
-        snapshot = self.snapshot  # one read: the whole question uses one snapshot
-        answerer = snapshot.answerer if top is None or top == self.top else Answerer(snapshot.coverage, top=top)
-        return answerer.ask(question)
+        return self.read(lambda snapshot: self._answerer(snapshot, top).ask(question))
+
+    def read(self, work: Callable[[Snapshot], T]) -> T:
+        """``work`` on the current snapshot (one snapshot for all of it); if the index turns out
+        to be damaged, :meth:`recover` and do it once more on the recovered one. For anything
+        that reads the index: questions, summaries, quote checks."""
+        snapshot = self.snapshot
+        try:
+            return work(snapshot)
+        except IndexDamaged as exc:
+            log.warning("event=index_damaged detail=%r; checking and rebuilding the index", exc.detail)
+            self.recover(snapshot)
+        return work(self.snapshot)
+
+    def _answerer(self, snapshot: Snapshot, top: int | None) -> Answerer:
+        return snapshot.answerer if top is None or top == self.top else Answerer(snapshot.coverage, top=top)
+
+    def recover(self, damaged: Snapshot | None = None) -> RefreshReport | None:
+        """After reading the index failed: check every index file against its checksum, rebuild
+        the index from the corpus if any is damaged, and swap in the result.
+
+        Questions that failed on the same snapshot at once recover once: the others find it
+        replaced already (and get None).
+        """
+        with self._recovering:
+            if damaged is not None and self._snapshot is not damaged:
+                return None
+            coverage, report = open_coverage(self.folders, self.state_dir, update=False, verify=True, by="recovery")
+            self._swap(coverage)
+            return report
 
     def refresh(self, *, by: str | None = None, wait: float = 0.0) -> RefreshReport:
         """Rescan the corpus folders and swap in the updated index.
@@ -65,5 +105,8 @@ class Desk:
         """
         coverage, report = refresh(self.snapshot.coverage, by=by, wait=wait)
         if coverage is not self.snapshot.coverage:
-            self._snapshot = Snapshot(coverage, Answerer(coverage, top=self.top))
+            self._swap(coverage)
         return report
+
+    def _swap(self, coverage: Coverage) -> None:
+        self._snapshot = Snapshot(coverage, Answerer(coverage, top=self.top))

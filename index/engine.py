@@ -17,15 +17,22 @@ byte (exact up to 40 terms, within a few percent above).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import mmap
+import os
 import shutil
-from collections.abc import Iterable
+import struct
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import tantivy
 
-from .errors import IndexBusy
+from .errors import IndexBusy, IndexDamaged
 from .passages import Passage, passage_key
 from .text import ANALYZER_NAME, analyzer
 
@@ -101,8 +108,43 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
+def _engine_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is tantivy failing to read its files: an error it raises (ValueError,
+    OSError), or a Rust panic, which pyo3 raises as a BaseException (a damaged fast field
+    panics while the index opens)."""
+    return isinstance(exc, (ValueError, OSError, RuntimeError)) or type(exc).__name__ == "PanicException"
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn tantivy failing to read the index in ``path`` into :class:`IndexDamaged`."""
+    try:
+        yield
+    except IndexDamaged:
+        raise
+    except BaseException as exc:
+        if not _engine_failure(exc):
+            raise
+        raise IndexDamaged(" ".join(str(exc).split())[:160] or exc.__class__.__name__) from exc
+
+
+#: At most this many hits beyond the cut are read to choose among those tied with the last one
+#: kept: enough for the copies of one story a corpus holds, and a bound on the documents read.
+#: Past it, the tied hits at the cut are the ones tantivy met first (sorted among themselves).
+MAX_TIED = 64
+
+
+def _in_order(hit: Hit) -> tuple[float, str, int]:
+    """Best score first; equal scores by file name, then position in the article, so the same
+    corpus always answers in the same order however its passages were spread over segments."""
+    return -hit.score, hit.passage.file, hit.passage.ordinal
+
+
 class TantivyEngine:
-    """Passages in a tantivy index directory. Reading is thread-safe; one writer at a time."""
+    """Passages in a tantivy index directory. Reading is thread-safe; one writer at a time.
+
+    Every read turns tantivy failing on damaged files into :class:`IndexDamaged`.
+    """
 
     def __init__(self, path: Path, *, create: bool = False) -> None:
         self.path = path
@@ -113,9 +155,10 @@ class TantivyEngine:
             path.mkdir(parents=True)
         elif not tantivy.Index.exists(str(path)):
             raise FileNotFoundError(f"no index at {path}")
-        self._index = tantivy.Index(self._schema, path=str(path), reuse=not create)
-        self._index.register_tokenizer(ANALYZER_NAME, analyzer())
-        self._searcher = self._index.searcher()
+        with _reading(path):
+            self._index = tantivy.Index(self._schema, path=str(path), reuse=not create)
+            self._index.register_tokenizer(ANALYZER_NAME, analyzer())
+            self._searcher = self._index.searcher()
         self._writer: tantivy.IndexWriter | None = None
 
     # -- reading ---------------------------------------------------------------------------
@@ -148,9 +191,30 @@ class TantivyEngine:
             clauses.append((tantivy.Occur.MustNot, self._term(name, "file")))
         return tantivy.Query.boolean_query(clauses)
 
-    def _hits(self, query: tantivy.Query, limit: int) -> list[Hit]:
-        result = self._searcher.search(query, limit, count=False)
-        return [Hit(score, self._passage(self._searcher.doc(address))) for score, address in result.hits]
+    def _hits(self, query: tantivy.Query, limit: int, *, ties: bool = True) -> list[Hit]:
+        """The best ``limit`` hits in :func:`_in_order`. One hit more than asked for is collected
+        to see whether the cut falls among equal scores; only then are the tied ones read (unless
+        not ``ties``)."""
+        if limit <= 0:
+            return []
+        with _reading(self.path):
+            found = self._searcher.search(query, limit + ties, count=False).hits
+            if ties and len(found) > limit and found[limit - 1][0] == found[limit][0]:
+                found = self._through_ties(query, limit, found)
+            else:
+                found = found[:limit]
+            hits = [Hit(score, self._passage(self._searcher.doc(address))) for score, address in found]
+        hits.sort(key=_in_order)
+        return hits[:limit]
+
+    def _through_ties(self, query: tantivy.Query, limit: int, found: list[tuple[float, Any]]) -> list[tuple[float, Any]]:
+        """The hits scoring at least the ``limit``-th one: all those tied at the cut (up to MAX_TIED)."""
+        cut = found[limit - 1][0]
+        fetch = len(found)
+        while len(found) == fetch and found[-1][0] == cut and fetch < limit + MAX_TIED:
+            fetch = min(fetch * 2, limit + MAX_TIED)
+            found = self._searcher.search(query, fetch, count=False).hits
+        return [(score, address) for score, address in found if score >= cut]
 
     def search(self, query: Search, limit: int) -> list[Hit]:
         if not query.terms and not query.required:
@@ -158,30 +222,40 @@ class TantivyEngine:
         return self._hits(self._to_query(query), limit)
 
     def fuzzy_search(self, term: str, distance: int, limit: int) -> list[Hit]:
-        """Passages with a term within ``distance`` edits of ``term`` (for "did you mean")."""
-        return self._hits(tantivy.Query.fuzzy_term_query(self._schema, "text", term, distance=distance), limit)
+        """Passages with a term within ``distance`` edits of ``term`` (for "did you mean").
+
+        Every hit of a fuzzy query scores the same, so choosing among the ties at the cut would
+        mean reading every match; the hits kept are sorted, but which ones they are may differ
+        between builds. Only suggestions are made from them, never answers.
+        """
+        query = tantivy.Query.fuzzy_term_query(self._schema, "text", term, distance=distance)
+        return self._hits(query, limit, ties=False)
 
     def doc_freq(self, term: str) -> int:
         """Passages containing ``term`` as the index statistics see it (deleted passages count until merged)."""
-        return self._searcher.doc_freq("text", term)
+        with _reading(self.path):
+            return self._searcher.doc_freq("text", term)
 
     def exists(self, term: str) -> bool:
         """Whether any passage contains ``term`` now. The index statistics still count deleted
         passages until segments merge, so a non-zero count is confirmed with a one-hit search."""
-        if not self._searcher.doc_freq("text", term):
-            return False
-        return bool(self._searcher.search(self._term(term), 1, count=False).hits)
+        with _reading(self.path):
+            if not self._searcher.doc_freq("text", term):
+                return False
+            return bool(self._searcher.search(self._term(term), 1, count=False).hits)
 
     def terms_with_prefix(self, prefix: str, limit: int | None = None) -> list[tuple[str, int]]:
-        return self._searcher.terms_with_prefix("text", prefix, limit=limit)
+        with _reading(self.path):
+            return self._searcher.terms_with_prefix("text", prefix, limit=limit)
 
     def passages(self, keys: Iterable[str]) -> dict[str, Passage]:
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
         query = tantivy.Query.term_set_query(self._schema, "key", wanted)
-        result = self._searcher.search(query, len(wanted), count=False)
-        found = (self._passage(self._searcher.doc(address)) for _, address in result.hits)
+        with _reading(self.path):
+            result = self._searcher.search(query, len(wanted), count=False)
+            found = [self._passage(self._searcher.doc(address)) for _, address in result.hits]
         return {passage.key: passage for passage in found}
 
     def neighbours(self, passage: Passage, before: int, after: int) -> list[Passage]:
@@ -241,12 +315,18 @@ class TantivyEngine:
         self._searcher = self._index.searcher()
 
     def release(self) -> None:
-        """Let background merges finish and give up the writer lock."""
+        """Let background merges finish and give up the writer lock.
+
+        Waiting matters: a merge that finished later would rewrite ``meta.json`` behind the
+        manifest's back, and the next open would take the index for a damaged one.
+        """
         if self._writer is not None:
             try:
                 self._writer.wait_merging_threads()
             finally:
                 self._writer = None
+            self._index.reload()
+            self._searcher = self._index.searcher()
 
     def rollback(self) -> None:
         """Drop uncommitted writes and give up the writer lock."""
@@ -255,3 +335,91 @@ class TantivyEngine:
                 self._writer.rollback()
             finally:
                 self._writer = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Integrity: what the index on disk is made of, and whether its files are still what was written
+
+#: tantivy ends every segment file with a footer: JSON (format version and the CRC32 of the
+#: bytes before it), the JSON's length and this magic number, both little-endian u32.
+_FOOTER_MAGIC = 1337
+_FOOTER_TAIL = struct.Struct("<II")
+
+
+def fingerprint(path: Path) -> dict[str, Any]:
+    """What the committed index in ``path`` consists of, for the manifest to record: a hash of
+    tantivy's ``meta.json`` (which segments, which deletes) and the size of each file of those
+    segments. Segment files are written once and never change, so this stays true until the
+    next commit, and checking it costs one small read and one ``stat`` per file."""
+    raw = (path / "meta.json").read_bytes()
+    wanted = _segment_files(json.loads(raw))
+    files: dict[str, int] = {}
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if _belongs(entry.name, wanted):
+                files[entry.name] = entry.stat().st_size
+    return {"meta": hashlib.sha256(raw).hexdigest(), "files": dict(sorted(files.items()))}
+
+
+def _segment_files(meta: dict[str, Any]) -> dict[str, str | None]:
+    """Segment id (as in file names) -> the name ending of its current deletes file, if any."""
+    live: dict[str, str | None] = {}
+    for segment in meta["segments"]:
+        deletes = segment.get("deletes")
+        live[str(segment["segment_id"]).replace("-", "")] = None if not deletes else f"{deletes['opstamp']}.del"
+    return live
+
+
+def _belongs(name: str, live: dict[str, str | None]) -> bool:
+    segment, _, rest = name.partition(".")
+    if segment not in live:
+        return False
+    if rest.endswith(".del"):
+        # Older deletes files of a live segment are garbage, collected at some later commit.
+        return rest == live[segment]
+    return bool(rest)
+
+
+def damage(path: Path, recorded: dict[str, Any], *, full: bool = False) -> str | None:
+    """Why the index in ``path`` is not the one ``recorded`` (a :func:`fingerprint`) describes,
+    or None when it is. The cheap check compares ``meta.json``'s hash and every file's size;
+    ``full`` also reads every file and checks it against the CRC32 tantivy keeps in its footer
+    (about 0.25 s a gigabyte once the files are in the page cache)."""
+    try:
+        raw = (path / "meta.json").read_bytes()
+    except OSError as exc:
+        return f"its meta.json cannot be read ({exc.strerror or exc})"
+    if hashlib.sha256(raw).hexdigest() != recorded.get("meta"):
+        return "it disagrees with its manifest"
+    files: dict[str, int] = recorded.get("files") or {}
+    for name, size in files.items():
+        try:
+            actual = os.stat(path / name).st_size
+        except OSError:
+            return f"the index was damaged: {name} is missing"
+        if actual != size:
+            return f"the index was damaged: {name} has {actual:,} bytes, not {size:,}"
+    if full:
+        bad = [name for name in files if not _checksum_holds(path / name)]
+        if bad:
+            more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+            return f"the index was damaged: {', '.join(bad[:3])}{more} fail{'s' if len(bad) == 1 else ''} tantivy's checksum"
+    return None
+
+
+def _checksum_holds(path: Path) -> bool:
+    """Whether a segment file's bytes still match the CRC32 in its footer."""
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < _FOOTER_TAIL.size:
+                return False
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view, memoryview(view) as data:
+                length, magic = _FOOTER_TAIL.unpack_from(data, size - _FOOTER_TAIL.size)
+                body = size - _FOOTER_TAIL.size - length
+                if magic != _FOOTER_MAGIC or body < 0:
+                    return False
+                footer = json.loads(bytes(data[body : size - _FOOTER_TAIL.size]))
+                return isinstance(footer, dict) and zlib.crc32(data[:body]) == footer.get("crc")
+    except (OSError, ValueError):
+        return False

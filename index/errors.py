@@ -5,6 +5,7 @@
     ├── CorpusError          no usable corpus folder, or nothing indexable in it
     ├── IndexBusy            another process or a running refresh holds the index for writing
     ├── IndexFailed          building or updating the index failed; the previous index still serves
+    │   └── IndexDamaged     the index's files cannot be read (damaged, missing); rebuilt from the corpus
     └── UnreadableFile       one article file cannot be read; it is skipped and named
 """
 
@@ -33,6 +34,15 @@ class IndexBusy(NewsdeskError):
 
 class IndexFailed(NewsdeskError):
     """Building or updating the index failed; whatever served before keeps serving."""
+
+
+class IndexDamaged(IndexFailed):
+    """Reading the index failed: its files are damaged or missing. The corpus is intact, so the
+    remedy is always the same: verify the index and rebuild it (see ``coverage.open_coverage``)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"The index cannot be read ({detail}); it has to be rebuilt from the corpus.")
+        self.detail = detail
 
 
 class UnreadableFile(NewsdeskError):

@@ -28,10 +28,13 @@ class Check(commands.Cog):
     ) -> None:
         async with self.bot.working():
             await interaction.response.defer(thinking=True)
-            snapshot = self.bot.desk.snapshot
-            checker = Checker(snapshot.coverage, snapshot.answerer.reader)
+            desk = self.bot.desk
+
+            def check() -> dict[str, object]:
+                return desk.read(lambda snapshot: Checker(snapshot.coverage, snapshot.answerer.reader).check(quote, person).to_json())
+
             # In the answer pool, like a question: one per person, within the time budget.
-            data = await self.bot.answers.run(interaction.user.id, lambda: checker.check(quote, person).to_json())
+            data = await self.bot.answers.run(interaction.user.id, check)
             embed = await asyncio.to_thread(check_embed, data)
             await interaction.followup.send(embed=embed, allowed_mentions=NO_PINGS)
 

@@ -22,9 +22,12 @@ class Summaries(commands.Cog):
         self.bot = bot
 
     def _summarize(self, topic: str | None, article: str | None, person: str | None, since_refresh: bool) -> Summary:
-        snapshot = self.bot.desk.snapshot  # one read: the summary and its quotes come from one index
-        summarizer = Summarizer(snapshot.coverage, snapshot.answerer.reader)
-        return summarizer.summarize(topic=topic, article=article, person=person, since_refresh=since_refresh)
+        # One snapshot for the summary and all its quotes; a damaged index is rebuilt and read again.
+        return self.bot.desk.read(
+            lambda snapshot: Summarizer(snapshot.coverage, snapshot.answerer.reader).summarize(
+                topic=topic, article=article, person=person, since_refresh=since_refresh
+            )
+        )
 
     @app_commands.command(name="summary", description="The gist of the coverage; every point is quoted and cited.")
     @app_commands.describe(

@@ -11,6 +11,7 @@ import pytest
 from index import coverage as coverage_module
 from index.answer import Answerer
 from index.coverage import index_dir, open_coverage, refresh
+from index.engine import TantivyEngine
 from index.errors import CorpusError, IndexBusy
 
 
@@ -58,7 +59,7 @@ def test_touched_but_identical_files_are_not_reindexed(corpus: Path, tmp_path: P
     assert report.unchanged
 
 
-@pytest.mark.parametrize("damage", ["manifest", "segments", "interrupted", "marker"])
+@pytest.mark.parametrize("damage", ["manifest", "segments", "interrupted", "half-applied"])
 def test_a_damaged_index_is_rebuilt_not_fatal(corpus: Path, tmp_path: Path, damage: str) -> None:
     state = tmp_path / "state"
     first, _ = open_coverage([corpus], state)
@@ -69,8 +70,12 @@ def test_a_damaged_index_is_rebuilt_not_fatal(corpus: Path, tmp_path: Path, dama
         for path in directory.iterdir():
             if path.name != "manifest.json":
                 path.unlink() if path.is_file() else shutil.rmtree(path)
-    elif damage == "marker":
-        (directory / "UPDATING").touch()  # a crash in the middle of an update
+    elif damage == "half-applied":
+        # A crash between tantivy's commit and the manifest's rewrite: the index moved on alone.
+        writer = TantivyEngine(directory)
+        writer.delete_files(["000_2dc657ec8ac27053.txt"])
+        writer.commit()
+        writer.release()
     else:
         manifest = json.loads((directory / "manifest.json").read_text())
         manifest["state"] = "updating"
@@ -150,6 +155,7 @@ def test_a_stale_snapshot_refreshes_from_what_is_on_disk(corpus: Path, tmp_path:
 
 def test_a_second_refresh_in_the_same_process_is_refused_not_interleaved(corpus: Path, tmp_path: Path) -> None:
     coverage, _ = open_coverage([corpus], tmp_path / "state")
+    (corpus / "new.md").write_text("Fresh Coverage Arrives\n\nOfficials said the bridge reopened on Monday morning.\n")
     with coverage_module._exclusive(coverage.engine.path, 0):
         assert coverage_module.updating(coverage.engine.path)
         with pytest.raises(IndexBusy, match="already running"):
@@ -196,3 +202,19 @@ def test_reading_stopped_early_leaves_no_file_open(corpus: Path) -> None:
     if before is None:
         pytest.skip("no /proc to count open files")
     assert len(list(Path("/proc/self/fd").iterdir())) == before
+
+
+def test_identical_rebuilds_give_the_same_answer_when_sources_tie(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    story = "Harbour Vote Delayed\n\nCouncillor Maria Lopez said the harbour vote would be delayed until the spring because the budget was not ready.\n"
+    for number in range(40):
+        (corpus / f"copy-{number:02d}.txt").write_text(story, encoding="utf-8")
+    for number in range(6):
+        filler = f"The weather stayed mild on day {number} and markets were calm, officials said. " * 30
+        (corpus / f"filler-{number}.txt").write_text(f"Other News {number}\n\n{filler}\n", encoding="utf-8")
+    tops = set()
+    for build in range(6):  # tantivy spreads passages over segments differently from one build to the next
+        coverage, _ = open_coverage([corpus], tmp_path / f"state-{build}")
+        tops.add(tuple(a.source for a in Answerer(coverage).ask("What did Lopez say about the harbour vote?").answers))
+    assert tops == {("copy-00.txt",)}

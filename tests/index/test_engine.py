@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,8 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from index.articles import read_article
-from index.engine import Search, TantivyEngine
+from index.engine import Search, TantivyEngine, damage, fingerprint
+from index.errors import IndexDamaged
 from index.passages import Passage, make_passages
 from index.text import tokens
 from tests.conftest import SEEDS
@@ -109,3 +111,43 @@ def test_passages_come_back_exactly_as_stored(indexed: tuple[TantivyEngine, list
     other.add(odd)
     other.commit()
     assert other.passages(p.key for p in odd) == {p.key: p for p in odd}
+
+
+def test_equal_scores_come_in_file_then_position_order(tmp_path: Path) -> None:
+    """The same corpus answers in the same order, however its passages were spread over segments."""
+    same = "The council approved the harbour budget on Monday."
+    written = [Passage(f"{name}.txt", ordinal, same, 1, 1) for name in ("d", "b", "c", "a") for ordinal in (1, 0)]
+    engine = TantivyEngine(tmp_path / "index", create=True)
+    for batch in (written[:3], written[3:]):  # two commits: two segments, in neither order
+        engine.add(batch)
+        engine.commit()
+    query = Search((("harbour", 1.0),))
+    expected = sorted((p.file, p.ordinal) for p in written)
+    assert [(h.passage.file, h.passage.ordinal) for h in engine.search(query, 8)] == expected
+    # A cut among tied hits keeps the first in that order, not whichever the index met first.
+    assert [(h.passage.file, h.passage.ordinal) for h in engine.search(query, 3)] == expected[:3]
+    fuzzy = engine.fuzzy_search("harbor", 1, 8)  # all tied by design: sorted, not chosen among
+    assert [(h.passage.file, h.passage.ordinal) for h in fuzzy] == expected
+
+
+def test_a_damaged_segment_is_reported_as_damage_and_found_by_its_checksum(tmp_path: Path) -> None:
+    engine = TantivyEngine(tmp_path / "index", create=True)
+    engine.add(Passage(f"{n}.txt", 0, f"Story number {n} about the harbour budget and the council.", 1, 1) for n in range(200))
+    engine.commit()
+    engine.release()
+    path = engine.path
+    recorded = fingerprint(path)
+    assert damage(path, recorded, full=True) is None
+    store = max(path.glob("*.store"), key=lambda p: p.stat().st_size)
+    with open(store, "r+b") as handle:  # in place, as a failing disk would (never truncate a mapped file)
+        handle.seek(store.stat().st_size // 3)
+        handle.write(b"\xff" * 32)
+    assert damage(path, recorded) is None  # same size: only the full check can tell
+    assert f"{store.name} fails tantivy's checksum" in (damage(path, recorded, full=True) or "")
+    reopened = TantivyEngine(path)
+    with pytest.raises(IndexDamaged, match="cannot be read"):
+        for hit in reopened.search(Search((("harbour", 1.0),)), 200):
+            assert hit.passage.text.startswith("Story number")
+    del engine, reopened
+    os.truncate(store, store.stat().st_size - 10)
+    assert f"{store.name} has" in (damage(path, recorded) or "")
