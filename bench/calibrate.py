@@ -69,7 +69,7 @@ def dump(name: str, limit: int | None) -> list[tuple[str, np.ndarray, np.ndarray
             continue
         question, units = answerer.contenders(case["question"])
         if not units:
-            rows.append((case["id"], np.zeros((0, len(FEATURES))), np.zeros(0), []))
+            rows.append((case["id"], np.zeros((0, len(FEATURES))), np.zeros(0), [], False))
             continue
         wanted = answer_test(question, question.wants)
         matrix = np.array([[u.features[f] for f in FEATURES] for u in units])
@@ -79,7 +79,7 @@ def dump(name: str, limit: int | None) -> list[tuple[str, np.ndarray, np.ndarray
             start, end = quote_window(unit, wanted)
             gold.append(holds(case, unit.passage.file, unit.passage.text[start:end]))
             shown.append((unit.passage.file, unit.passage.text[start:end] if name in ("bbc", "seeds") else "", unit.position, unit.passage.ordinal))
-        rows.append((case["id"], matrix, np.array(gold, dtype=float), shown))
+        rows.append((case["id"], matrix, np.array(gold, dtype=float), shown, all(u.features["speaker"] > 0 for u in units)))
     return rows
 
 
@@ -88,7 +88,7 @@ def widen(rows: list) -> list:
     a close neighbour along, so landing next to the answer is nearly as good as landing on it."""
     whole = [FEATURES.index("statement"), FEATURES.index("speaker")]  # statements are quoted whole, never widened
     wide = []
-    for case, x, y, shown in rows:
+    for case, x, y, shown, speaker in rows:
         where = {(file, position): i for i, (file, _, position, _) in enumerate(shown)}
         target = y.copy()
         for i, (file, _, position, _) in enumerate(shown):
@@ -97,7 +97,7 @@ def widen(rows: list) -> list:
                     j = where.get((file, position + step))
                     if j is not None and not x[j, whole].any():
                         target[j] = max(target[j], 0.5)
-        wide.append((case, x, target, shown))
+        wide.append((case, x, target, shown, speaker))
     return wide
 
 
@@ -130,7 +130,7 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--limit", type=int, default=None, help="cases per set (a quick look)")
     parser.add_argument("--l2", type=float, default=0.02)
-    parser.add_argument("--news", type=float, default=3.0, help="weight of the news sets (BBC, seeds) against the others")
+    parser.add_argument("--news", type=float, default=3.0, help="weight of the news sets (BBC, seeds) against the others, for facts")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     data = {}
@@ -142,25 +142,34 @@ def main() -> int:
         else:
             data[name] = pickle.loads(cache.read_bytes())
     data = {name: widen(rows) for name, rows in data.items()}
+    for kind, label, news in ((False, "WEIGHTS", args.news), (True, "SPEAKER_WEIGHTS", 1.0)):
+        chosen = {name: [r for r in rows if r[4] == kind] for name, rows in data.items()}
+        print(f"== {label}: " + ", ".join(f"{name} {len(rows)}" for name, rows in chosen.items()))
+        weights = report(chosen, args.l2, news)
+        print(f"{label}: Mapping[str, float] = {{")
+        for name, value in zip(FEATURES, weights):
+            print(f'    "{name}": {value:.2f},')
+        print("}")
+    return 0
+
+
+def report(data: dict[str, list], l2: float, news: float) -> np.ndarray:
+    """Fit on every set, print each set's accuracy and the BBC halves' cross-check; the weights."""
     bbc = data.get("bbc", [])
     halves = {h: [r for r in bbc if r[0].startswith(f"bbc-{h}")] for h in ("V1", "V2")}
-    share = {"seeds": args.news}
-    others = [(rows, share.get(name, 1.0)) for name, rows in data.items() if name != "bbc"]
-    everything = others + ([(bbc, args.news)] if bbc else [])
-    weights = fit(everything, args.l2)
+    share = {"seeds": news}
+    others = [(rows, share.get(name, 1.0)) for name, rows in data.items() if name != "bbc" and rows]
+    everything = others + ([(bbc, news)] if bbc else [])
+    weights = fit(everything, l2)
     for name, rows in data.items():
         print(f"{name:8s} fitted on all: {accuracy(rows, weights)}")
     if bbc:
         for held, train in (("V1", "V2"), ("V2", "V1")):
-            w = fit(others + [(halves[train], args.news)], args.l2)
+            w = fit(others + [(halves[train], news)], l2)
             print(f"bbc {held} with weights fitted without it: {accuracy(halves[held], w)}")
-        w = fit(others, args.l2) if others else None
-        if w is not None:
-            print(f"bbc with weights fitted on the other sets only: {accuracy(bbc, w)}")
-    print("WEIGHTS = {")
-    for name, value in zip(FEATURES, weights):
-        print(f'    "{name}": {value:.2f},')
-    print("}")
+        if others:
+            print(f"bbc with weights fitted on the other sets only: {accuracy(bbc, fit(others, l2))}")
+    return weights
     return 0
 
 

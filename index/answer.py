@@ -117,7 +117,7 @@ class Answerer:
         naming = [u for u in units if u.features["names"] > 0 and (not question.topic or _on_topic(u))]
         if not theirs and not naming:
             return self._not_found(question, f"The coverage doesn't quote {person.display} on that.")
-        ranked = choose.rank(theirs or naming)
+        ranked = choose.rank(theirs, choose.SPEAKER_WEIGHTS) if theirs else choose.rank(naming)
         if question.topic and theirs and not _on_topic(ranked[0][1]):
             # Their words, but none on the topic asked: a passage on the topic that names them, if any.
             if naming:

@@ -33,7 +33,8 @@ Each unit gets the same named features, all between 0 and 1, which :mod:`index.c
 - ``speaker``: the unit is a statement by the person asked about (1 by their full name or as
   the role's holder, 0.5 by surname alone), ``first_said``: it is the first statement of theirs
   in its article (news gives a person's main point first), ``names``: it names them without
-  being theirs;
+  being theirs; ``attributed``: how plainly the text gives them the words (a verb of saying
+  with their name, 1; "he said", 0.8; a participle, 0.6; "X's comments", 0.3);
 - ``quoted`` and ``statement`` (questions wanting someone's words only): the unit is inside
   quotation marks, and it is attributed to someone;
 - ``recency``: for "latest" / "as of" questions, how much newer the article is.
@@ -60,7 +61,7 @@ FEATURES = (
     "topic", "soft", "bm25", "context", "before", "after", "novel", "passage", "retrieved", "passage_long",
     "retrieved_long", "pairs", "meaning",
     "meaning_context", "answer_quantity", "answer_entity", "answer_reason",
-    "article", "first_article", "lead", "speaker", "first_said", "names", "quoted", "statement", "recency",
+    "article", "first_article", "lead", "speaker", "first_said", "attributed", "names", "quoted", "statement", "recency",
 )
 #: Longest unit considered: a statement running over more is cut to whole sentences around its start.
 MAX_UNIT_CHARS = 1500
@@ -92,6 +93,7 @@ class _Span:
     speaker: str | None = None
     match: float = 0.0  # how surely the speaker is the person asked about
     statement: bool = False
+    how: float = 0.0  # how plainly the text attributes the words (see ``_HOW``)
 
     @property
     def text(self) -> str:
@@ -167,6 +169,7 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
                 "lead": 1.0 if span.passage.ordinal == 0 and span.start == 0 else 0.0,
                 "speaker": span.match,
                 "first_said": 1.0 if position == first_said else 0.0,
+                "attributed": span.how,
                 "names": 1.0 if names_person[key] and not span.match else 0.0,
                 "quoted": span.quoted if question.intent == "quote" else 0.0,
                 "statement": 1.0 if question.intent == "quote" and span.statement else 0.0,
@@ -203,9 +206,14 @@ def _statements(people: People, candidate: Candidate, person: Person | None) -> 
             words = statement.statement
             end = _bounded_end(words.passage.text, words.start, words.end)
             quoted = sum(i.quoted * (i.end - i.start) for i in words.sentences) / max(1, words.end - words.start)
-            spans.append(_Span(info.passage, words.start, end, quoted, statement.speaker, statement.match, True))
+            how = _HOW.get(words.speaker.how, 0.5)
+            spans.append(_Span(info.passage, words.start, end, quoted, statement.speaker, statement.match, True, how))
             covered_until = words.end
     return spans
+
+
+#: How plainly each way of finding a speaker gives them the words (index.attribution's ``how``).
+_HOW = {"cue": 1.0, "inverted": 1.0, "according": 0.9, "pronoun": 0.8, "quote": 0.8, "asked": 0.7, "participle": 0.6, "possessive": 0.3}
 
 
 def _bounded_end(text: str, start: int, end: int) -> int:
