@@ -25,7 +25,7 @@ from . import abstain, candidates, choose, evidence
 from .coverage import Coverage
 from .evidence import Unit
 from .people import People, Person, Unknown
-from .question import Question, parse_question
+from .question import Question, parse_question, without_speaker
 from .reader import Citation, Reader
 from .text import fold
 from .window import quote_window, with_neighbours
@@ -72,6 +72,27 @@ class Answerer:
         question = parse_question(text)
         if self.reader.size == 0:
             return Answer(question.text, False, message="No articles are indexed yet, so there is nothing to quote.")
+        read = self._read(question)
+        if isinstance(read, Answer):
+            return read
+        question, person, units = read
+        if person is not None:
+            return self._about_person(question, person, units)
+        return self._answer(question, units)
+
+    def contenders(self, text: str) -> tuple[Question, list[Unit]]:
+        """The units :meth:`ask` would rank for a question (before abstaining), for calibration
+        and for seeing why an answer was chosen."""
+        question = parse_question(text)
+        read = self._read(question) if self.reader.size else None
+        if read is None or isinstance(read, Answer):
+            return question, []
+        question, person, units = read
+        return question, (_theirs(units, person) if person is not None else units)
+
+    def _read(self, question: Question) -> Answer | tuple[Question, Person | None, list[Unit]]:
+        """The stages up to the evidence: who is asked about, whether the coverage knows what the
+        question names, the candidate articles and their units — or the answer that ends it early."""
         person = self.people.person(question)
         if isinstance(person, Unknown):
             return self._not_found(question, person.message, person.suggestions)
@@ -81,21 +102,12 @@ class Answerer:
         if person is None and abstain.off_coverage(self.reader, question):
             return self._not_found(question, abstain.DOESNT_SAY, abstain.suggestions_for(self.people, question, self.reader))
         units = self._units(question, person)
-        if person is not None:
-            return self._about_person(question, person, units)
-        return self._answer(question, units)
-
-    def contenders(self, text: str) -> tuple[Question, list[Unit]]:
-        """The units :meth:`ask` would rank for a question (before abstaining), for calibration
-        and for seeing why an answer was chosen."""
-        question = parse_question(text)
-        person = self.people.person(question)
-        if isinstance(person, Unknown) or self.reader.size == 0:
-            return question, []
-        units = self._units(question, person)
-        if person is not None:
-            units = _theirs(units, person)
-        return question, units
+        if person is not None and not person.asked and not any(u.features["speaker"] for u in units):
+            # A role no article read puts a name to ("the lower house of the parliament", "the
+            # campaigners"): the question is answered like any other, on all of its words.
+            question, person = without_speaker(question), None
+            units = self._units(question, None)
+        return question, person, units
 
     # -- stages ----------------------------------------------------------------------------
 
@@ -111,9 +123,6 @@ class Answerer:
 
     def _about_person(self, question: Question, person: Person, units: list[Unit]) -> Answer:
         theirs = [u for u in units if u.features["speaker"] > 0]
-        if not person.asked and not theirs:
-            # A role no article puts a name to ("the campaigners"): answered like any question.
-            return self._answer(question, units)
         naming = [u for u in units if u.features["names"] > 0 and (not question.topic or _on_topic(u))]
         if not theirs and not naming:
             return self._not_found(question, f"The coverage doesn't quote {person.display} on that.")

@@ -129,6 +129,12 @@ def parse_question(raw: str) -> Question:
     return Question(text=text, terms=terms, when=when, intent=intent, wants=wanted(text))
 
 
+def without_speaker(question: Question) -> Question:
+    """The question as a fact question: no speaker, every word of it what the answer must be about."""
+    intent = "quote" if _VIEW.search(question.text) else "fact"
+    return replace(question, speaker=None, name=(), name_surface=(), title=(), topic=(), intent=intent)
+
+
 #: Words asking for someone's words, view or reaction: a question with one wants a statement.
 _VIEW = re.compile(
     r"\b(?:say|says|said|saying|tell|told|think|thinks|thought|react|reacted|reaction|respond|responded|response|"
