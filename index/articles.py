@@ -324,15 +324,15 @@ def parse_article(text: str, name: str) -> Article:
             if len(block) > 1 and _heading_like(block[0][1]) and not _heading_like(block[1][1]):
                 units.append((block[0][0], block[0][0], squash(block[0][1]), ((0, block[0][0]),)))
                 block = block[1:]
-            offsets: list[tuple[int, int]] = []
+            starts: list[tuple[int, int]] = []
             pieces: list[str] = []
             position = 0
             for number, line in block:
                 line = squash(line)
-                offsets.append((position, number))
+                starts.append((position, number))
                 pieces.append(line)
                 position += len(line) + 1
-            units.append((block[0][0], block[-1][0], " ".join(pieces), tuple(offsets)))
+            units.append((block[0][0], block[-1][0], " ".join(pieces), tuple(starts)))
     else:
         units = [(n, n, squash(t), ((0, n),)) for block in blocks for n, t in block]
 

@@ -215,8 +215,9 @@ class QuestionMaker:
         self.said: list[tuple[str, str, str]] = []  # (first name, surname, sentence)
         for sentence in self.sentences:
             for match in [*_NAME_SAID.finditer(sentence), *_SAID_NAME.finditer(sentence)]:
-                if _is_name(*match.groups()):
-                    self.said.append((*match.groups(), sentence))
+                first, surname = match.group(1), match.group(2)
+                if _is_name(first, surname):
+                    self.said.append((first, surname, sentence))
 
     def rare_words(self, sentence: str, count: int, exclude: frozenset[str] = frozenset()) -> list[str]:
         """The ``count`` rarest content words of ``sentence``, in sentence order."""
@@ -337,7 +338,7 @@ class Refreshed:
 def set_page_cache(folder: Path, warm: bool) -> bool:
     """Put the corpus files in the page cache (read each once) or take them out (``posix_fadvise``
     DONTNEED), so a build is timed from a known state; False where the system cannot evict."""
-    evict = getattr(os, "POSIX_FADV_DONTNEED", None)
+    evict: int | None = getattr(os, "POSIX_FADV_DONTNEED", None)
     if not warm and evict is None:
         return False
     for root, _dirs, files in os.walk(folder):
@@ -347,7 +348,7 @@ def set_page_cache(folder: Path, warm: bool) -> bool:
                 if warm:
                     while os.read(descriptor, 1 << 20):
                         pass
-                else:
+                elif evict is not None:
                     os.posix_fadvise(descriptor, 0, 0, evict)
             finally:
                 os.close(descriptor)

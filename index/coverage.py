@@ -145,7 +145,8 @@ class ArticleTable(Mapping[str, ArticleInfo]):
         info = self._built.get(name)
         if info is None:
             row = self._row(name)
-            info = ArticleInfo(name, *row[:6], tuple(row[6]), row[7], row[8])
+            folder, sha256, size, mtime_ns, title, byline, sections, passages, meta = row[:9]
+            info = ArticleInfo(name, folder, sha256, size, mtime_ns, title, byline, tuple(sections), passages, meta)
             self._built[name] = info
         return info
 

@@ -272,8 +272,8 @@ class TantivyEngine:
 
     @staticmethod
     def _passage(doc: tantivy.Document) -> Passage:
-        ordinal, line_start, line_end, lines, section = _decode_place(doc.get_first("place"))
-        return Passage(doc.get_first("file"), ordinal, doc.get_first("text"), line_start, line_end, section, lines)
+        ordinal, line_start, line_end, lines, section = _decode_place(doc.get_first("place") or b"0 0 0 ")
+        return Passage(str(doc.get_first("file")), ordinal, str(doc.get_first("text")), line_start, line_end, section, lines)
 
     # -- writing ---------------------------------------------------------------------------
 

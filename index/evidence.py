@@ -43,7 +43,7 @@ Each unit gets the same named features, all between 0 and 1, which :mod:`index.c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
 from . import meaning
@@ -300,7 +300,7 @@ def _bm25(sequences: Sequence[Sequence[str]], weights: dict[str, float]) -> list
     return [score / best for score in scores]
 
 
-def _share(weights: dict[str, float], present: set[str], total: float) -> float:
+def _share(weights: dict[str, float], present: Set[str], total: float) -> float:
     return sum(weight for term, weight in weights.items() if term in present) / total
 
 

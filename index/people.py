@@ -299,9 +299,9 @@ class People:
             # A surname alone is this person when the article names them in full, someone else when
             # its full names with that surname are all another's, and uncertain otherwise.
             verdict = self._named_in_full(passages, asked)
-            level = SURNAME_ONLY if verdict is None else (1.0 if verdict == 2 else 0.0)
+            surname_level = SURNAME_ONLY if verdict is None else (1.0 if verdict == 2 else 0.0)
             for index in surname_only:
-                found[index] = Said(found[index].statement, level, found[index].speaker)
+                found[index] = Said(found[index].statement, surname_level, found[index].speaker)
         return found
 
     @staticmethod

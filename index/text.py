@@ -224,10 +224,9 @@ def scan_quotes(text: str, inside: bool = False) -> QuoteScan:
         if match.start() > open_at:
             spans.append((open_at, match.start()))
         open_at = None
-    unclosed = open_at is not None
-    if unclosed and len(text) > open_at:
+    if open_at is not None and len(text) > open_at:
         spans.append((open_at, len(text)))
-    return QuoteScan(tuple(spans), unclosed)
+    return QuoteScan(tuple(spans), open_at is not None)
 
 
 def _opens(text: str, start: int, end: int) -> bool:

@@ -112,7 +112,9 @@ async def test_buttons_full_passage_more_sources_feedback_delete(newsdesk: Harne
 
     await fake.click(reply, ids["full"])
     full = await fake.wait_for_message(shown, timeout=10)
-    assert full.ephemeral and "fraught with emotional overload" in embed_text(full)
+    quoted = reply.embeds[0]["description"].removeprefix("> ").split("\n")[0][:60]
+    passage = embed_text(full)
+    assert full.ephemeral and quoted in passage and len(passage) > len(quoted)
 
     await fake.click(reply, ids["more"])
     more = await fake.wait_for_message(shown, timeout=10)
