@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from index.answer import Answerer  # noqa: E402
 from index.coverage import open_coverage  # noqa: E402
+from index.choose import SPEAKER_TOPIC  # noqa: E402
 from index.evidence import FEATURES, answer_test  # noqa: E402
 from index.text import fold  # noqa: E402
 from index.window import quote_window  # noqa: E402
@@ -101,7 +102,10 @@ def widen(rows: list) -> list:
     return wide
 
 
-def fit(groups: list[tuple[list, float]], l2: float, iterations: int = 400, rate: float = 0.5) -> np.ndarray:
+def fit(groups: list[tuple[list, float]], l2: float, iterations: int = 400, rate: float = 0.5, fixed: np.ndarray | None = None) -> np.ndarray:
+    """Weights maximising the softmax likelihood of the targets; ``fixed`` weights are added to
+    every score as they are (the product's own rules) and the rest are fitted around them."""
+    fixed = np.zeros(len(FEATURES)) if fixed is None else fixed
     weights = np.zeros(len(FEATURES))
     for _ in range(iterations):
         gradient = np.zeros_like(weights)
@@ -109,7 +113,7 @@ def fit(groups: list[tuple[list, float]], l2: float, iterations: int = 400, rate
             usable = [(x, y) for _, x, y, *_ in rows if len(y) and y.any()]
             part = np.zeros_like(weights)
             for x, y in usable:
-                s = x @ weights
+                s = x @ (weights + fixed)
                 p = np.exp(s - s.max())
                 p /= p.sum()
                 part += x.T @ (p - y / y.sum())
@@ -118,9 +122,10 @@ def fit(groups: list[tuple[list, float]], l2: float, iterations: int = 400, rate
     return weights
 
 
-def accuracy(rows: list, weights: np.ndarray) -> tuple[int, int]:
+def accuracy(rows: list, weights: np.ndarray, fixed: np.ndarray | None = None) -> tuple[int, int]:
     """Questions whose best unit holds the gold or stands next to it (a widened target)."""
-    right = sum(1 for _, x, y, *_ in rows if len(y) and y[int(np.argmax(x @ weights))])
+    total = weights if fixed is None else weights + fixed
+    right = sum(1 for _, x, y, *_ in rows if len(y) and y[int(np.argmax(x @ total))])
     return right, len(rows)
 
 
@@ -142,10 +147,12 @@ def main() -> int:
         else:
             data[name] = pickle.loads(cache.read_bytes())
     data = {name: widen(rows) for name, rows in data.items()}
-    for kind, label, news in ((False, "WEIGHTS", args.news), (True, "SPEAKER_WEIGHTS", 1.0)):
+    speaker_fixed = np.zeros(len(FEATURES))
+    speaker_fixed[FEATURES.index("topic")] = SPEAKER_TOPIC
+    for kind, label, news, fixed in ((False, "WEIGHTS", args.news, None), (True, "SPEAKER_WEIGHTS", 1.0, speaker_fixed)):
         chosen = {name: [r for r in rows if r[4] == kind] for name, rows in data.items()}
         print(f"== {label}: " + ", ".join(f"{name} {len(rows)}" for name, rows in chosen.items()))
-        weights = report(chosen, args.l2, news)
+        weights = report(chosen, args.l2, news, fixed)
         print(f"{label}: Mapping[str, float] = {{")
         for name, value in zip(FEATURES, weights):
             print(f'    "{name}": {value:.2f},')
@@ -153,22 +160,22 @@ def main() -> int:
     return 0
 
 
-def report(data: dict[str, list], l2: float, news: float) -> np.ndarray:
+def report(data: dict[str, list], l2: float, news: float, fixed: np.ndarray | None) -> np.ndarray:
     """Fit on every set, print each set's accuracy and the BBC halves' cross-check; the weights."""
     bbc = data.get("bbc", [])
     halves = {h: [r for r in bbc if r[0].startswith(f"bbc-{h}")] for h in ("V1", "V2")}
     share = {"seeds": news}
     others = [(rows, share.get(name, 1.0)) for name, rows in data.items() if name != "bbc" and rows]
     everything = others + ([(bbc, news)] if bbc else [])
-    weights = fit(everything, l2)
+    weights = fit(everything, l2, fixed=fixed)
     for name, rows in data.items():
-        print(f"{name:8s} fitted on all: {accuracy(rows, weights)}")
+        print(f"{name:8s} fitted on all: {accuracy(rows, weights, fixed)}")
     if bbc:
         for held, train in (("V1", "V2"), ("V2", "V1")):
-            w = fit(others + [(halves[train], news)], l2)
-            print(f"bbc {held} with weights fitted without it: {accuracy(halves[held], w)}")
+            w = fit(others + [(halves[train], news)], l2, fixed=fixed)
+            print(f"bbc {held} with weights fitted without it: {accuracy(halves[held], w, fixed)}")
         if others:
-            print(f"bbc with weights fitted on the other sets only: {accuracy(bbc, fit(others, l2))}")
+            print(f"bbc with weights fitted on the other sets only: {accuracy(bbc, fit(others, l2, fixed=fixed), fixed)}")
     return weights
     return 0
 

@@ -122,17 +122,28 @@ class Answerer:
         return units
 
     def _about_person(self, question: Question, person: Person, units: list[Unit]) -> Answer:
+        """Their own words on the topic first; then their words on it in other terms; then a
+        passage about the topic that names them; "not on that" only when none of these exists."""
         theirs = [u for u in units if u.features["speaker"] > 0]
-        naming = [u for u in units if u.features["names"] > 0 and (not question.topic or _on_topic(u))]
-        if not theirs and not naming:
-            return self._not_found(question, f"The coverage doesn't quote {person.display} on that.")
-        ranked = choose.rank(theirs, choose.SPEAKER_WEIGHTS) if theirs else choose.rank(naming)
-        if question.topic and theirs and not _on_topic(ranked[0][1]):
-            # Their words, but none on the topic asked: a passage on the topic that names them, if any.
+        naming = [u for u in units if u.features["names"] > 0]
+        if not question.topic:
+            if theirs:
+                return self._found(question, choose.rank_statements(theirs), kind="speaker")
             if naming:
                 return self._found(question, choose.rank(naming), kind="fact")
+            return self._not_found(question, f"The coverage doesn't quote {person.display}.")
+        own_words = [u for u in theirs if u.features["topic"] > 0]
+        if own_words:
+            return self._found(question, choose.rank_statements(own_words), kind="speaker")
+        other_words = [u for u in theirs if _in_other_words(u)]
+        if other_words:
+            return self._found(question, choose.rank_statements(other_words), kind="speaker")
+        about = [u for u in naming if u.features["topic"] > 0 or u.features["context"] > 0]
+        if about:
+            return self._found(question, choose.rank(about), kind="fact")
+        if theirs:
             return self._not_found(question, f"The coverage quotes {person.display}, but not on that.")
-        return self._found(question, ranked, kind="speaker" if theirs else "fact")
+        return self._not_found(question, f"The coverage doesn't quote {person.display} on that.")
 
     def _answer(self, question: Question, units: list[Unit]) -> Answer:
         if not units:
@@ -182,10 +193,18 @@ def _theirs(units: list[Unit], person: Person) -> list[Unit]:
     return [u for u in units if u.features["names"] > 0]
 
 
-def _on_topic(unit: Unit) -> bool:
-    """Whether a unit speaks to the question's topic, in its words or in others."""
-    features = unit.features
-    return features["topic"] > 0 or features["context"] > 0 or features["meaning"] >= 0.5
+#: A statement speaks to the topic in other words when its words are this close to the topic's,
+#: one by one (``soft``) or as a whole (``meaning``), or when its paragraph or headline holds it.
+IN_OTHER_WORDS_SOFT = 0.3
+IN_OTHER_WORDS_MEANING = 0.45
+
+
+def _in_other_words(unit: Unit) -> bool:
+    """Whether a statement speaks to the question's topic without its words: near in meaning,
+    or in a paragraph or under a headline that holds them."""
+    f = unit.features
+    close = f["soft"] >= IN_OTHER_WORDS_SOFT or f["meaning"] >= IN_OTHER_WORDS_MEANING
+    return close or f["context"] > 0 or f["passage"] > 0 or f["headline"] > 0
 
 
 def _names_person(run: str, person: Person) -> bool:

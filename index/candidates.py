@@ -83,13 +83,19 @@ def find(reader: Reader, question: Question, person: Person | None = None, *, ex
         by_file[hit.passage.file].append(hit)
     pool = list(best)[:ARTICLE_POOL]
     naming: list[str] = []
+    around: dict[str, list[Hit]] = defaultdict(list)  # where to read a long article: hits of either search
+    for hit in hits:
+        around[hit.passage.file].append(hit)
     if person is not None and person.terms:
-        naming = _naming_articles(reader, question, person, exclude)
+        named = _naming_hits(reader, question, person, exclude)
+        naming = list(dict.fromkeys(hit.passage.file for hit in named))
         pool += [f for f in naming[:READ_PERSON] if f not in pool]
+        for hit in named:
+            around[hit.passage.file].append(hit)
     if not pool:
         return Candidates(())
     terms = list(counts)
-    read = {file: _to_read(reader, file, by_file.get(file, ())) for file in pool}
+    read = {file: _to_read(reader, file, around.get(file, ())) for file in pool}
     article_scores = {file: article_bm25(reader, file, terms, read[file]) for file in pool}
     top_article = max(article_scores.values()) or 1.0
     top_passage = max(best.values(), default=1.0) or 1.0
@@ -119,19 +125,19 @@ def find(reader: Reader, question: Question, person: Person | None = None, *, ex
     return Candidates(chosen, more)
 
 
-def _naming_articles(reader: Reader, question: Question, person: Person, exclude: frozenset[str]) -> list[str]:
-    """Articles that write the person's name, best first (by the name and the question's topic)."""
+def _naming_hits(reader: Reader, question: Question, person: Person, exclude: frozenset[str]) -> list[Hit]:
+    """Passages that write the person's name, best first (by the name and the question's topic;
+    those writing the full name before the rest: someone mentioned in many articles may speak in
+    only one of them)."""
     terms = [(t, 2.0) for t in person.terms] + [(t, 3.0) for t in person.first_terms]
     terms += [(t, 1.5) for t in question.topic if t not in person.terms]
     pairs = tuple((first, last) for first in person.first_terms[-1:] for last in person.terms)
     search = Search(tuple(terms), required=(person.terms,), excluded_files=exclude, phrases=pairs, phrase_boost=1.0)
-    hits = reader.engine.search(search, PERSON_HITS)
-    kept: list[Hit] = [hit for hit in hits if writes(hit.passage.text, person.written)]
+    kept = [hit for hit in reader.engine.search(search, PERSON_HITS) if writes(hit.passage.text, person.written)]
     full = person.full_name
     if full is not None:
-        # Someone mentioned in many articles may speak in only one: those writing the full name first.
         kept.sort(key=lambda hit: full not in hit.passage.text.casefold())
-    return list(dict.fromkeys(hit.passage.file for hit in kept))
+    return kept
 
 
 def _long(reader: Reader, file: str) -> bool:

@@ -29,11 +29,11 @@ Each unit gets the same named features, all between 0 and 1, which :mod:`index.c
   asked for, beyond what the question says — an amount, number or date; a place, person or
   name; a reason (one feature per family, so each can weigh what it is worth);
 - ``article`` and ``first_article``: how well the unit's whole article matches, and whether it
-  matches best; ``lead``: the article's first sentence (news puts the facts there);
+  matches best; ``headline``: the share of the question's weight in the article's headline; ``lead``: the article's first sentence (news puts the facts there);
 - ``speaker``: the unit is a statement by the person asked about (1 by their full name or as
   the role's holder, 0.5 by surname alone), ``first_said``: it is the first statement of theirs
-  in its article (news gives a person's main point first), ``names``: it names them without
-  being theirs; ``attributed``: how plainly the text gives them the words (a verb of saying
+  in its article (news gives a person's main point first), ``names``: its paragraph (or the
+  one before, which a quotation often runs on from) names them, without the words being theirs; ``attributed``: how plainly the text gives them the words (a verb of saying
   with their name, 1; "he said", 0.8; a participle, 0.6; "X's comments", 0.3);
 - ``quoted`` and ``statement`` (questions wanting someone's words only): the unit is inside
   quotation marks, and it is attributed to someone;
@@ -53,7 +53,7 @@ from .names import fold_name, split_words
 from .passages import Passage
 from .people import People, Person, writes
 from .question import Question
-from .reader import Reader
+from .reader import ArticleFacts, Reader
 from .text import sentence_spans, tokens
 
 #: The features every unit carries, in the order :mod:`index.choose` weighs them.
@@ -61,7 +61,7 @@ FEATURES = (
     "topic", "soft", "bm25", "context", "before", "after", "novel", "passage", "retrieved", "passage_long",
     "retrieved_long", "pairs", "meaning",
     "meaning_context", "answer_quantity", "answer_entity", "answer_reason",
-    "article", "first_article", "lead", "speaker", "first_said", "attributed", "names", "quoted", "statement", "recency",
+    "article", "headline", "first_article", "lead", "speaker", "first_said", "attributed", "names", "quoted", "statement", "recency",
 )
 #: Longest unit considered: a statement running over more is cut to whole sentences around its start.
 MAX_UNIT_CHARS = 1500
@@ -111,7 +111,13 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
         terms = set(question.topic) | (_terms(question.text) & set(meaning.lemma_terms(" ".join(question.topic))))
     else:
         terms = _terms(question.text) | set(question.terms)
-    topic = {t: reader.idf(t) for t in terms if t not in name_terms and t not in role_terms and reader.df(t)}
+    headlines = {file: _terms(facts.title) for file, facts in _facts(reader, candidates) if facts.title}
+    in_headlines = set().union(*headlines.values()) if headlines else set()
+    topic = {
+        t: reader.idf(t)
+        for t in terms
+        if t not in name_terms and t not in role_terms and (reader.df(t) or t in in_headlines)
+    }
     total = sum(topic.values()) or 1.0
     pairs = _pairs(question.terms, name_terms)
     asked_terms = _terms(question.text)
@@ -134,18 +140,23 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
     units: list[Unit] = []
     index = 0
     for candidate, article in zip(candidates.articles, spans):
+        headline = _share(topic, headlines.get(candidate.file, set()), total)
         read = [reader.read(s.passage, s.start, s.end) for s in article]
         unit_terms = [terms for _, terms in read]
         passage_terms: dict[str, set[str]] = {}
         names_person: dict[str, bool] = {}
         first_said = next((position for position, span in enumerate(article) if span.match > 0), -1)
+        previous_key = ""
         for position, span in enumerate(article):
             own = unit_terms[position]
             around = own.union(*unit_terms[max(0, position - 1) : position + 2])
             key = span.passage.key
             if key not in passage_terms:
                 passage_terms[key] = set(reader.terms(span.passage))
-                names_person[key] = person is not None and writes(span.passage.text, person.written)
+                names_person[key] = person is not None and (
+                    writes(span.passage.text, person.written) or names_person.get(previous_key, False)
+                )
+            previous_key = key
             in_passage = passage_terms[key]
             neighbours = similarity[index + max(0, position - 1) - position : index + min(len(article), position + 2) - position]
             features = {
@@ -165,6 +176,7 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
                 "meaning_context": max(0.0, float(neighbours.mean())),
                 **_answer_features(question.wants, wanted is not None and wanted(span.text)),
                 "article": candidate.evidence,
+                "headline": headline,
                 "first_article": 1.0 if candidate.rank == 0 else 0.0,
                 "lead": 1.0 if span.passage.ordinal == 0 and span.start == 0 else 0.0,
                 "speaker": span.match,
@@ -182,6 +194,10 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
 
 # ---------------------------------------------------------------------------------------------
 # Units
+
+
+def _facts(reader: Reader, found: Candidates) -> list[tuple[str, ArticleFacts]]:
+    return [(c.file, facts) for c in found.articles if (facts := reader.facts(c.file)) is not None]
 
 
 def _sentences(candidate: Candidate) -> list[_Span]:

@@ -71,7 +71,10 @@ _RUN = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+(?:and|of|for|the|&)\s+|\s+))+[A-Z][a-
 def _acronyms(text: str) -> set[str]:
     acronyms: set[str] = set()
     for match in _RUN.finditer(text):
-        letters = "".join(w[0] for w in match.group(0).split() if w[:1].isupper())
+        words = match.group(0).split()
+        while words and words[0].lower() in STOP_WORDS:
+            words = words[1:]  # "The Securities and Exchange Commission" is the SEC, not the TSEC
+        letters = "".join(w[0] for w in words if w[:1].isupper())
         if len(letters) >= 3:
             acronyms.update(tokens(letters))
     return acronyms

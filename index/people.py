@@ -200,6 +200,7 @@ class People:
         return known
 
     def _writes_name(self, word: str, near: Sequence[str]) -> bool:
+        word = re.sub(r"['\u2019]s?$", "", word)  # "Okafor's", "Jones'"
         parts = [p for p in re.split(r"[-\u2010\u2011/]", word) if tokens(p)]
         if len(parts) > 1:
             return all(self.in_coverage(p, near) for p in parts)  # "October-December", "al-Hamad"

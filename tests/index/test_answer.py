@@ -218,3 +218,43 @@ def test_names_are_found_with_either_apostrophe(tmp_path: Path) -> None:
     answerer = _answerer_over(tmp_path, {"campaign.txt": text})
     for question in ("What did O’Donnell say about votes?", "What did O'Donnell say?"):
         assert answerer.ask(question).answers[0].speaker == "O'Donnell"
+
+
+_SEA = """Sea Defences to Be Rebuilt
+
+The council has approved the plan for the seafront after the winter floods.
+
+"We will rebuild the harbour wall before the next winter storms arrive," said harbour master Ines Okafor.
+
+She added that the fishing fleet had been unable to leave port for a week.
+"""
+
+
+def test_a_person_asked_about_a_topic_in_other_words_gets_their_own_words(tmp_path: Path) -> None:
+    answerer = _answerer_over(tmp_path, {"sea.txt": _SEA, "oil.txt": _OIL})
+    answer = answerer.ask("What did Okafor say about repairing the sea defences?")
+    assert answer.found and answer.kind == "speaker"
+    assert "rebuild the harbour wall" in answer.answers[0].quote and answer.answers[0].speaker == "Ines Okafor"
+
+
+def test_an_unknown_person_with_a_common_first_name_is_not_answered_with_someone_else(tmp_path: Path) -> None:
+    answerer = _answerer_over(tmp_path, {"club.txt": _CLUB, "oil.txt": _OIL})
+    answer = answerer.ask("What did John Smithers say about oil prices?")
+    assert not answer.found and answer.message == "The coverage doesn't mention John Smithers."
+
+
+def test_ask_summary_and_check_agree_on_who_said_what(tmp_path: Path) -> None:
+    from index.check import Checker
+    from index.summary import Summarizer
+
+    answerer = _answerer_over(tmp_path, {"club.txt": _CLUB, "oil.txt": _OIL})
+    coverage = answerer.coverage
+    asked = answerer.ask("What did John Brady say?")
+    summary = Summarizer(coverage, answerer.reader).person("John Brady")
+    assert {a.source for a in asked.answers} == {p.cite.source for p in summary.points} == {"oil.txt"}
+    assert all("fax paper" not in p.text for p in summary.points)  # Karren Brady's words are hers
+    checker = Checker(coverage, answerer.reader)
+    karren = checker.check("a waste of fax paper and my time", person="John Brady")
+    assert karren.verdict == "other_speaker"
+    john = checker.check("I'm more inclined to think we'll push lower", person="John Brady")
+    assert john.verdict in ("verbatim", "altered") and john.matches[0].speaker == "John Brady"
