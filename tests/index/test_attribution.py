@@ -164,3 +164,13 @@ def test_mentions_split_titles_from_names() -> None:
 )
 def test_name_matching(asked: tuple[str, ...], mention_text: str, expected: int) -> None:
     assert name_matches(asked, mentions(mention_text)[-1]) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# British news style: roles, appositives, quote paragraphs (sentences written for the test)
+
+
+def test_a_title_with_its_place_before_a_name() -> None:
+    found = mentions("Chancellor of the Exchequer Paul Ng met Chief of Staff Dana Ruiz.")
+    names = [m.name for m in found if m.person_like]
+    assert ("paul", "ng") in names and ("dana", "ruiz") in names
