@@ -170,6 +170,97 @@ def test_name_matching(asked: tuple[str, ...], mention_text: str, expected: int)
 # British news style: roles, appositives, quote paragraphs (sentences written for the test)
 
 
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # "the <role> said": the person the text last gave that role, by title or appositive.
+        (
+            (
+                "The Bishop of Lindford, the Rt Rev Dr Alan Marsh, described the film as nonsense.",
+                'Writing his Easter message in the Lindford Gazette, the Bishop said: "It is a fraud."',
+            ),
+            "Alan Marsh",
+        ),
+        (("The Bishop of Lindford, the Rt Rev Dr Alan Marsh, described the film as nonsense.", "The Bishop of Lindford said it was a fraud."), "Alan Marsh"),
+        (("Harbour Minister Ines Okafor opened the pier on Monday.", "The minister said the work was overdue."), "Ines Okafor"),
+        (("Paul Ng, the chancellor, met the unions on Monday.", "Later the chancellor said the deal was fair."), "Paul Ng"),
+        (("Paul Ng, the chancellor, met the unions on Monday.", "The chancellor, speaking in Leeds, said the deal was fair."), "Paul Ng"),
+        (("Tory leader Dana Ruiz toured the docks.", "The Tory leader told reporters the port was ready."), "Dana Ruiz"),
+        (("Dana Ruiz, MP for Lindford, toured the docks.", "The MP said the port was ready."), "Dana Ruiz"),
+        # a role learned from '"…," the chancellor said', where the person had been named without it
+        (("Paul Ng visited the port.", '"We will pay for the repairs," the chancellor said.', "The chancellor said the money was there."), "Paul Ng"),
+        # descriptions after an inverted cue or a quotation
+        (("Mike Ruddock praised his side.", '"We showed character," said the national team coach.'), "Mike Ruddock"),
+        (("Keane was full of praise for the winger.", '"It was great play," said the Tottenham striker.'), "Keane"),
+        (("Ines Okafor won the final.", '"It was a great day," the 34-year-old added.'), "Ines Okafor"),
+        (("Ines Okafor won the final.", "The 34-year-old said she would rest."), "Ines Okafor"),
+        (('"It was late," said the chairman of the harbour board, Labour councillor Paul Ng.',), "Paul Ng"),
+    ],
+)
+def test_a_description_stands_for_the_person_given_it(paragraphs: tuple[str, ...], speaker: str) -> None:
+    assert _speakers(*paragraphs)[-1][-1] == speaker
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ("The ferry was late again on Monday.", "The spokesman said the timetable would change."),  # no spokesman named
+        ("Shadow chancellor Dana Ruiz attacked the plan.", "The chancellor said it was fair."),  # another role
+        ("Firstly, the prime minister insisted the plan was his.", "The prime minister said it would work."),  # no one named
+        ("Paul Ng, the chancellor, met the unions.", "A union official, who asked not to be named, said the chancellor also had doubts."),
+        ("Ines Okafor opened the pier.", '"The pier is a triumph," the paper says.'),
+        ("Ines Okafor opened the pier.", '"The pier is a triumph," the advert said.'),
+    ],
+)
+def test_a_description_of_no_one_named_has_no_speaker(paragraphs: tuple[str, ...]) -> None:
+    assert _speakers(*paragraphs)[-1][-1] is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # A capitalised appositive of role and place describes the name before it.
+        ('Conservative transport co-ordinator Dana Ruiz, MP for Lindford, added: "We will cut fares."', "Dana Ruiz"),
+        ("Paul Ng, Chancellor of the Exchequer, said fares would rise.", "Paul Ng"),
+        ('"Fares will rise," said Paul Ng, head of the CBI.', "Paul Ng"),
+        ("Chancellor of the Exchequer Paul Ng said fares would rise.", "Paul Ng"),
+        # "X of Y said": the person, not their organisation or place
+        ("Mark Ellis of the Harbour Trust said the pier was safe.", "Mark Ellis"),
+        ("Mira Lindqvist from the Ferry Users Association told the BBC the service was poor.", "Mira Lindqvist"),
+        ("Archbishop Tom Baptiste of the Diocese of Lindford told reporters it was wrong.", "Tom Baptiste"),
+        # appositives whose closing comma is missing
+        ("Howard Archer, economist at Lindford Capital said the rise was modest.", "Howard Archer"),
+        ('"We are checking," Michael Lamberty, a ferry company spokesman told the BBC.', "Michael Lamberty"),
+        # a body speaks through its spokeswoman
+        ('A spokeswoman for Royal Ferries said: "We are investigating."', "Royal Ferries"),
+        # names with British titles
+        ("Sir Alex Barton said his side were tired.", "Alex Barton"),
+        ('Lord Okafor told BBC Radio 4\'s Today programme: "It is lawful."', "Okafor"),
+        ("The Rt Hon Dana Ruiz said the vote would wait.", "Dana Ruiz"),
+        ("Imelda Ruiz, 49, who told BBC News she was delighted, thanked the cast.", "Imelda Ruiz"),
+        ("Mr Okafor is expected to tell the conference that the pier is safe.", "Okafor"),
+    ],
+)
+def test_british_attribution_shapes(sentence: str, speaker: str) -> None:
+    assert _speakers(sentence) == [[speaker]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A member of the Harbour Trust said the pier was unsafe.",  # someone unnamed
+        "A spokeswoman for the Department for Harbours said the pier was unsafe.",
+    ],
+)
+def test_unnamed_members_are_no_named_person(sentence: str) -> None:
+    speaker = _speakers(sentence)[0][0]
+    assert speaker in (None, "Department", "Harbours")  # never a person's name
+
+
+def test_a_speech_due_to_be_given_is_the_speakers() -> None:
+    assert _speakers("Ines Okafor will address the union.", '"The pier is safe," she was due to say.')[-1] == ["Ines Okafor"]
+
+
 def test_a_title_with_its_place_before_a_name() -> None:
     found = mentions("Chancellor of the Exchequer Paul Ng met Chief of Staff Dana Ruiz.")
     names = [m.name for m in found if m.person_like]
