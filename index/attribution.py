@@ -1087,18 +1087,49 @@ def analyse(window: Sequence[Passage], context: _Context | None = None) -> list[
             infos.append(info)
             if info.speaker is not None and info.speaker.mention.person_like:
                 context.seen[-1].speaker = info.speaker.mention
-        if opens_quoted and carried is not None and not any(i.speaker and i.speaker.how in _NAMED for i in infos):
-            for info in infos:
-                if info.speakers or info.cue or info.quoted < 0.6:
-                    break
-                info.speakers = [Speaker(carried.mention, "quote")]
+        if opens_quoted and carried is not None:
+            _carry(infos, carried)
         context.open_quote = scan.opens_unclosed
         last_speaker = next((i.speaker for i in reversed(infos) if i.speaker), None)
         context.open_quote_speaker = last_speaker if scan.opens_unclosed else None
-        # Only a speaker named at the end of a paragraph carries into a quote paragraph after it.
-        context.closing_speaker = infos[-1].speaker if infos and infos[-1].speaker else None
+        context.closing_speaker = _closing_speaker(infos)
         result.append(infos)
     return result
+
+
+def _carry(infos: list[SentenceInfo], carried: Speaker) -> None:
+    """Give the quoted sentences that open a paragraph, before any cue, to the speaker carried
+    from the paragraph before — unless their quotation runs on into a cue sentence of its own
+    ('"We won. We were lucky," said Ng.'), which names its speaker."""
+    run = 0
+    while run < len(infos) and not (infos[run].speakers or infos[run].cue) and infos[run].quoted >= 0.6:
+        run += 1
+    if not run:
+        return
+    if run < len(infos) and infos[run].speakers:
+        cue = infos[run]
+        if infos[run - 1].ends_inside_quote or cue.starts_inside_quote:
+            return  # '"We won. We were lucky," said Ng.'
+        if cue.quoted < 0.1 and (cue.text.count(" ") < 8 or infos[run - 1].text.rstrip().endswith(_ASKED)):
+            # '"We were lucky!" Ng said.', '"Why would you?" Ng said of the plan.': the
+            # attribution of the quotation before it, cut off by its question or exclamation mark.
+            return
+    for info in infos[:run]:
+        info.speakers = [Speaker(carried.mention, "quote")]
+
+
+_ASKED = tuple(f"{mark}{close}" for mark in "?!" for close in "\"\u201d'\u2019")
+
+
+def _closing_speaker(infos: list[SentenceInfo]) -> Speaker | None:
+    """The speaker whose words end a paragraph, who carries into a quote paragraph after it: the
+    last sentence's speaker, or the speaker of the quotation the last sentences continue."""
+    for info in reversed(infos):
+        if info.speaker is not None:
+            return info.speaker
+        if info.cue or not (info.quoted >= 0.5 or info.starts_inside_quote):
+            return None
+    return None
 
 
 def statements(infos: list[SentenceInfo], prefer: Callable[[Mention], bool] | None = None) -> list[Statement]:
@@ -1138,6 +1169,8 @@ def statements(infos: list[SentenceInfo], prefer: Callable[[Mention], bool] | No
                 break
             if _closed_by_another(infos, chosen, last + 1, speaker):
                 break
+            if nxt.cue and not nxt.starts_inside_quote and not infos[last].ends_inside_quote:
+                break  # 'A spokeswoman for the department said: "…"': someone unnamed speaks
             if nxt.quoted >= 0.5 or nxt.starts_inside_quote or infos[last].ends_inside_quote:
                 last += 1
                 continue

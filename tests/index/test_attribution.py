@@ -261,6 +261,60 @@ def test_a_speech_due_to_be_given_is_the_speakers() -> None:
     assert _speakers("Ines Okafor will address the union.", '"The pier is safe," she was due to say.')[-1] == ["Ines Okafor"]
 
 
+def test_a_quote_paragraph_continues_a_quotation_that_ran_on_after_its_cue() -> None:
+    speakers = _speakers(
+        '"The pier is safe," said Okafor. "We checked every beam."',
+        '"Boats can dock tomorrow."',
+    )
+    assert speakers[-1] == ["Okafor"]
+
+
+def test_a_quote_paragraph_is_carried_though_someone_else_speaks_later_in_it() -> None:
+    speakers = _speakers(
+        "The work will take weeks, said Ines Okafor, the harbour master.",
+        '"Boats can dock tomorrow." Paul Ng, the council leader, said he was not convinced.',
+    )
+    assert speakers[-1] == ["Ines Okafor", "Paul Ng"]
+
+
+def test_a_quote_paragraph_closed_by_its_own_cue_is_not_carried() -> None:
+    found = _statements(
+        ("ng",),
+        "The work will take weeks, said Ines Okafor, the harbour master.",
+        '"Boats can dock. They will be safe," said Paul Ng.',
+    )
+    assert found == ['"Boats can dock. They will be safe," said Paul Ng.']
+    speakers = _speakers("The work will take weeks, said Ines Okafor.", '"Who will pay?" Ng said of the plan.')
+    assert speakers[-1] == [None, "Ng"]
+    assert _statements(("ng",), "The work will take weeks, said Ines Okafor.", '"Who will pay?" Ng said of the plan.') == [
+        '"Who will pay?" Ng said of the plan.'
+    ]
+
+
+def test_a_quote_paragraph_after_reported_speech_is_that_speakers() -> None:
+    speakers = _speakers(
+        "Ines Okafor said she had wondered whether the pier would hold.",
+        '"It was a worry for all of us. We checked it every day."',
+    )
+    assert speakers[-1] == ["Ines Okafor", "Ines Okafor"]
+
+
+@pytest.mark.parametrize("verb", ["added", "continued"])
+def test_he_added_across_a_paragraph_break(verb: str) -> None:
+    speakers = _speakers(
+        "Harbour master Ines Okafor said the pier was safe.",
+        f'"Boats can dock tomorrow," she {verb}. "We will open at six."',
+    )
+    assert speakers[-1][0] == "Ines Okafor"
+    found = _statements(("ines", "okafor"), "Harbour master Ines Okafor said the pier was safe.", f'"Boats can dock tomorrow," she {verb}. "We will open at six."')
+    assert found[-1] == f'"Boats can dock tomorrow," she {verb}. "We will open at six."'
+
+
+def test_an_unnamed_speakers_cue_ends_the_statement_before_it() -> None:
+    found = _statements(("okafor",), '"The pier is safe," said Okafor. A council spokesman said: "We are not so sure."')
+    assert found == ['"The pier is safe," said Okafor.']
+
+
 def test_a_title_with_its_place_before_a_name() -> None:
     found = mentions("Chancellor of the Exchequer Paul Ng met Chief of Staff Dana Ruiz.")
     names = [m.name for m in found if m.person_like]
