@@ -261,6 +261,12 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
                 # "the assailant, John McGraw, told", "the author, US playwright Eve Ensler,
                 # says": the name is the appositive.
                 return named
+        if named is not None and named.last_word == i and between.strip() == ",":
+            # A stray comma after a subject that opens the clause: "Chairman of the committee
+            # Peter Ainsworth MP, said", "shop owner Hayriye Evren, told"
+            subject = _owner_of(words, found, frame, named) if named.name else None
+            if isinstance(subject, Mention) and subject.person_like and _full_person(words, subject) and _stray_comma(words, frame, subject, i):
+                return subject
     if "," not in between:
         if _lower(words[i]) in _PRONOUNS:
             return _lower(words[i])
@@ -321,6 +327,21 @@ def _owner_of(words: list[Word], found: list[Mention], frame: str, mention: Ment
 
 # Nouns for someone speaking for a body: "a spokeswoman for Royal Mail said" is Royal Mail speaking.
 _SPEAKING_FOR = frozenset("spokesman spokeswoman spokesperson spokespeople representative statement".split())
+
+
+def _stray_comma(words: list[Word], frame: str, subject: Mention, last: int) -> bool:
+    """Whether ``subject``, with the titles and describing words before it, opens the sentence
+    (or follows a quotation) and runs unbroken to ``words[last]`` before a comma: the comma is
+    then stray, not an appositive's ("Ian Harris, deputy editor of Mac Format, said" is one)."""
+    if not all(_blank(_gap(frame, words, n)) for n in range(subject.first_word + 1, last + 1)):
+        return False
+    k = subject.first_word
+    while k > 0 and _blank(_gap(frame, words, k)):
+        low = _lower(words[k - 1])
+        if not (words[k - 1].capital or low in TITLE_WORDS or low in ROLE_WORDS or low in _NP_INNER or _describes(low)):
+            return False
+        k -= 1
+    return k == 0 or _MARK in _gap(frame, words, k)
 
 
 # Sentence adverbs set off by commas between a subject and the rest of its clause.
@@ -982,8 +1003,10 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
         resolved = _resolve(left, context)
         if resolved is not None:
             candidates.append(Speaker(resolved, _how(left, "cue")))
-        elif (left is None or isinstance(left, _Role)) and index and _unnamed_subject(words, index):
-            unnamed_cue = True
+        elif (left is None or isinstance(left, _Role)) and index and _unnamed_subject(words, index) and not (
+            _lower(words[index - 1]) in SPEECH_NOUNS and any(c.how == "possessive" for c in candidates)
+        ):
+            unnamed_cue = True  # ("Mr Crosby's statement said:" is Mr Crosby's)
     candidates.sort(key=lambda c: _RANK[c.how])
     if candidates and unnamed_cue and _RANK[candidates[0].how] >= 2:
         # "Sources told the NYT that Putin's stance ...": the words are someone unnamed's.

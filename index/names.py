@@ -79,7 +79,7 @@ SENTENCE_OPENERS = frozenset(
     firstly secondly thirdly lastly finally currently separately additionally importantly
     interestingly ironically similarly likewise frankly clearly obviously surprisingly unfortunately
     fortunately hopefully personally originally initially eventually ultimately recently elsewhere
-    either neither none
+    either neither none half
     officials critics analysts supporters opponents residents experts sources observers diplomats
     lawmakers investigators witnesses protesters police authorities economists voters scientists
     researchers doctors officers activists leaders members workers employees students parents
@@ -237,7 +237,18 @@ def _role_place(words: list[Word], text: str, first: int) -> bool:
     return k >= 2 and words[k - 1].text == "of" and words[k - 2].capital and not _gap(text, words, k) and not _gap(text, words, k - 1)
 
 
+# Letters after a name ("Peter Ainsworth MP", "Jane Doe QC"): not part of the name.
+_POSTNOMINALS = frozenset("MP MEP MSP AM MLA QC KC OBE MBE CBE KBE".split())
+
+
 def _mention(run: list[Word], words: list[Word], first: int, last: int, placed: bool = False) -> Mention:
+    full = run
+    first_index = words.index(run[0], first)
+    if run[-1].text in _POSTNOMINALS and not placed and first_index > 0 and words[first_index - 1].text.lower() in ("the", "a", "an"):
+        # "the Glasgow Kelvin MP", "a Plaid Cymru MP": a description, no name
+        return Mention(tuple(w.folded for w in run), (), " ".join(w.text for w in run), run[0].start, run[-1].end, first_index, last, run[-1].possessive, False)
+    if len(run) >= 3 and run[-1].text in _POSTNOMINALS and not _is_title(run[-2].text) and run[-3].capital:
+        run = run[:-1]
     tail = len(run)
     if tail >= 2 and _is_title(run[-1].text) and run[-2].capital and (not _is_title(run[-2].text) or fold_name(run[-2].text) in HONORIFICS):
         tail -= 1  # a surname that is also a role word: "Charlie King", "Anna Richardson White", "Mr Dean"
@@ -249,21 +260,20 @@ def _mention(run: list[Word], words: list[Word], first: int, last: int, placed: 
         tail = len(run) - 2
     name_words = run[tail:]
     title_words = run[:tail]
-    org = fold_name(run[-1].text) in ORG_WORDS or (len(run) == 1 and run[0].text.isupper() and len(run[0].text) > 1)
+    org = fold_name(full[-1].text) in ORG_WORDS or (len(full) == 1 and full[0].text.isupper() and len(full[0].text) > 1)
     if not name_words:
         capitals = [w for w in run if w.capital]
         if len(capitals) >= 2:
             name_words, title_words, org = capitals, [], True
-    first_index = words.index(run[0], first)
     return Mention(
         title=tuple(w.folded for w in title_words),
         name=tuple(w.folded for w in name_words),
         surface=" ".join(w.text for w in (name_words or run)),
         start=(name_words[0] if name_words else run[0]).start,
-        end=run[-1].end,
+        end=full[-1].end,
         first_word=first_index,
         last_word=last,
-        possessive=run[-1].possessive,
+        possessive=full[-1].possessive,
         org=org,
     )
 

@@ -319,3 +319,31 @@ def test_a_title_with_its_place_before_a_name() -> None:
     found = mentions("Chancellor of the Exchequer Paul Ng met Chief of Staff Dana Ruiz.")
     names = [m.name for m in found if m.person_like]
     assert ("paul", "ng") in names and ("dana", "ruiz") in names
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # letters after a name are no part of it; a stray comma after a subject opening the sentence
+        ('Chairman of the Harbour Committee Peter Ellis MP, said: "It is alarming."', "Peter Ellis"),
+        ('"Prices will fall," shop owner Hayriye Demir, told reporters.', "Hayriye Demir"),
+        ("Jane Okafor QC, representing the families, said the inquiry was flawed.", "Jane Okafor"),
+        # a statement's owner speaks through it
+        ('Mr Ellis\'s statement said: "We have made an impact."', "Ellis"),
+    ],
+)
+def test_post_nominals_stray_commas_and_statements(sentence: str, speaker: str) -> None:
+    assert _speakers(sentence) == [[speaker]]
+
+
+def test_an_appositive_comma_is_not_taken_for_a_stray_one() -> None:
+    assert _speakers("Ian Ellis, deputy editor of the magazine Port Life, said the pier was safe.") == [["Ian Ellis"]]
+
+
+def test_the_mp_for_a_place_is_the_person_given_that_seat() -> None:
+    speakers = _speakers(
+        "Dana Ruiz, MP for Lindford East, was suspended.",
+        "The Lindford East MP, who was suspended last week, accused the whips of bias.",
+        "A Green Party MP believes the whips were wrong.",
+    )
+    assert speakers[1] == ["Dana Ruiz"] and speakers[2] == [None]
