@@ -79,7 +79,7 @@ _POSSESSIVE_PRONOUNS = frozenset("his her their its".split())
 # Words allowed between a subject and its cue verb ("Peskov reportedly said", "Trump has also said").
 _BETWEEN = frozenset(
     """
-    reportedly also has have had was were is are later then again publicly previously recently
+    reportedly also has have had was were is are later then now again publicly previously recently
     once repeatedly explicitly quickly simply further initially originally privately openly
     flatly just even still first last often frequently never always who would will could can
     may might should did does do not separately immediately earlier yesterday today tonight
@@ -225,7 +225,7 @@ def _describes(low: str) -> bool:
 def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str) -> Mention | _Role | str | None:
     """The subject of the cue at ``verb`` looking left: a mention, a pronoun, a description, or None."""
     i = verb - 1
-    age = False
+    age = adverb = False
     while i >= 0 and _MARK not in _gap(frame, words, i + 1):
         low = _lower(words[i])
         if low == "who" and i > 0 and "," in _gap(frame, words, i):
@@ -240,6 +240,9 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
             i -= 2  # "he was due to say", "is expected to tell"
         elif (low in _BETWEEN and not words[i].capital) or low in _TIME_WORDS:
             i -= 1
+        elif low.endswith("ly") and len(low) > 4 and not words[i].capital and i + 1 == verb and _blank(_gap(frame, words, verb)) and _blank(_gap(frame, words, i)):
+            i -= 1  # "Mr. Rubio defiantly told voters", "she jokingly said", "Cruz had effusively praised"
+            adverb = True
         elif low in ("on", "last", "this", "earlier", "in") and i + 1 < verb and _lower(words[i + 1]) in _TIME_WORDS:
             i -= 1
         elif words[i].text[:1].isdigit() and "," in _gap(frame, words, i) and "," in _gap(frame, words, i + 1):
@@ -249,6 +252,20 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
             break
     if i < 0:
         return None
+    dash = _DASH.search(_gap(frame, words, i + 1)) if i + 1 == verb else None
+    if dash is not None:
+        # "Joyce — who is listed as an attorney — told": the subject before the aside
+        for k in range(i, max(0, i - 25), -1):
+            gap = _gap(frame, words, k)
+            if _MARK in gap or ";" in gap:
+                break
+            if _DASH.search(gap):
+                named = _mention_at(found, k - 1)
+                if named is not None and named.person_like and named.last_word == k - 1:
+                    return named
+                if _lower(words[k - 1]) in _PRONOUNS:
+                    return _lower(words[k - 1])
+                break
     if _lower(words[i]) in ("and", "or", "but") and "," not in _gap(frame, words, i + 1):
         return _COORDINATED  # "didn't come out and say": the subject of the first verb
     between = " " if age else frame[words[i].end : words[verb].start]
@@ -256,7 +273,9 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
         return None
     if "," in between and not _lower(words[verb]).endswith("ing"):
         named = _mention_at(found, i)
-        if named is not None and named.person_like and named.last_word == i and named.first_word > 0:
+        if named is not None and named.person_like and named.last_word == i and named.first_word > 0 and (
+            _full_person(words, named) or _lower(words[named.first_word - 1]) in _ROLE_NOUNS | _KIN
+        ):
             if _after_comma(words, frame, named):
                 # "the assailant, John McGraw, told", "the author, US playwright Eve Ensler,
                 # says": the name is the appositive.
@@ -274,6 +293,8 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
         if mention is None or not mention.name:
             # "the Bishop said", '"…," the British actor said'; or someone unnamed ("the pollster said")
             return _described_subject(words, found, frame, i)
+        if adverb and not _full_person(words, mention):
+            return None  # "Donations are typically reported": a capitalised word, not a speaker
         owner = _owner_of(words, found, frame, mention)
         if mention.org and (owner is mention or owner is None or not isinstance(owner, Mention)):
             # "Sam Lau, the communications director for the Iowa Democratic Party said": the
@@ -283,6 +304,9 @@ def _subject_left(words: list[Word], found: list[Mention], verb: int, frame: str
     return _appositive_subject(words, found, i, frame)
 
 
+_DASH = re.compile(r"[\u2014\u2013]|\s-{1,2}\s")
+# Nouns for someone's relation, before their name in an appositive: "His mother, Giselle, said".
+_KIN = frozenset("mother father wife husband son daughter brother sister partner friend widow widower fiancee fiance girlfriend boyfriend aunt uncle cousin grandmother grandfather".split())
 # "was due to say", "is expected to tell": words between a subject and the verb of saying it will use.
 _INTENDING = frozenset("due expected set going likely poised about planning scheduled able ready".split())
 _OWNING = frozenset("of for from at".split())
@@ -362,16 +386,26 @@ def _appositive_subject(words: list[Word], found: list[Mention], last: int, fram
             previous = k - 1
             if _lower(words[previous]) in _ASIDES and "," in _gap(frame, words, previous):
                 continue  # "Sanders, meanwhile, who ..., said"
+            if words[previous].text.isdigit() and previous > 0 and "," in _gap(frame, words, previous):
+                continue  # an age: "Cecelia Purner, 67, a retired teacher, said"
             if _lower(words[previous]) in _PRONOUNS and (previous == 0 or _lower(words[previous - 1]) in _CLAUSE_LINKS):
                 return _lower(words[previous])
             mention = _mention_at(found, previous)
-            if mention is not None and mention.person_like and _clause_initial(words, frame, mention):
+            if mention is not None and mention.person_like and _owned(words, frame, mention):
+                owner = _owner_of(words, found, frame, mention)
+                if isinstance(owner, Mention) and owner is not mention and owner.person_like and _clause_initial(words, frame, owner):
+                    return owner  # "Michael Brown of Washington, D.C., explained"
+            elif mention is not None and mention.person_like and _clause_initial(words, frame, mention):
                 return mention
             if mention is None or not mention.name:
                 # "The chancellor, speaking in Dar es Salaam, said"
                 described = _description_before(words, frame, previous)
-                if described is not None and _person_noun(described[1].head, described[1].words) and _opens_clause(words, frame, described[0]):
+                if described is not None and _person_noun(described[1].head) and _opens_clause(words, frame, described[0]):
                     return described[1]
+            if _lower(words[k]) in ("who", "whose", "which") and k < last:
+                continue  # "Hogan Gidley, a former director of the party, whose roots are …, said"
+            if words[k].capital and words[previous].capital and (k == last or "," in _gap(frame, words, k + 1)):
+                continue  # a place's state or country: "a teacher in Allentown, Pa., said"
             return None
     return None
 
@@ -427,7 +461,7 @@ def _subject_right(words: list[Word], found: list[Mention], verb: int, frame: st
             if not _blank(_gap(frame, words, k)):
                 break
         role = _description_after(words, frame, j)
-        if role is not None and (_person_noun(role.head, role.words) or _MARK in _gap(frame, words, verb)):
+        if role is not None and (_person_noun(role.head) or _MARK in _gap(frame, words, verb)):
             if _MARK in _gap(frame, words, verb) and _inverted_epithet(role, words, j):
                 role.after_quote = True
             return role
@@ -473,6 +507,11 @@ def _verb_follows(words: list[Word], frame: str, last: int) -> bool:
     word = words[nxt]
     if _MARK in gap or ";" in gap:
         return False
+    if not gap.strip() and _lower(word) in ("on", "last", "this", "earlier") and nxt + 2 < len(words) and _lower(words[nxt + 1]) in _TIME_WORDS:
+        nxt += 2  # "Sen. Chuck Grassley on Wednesday downplayed"
+        gap, word = _gap(frame, words, nxt), words[nxt]
+        if gap.strip():
+            return False
     if "," in gap or "(" in gap:
         return _lower(word) in ("a", "an", "the", "who", "whose", "which", "his", "her") or word.text[:1].isdigit() or (
             not word.capital and _lower(word) not in _NOT_VERBS
@@ -569,7 +608,7 @@ class _Context:
     def described(self, role: _Role) -> Mention | None:
         """The person a description stands for: the one the text gave that role, else (right
         after a quotation, or for an age) the person just named; None for someone unnamed."""
-        holder = self.role_holder(role) if _person_noun(role.head, role.words) else None
+        holder = self.role_holder(role) if _person_noun(role.head) else None
         if holder is None and (role.after_quote or role.head == _AGE):
             holder = self.person_before()
             if holder is not None and self.seen:
@@ -696,8 +735,7 @@ def _description_before(words: list[Word], frame: str, last: int, reach: int = 6
         if low == "the" and k < last and not (k > 0 and _lower(words[k - 1]) == "of"):
             break
         if low in CUE_VERBS or (low in STOP_WORDS and low not in _ROLE_LINKS and low != "then") or not _blank(_gap(frame, words, k)):
-            if not (low == "the" and k == last):
-                return None
+            return None
         k -= 1
     else:
         return None
@@ -738,7 +776,7 @@ def _description_after(words: list[Word], frame: str, first: int) -> _Role | Non
 _AFTER_INVERTED = frozenset("in at on after during before from when while as to of with".split()) | _TIME_WORDS
 
 
-def _person_noun(head: str, words: tuple[str, ...]) -> bool:
+def _person_noun(head: str) -> bool:
     """Whether a description's noun stands for one person who may have been named: a role
     ("the chancellor"), an age ("the 34-year-old"), a sportsman's position ("the lock forward")."""
     return head in _ROLE_NOUNS or head == _AGE
@@ -752,9 +790,13 @@ def _described_subject(words: list[Word], found: list[Mention], frame: str, last
     found_description = _description_before(words, frame, last)
     if found_description is not None:
         start, role = found_description
-        if role.after_quote and not _after_quote_epithet(words, frame, start, last):
+        if start > 0 and _gap(frame, words, start).strip() == ",":
+            named = _appositive_subject(words, found, start, frame)
+            if isinstance(named, Mention):
+                return named  # "John Ellis, the port's chief financial officer said"
+        if role.after_quote and not _after_quote_epithet(role, start, last):
             role.after_quote = False
-        if role.after_quote or _person_noun(role.head, role.words):
+        if role.after_quote or _person_noun(role.head):
             return role
     return _unclosed_appositive(words, found, frame, last)
 
@@ -778,14 +820,14 @@ def _unclosed_appositive(words: list[Word], found: list[Mention], frame: str, no
     return None
 
 
-def _after_quote_epithet(words: list[Word], frame: str, start: int, noun: int) -> bool:
+def _after_quote_epithet(role: _Role, start: int, noun: int) -> bool:
     """'"…," the British actor said', '"…," the 34-year-old added': a definite description right
     after a quotation, standing for the person the text has just named (as a pronoun would).
     Only in that shape — after a quotation's end, "the", up to two describing words, a singular
     noun — since "the spokesman said" elsewhere is usually someone else, unnamed."""
     if noun - start > 3:
         return False
-    low = _lower(words[noun])
+    low = role.head
     return not (low in _GROUP_NOUNS or low in _THINGS or low in STOP_WORDS or (low.endswith("s") and not low.endswith(("ss", "ist"))))
 
 
@@ -795,7 +837,7 @@ def _inverted_epithet(role: _Role, words: list[Word], first: int) -> bool:
     report"."""
     if role.head in _GROUP_NOUNS or role.head in _THINGS:
         return False
-    if _person_noun(role.head, role.words):
+    if _person_noun(role.head):
         return True
     body = words[first + 1 : first + 1 + len(role.words)]
     return len(role.words) == 1 and body[0].capital and fold_name(body[0].text) not in ORG_WORDS and not body[0].text.isupper()
@@ -1005,7 +1047,7 @@ def _find_speaker(frame: str, context: _Context) -> tuple[list[Speaker], bool, M
             candidates.append(Speaker(resolved, _how(left, "cue")))
         elif (left is None or isinstance(left, _Role)) and index and _unnamed_subject(words, index) and not (
             _lower(words[index - 1]) in SPEECH_NOUNS and any(c.how == "possessive" for c in candidates)
-        ):
+        ) and not _subordinate(words, frame, index):
             unnamed_cue = True  # ("Mr Crosby's statement said:" is Mr Crosby's)
     candidates.sort(key=lambda c: _RANK[c.how])
     if candidates and unnamed_cue and _RANK[candidates[0].how] >= 2:
@@ -1025,11 +1067,28 @@ def _introduces_speech(words: list[Word], frame: str, verb: int) -> bool:
     """Whether a weak cue verb is one of saying: "continue" followed by speech (a quotation,
     a colon or comma, "that", a pronoun); "called" not in the passive."""
     if _lower(words[verb]) == "called":
+        previous = _lower(words[verb - 1]) if verb else ""
+        if verb and not words[verb - 1].capital and _describes(previous) and previous not in _ROLE_NOUNS and previous not in _BETWEEN and verb + 1 < len(words):
+            if words[verb + 1].capital or _MARK in _gap(frame, words, verb + 1):
+                return False  # "a class called “Perception”", "a group called Vote No": a name
         return not (verb and _lower(words[verb - 1]) in _PASSIVE)
     if verb + 1 >= len(words):
         return True  # "..., he continued."
     gap = _gap(frame, words, verb + 1)
     return any(ch in gap for ch in ":,\u00a7") or _lower(words[verb + 1]) in _SPEECH_STARTS
+
+
+_SUBORDINATING = frozenset("while as when although though because whereas if since after before".split())
+
+
+def _subordinate(words: list[Word], frame: str, verb: int) -> bool:
+    """Whether the cue at ``verb`` is in a clause opened by "while", "as", "although" …
+    ("In a debate, while most of his rivals called for more troops, Trump …, noting"): someone
+    unnamed speaking there does not make the main clause's words theirs."""
+    for k in range(verb - 1, max(-1, verb - 12), -1):
+        if k == 0 or not _blank(_gap(frame, words, k)):
+            return _lower(words[k]) in _SUBORDINATING
+    return False
 
 
 def _unnamed_subject(words: list[Word], verb: int) -> bool:
@@ -1058,7 +1117,7 @@ def _speech_owner(words: list[Word], found: list[Mention], noun: int, frame: str
         word = words[k]
         if word.possessive:
             mention = _mention_at(found, k)
-            if mention is not None and mention.name and _clause_initial(words, frame, mention):
+            if mention is not None and mention.name and (_clause_initial(words, frame, mention) or _framed(words, frame, mention)):
                 return mention
             return None
         if _lower(word) in ("his", "her") and (k == 0 or _lower(words[k - 1]) in _CLAUSE_LINKS | {"but", "yet"}):
@@ -1066,6 +1125,16 @@ def _speech_owner(words: list[Word], found: list[Mention], noun: int, frame: str
         if word.capital:
             return None
     return None
+
+
+# Prepositions that open a sentence on someone's words: "Despite Mr. Trump's claims that …".
+_FRAMING = frozenset("despite after amid following given in".split())
+
+
+def _framed(words: list[Word], frame: str, mention: Mention) -> bool:
+    """Whether a possessive name follows a sentence-opening preposition ("Despite Mr. Trump's claims")."""
+    k = mention.first_word
+    return k == 1 and _lower(words[0]) in _FRAMING and _blank(_gap(frame, words, 1))
 
 
 _CUE_WORDS = frozenset(CUE_VERBS | SPEECH_NOUNS | {"according"})

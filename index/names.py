@@ -48,7 +48,7 @@ ROLE_WORDS = frozenset(
     congresswoman secretary-general prosecutor sen rep gov master official head chairperson owner
     organizer organiser activist resident teacher worker member delegate researcher scientist doctor
     nurse lawmaker partner volunteer superintendent principal economist-in-chief spokesman
-    councillor councilor
+    councillor councilor ally
     """.split()
 )
 # The last word of a run that names an organisation, outlet or place of work, not a person.

@@ -347,3 +347,46 @@ def test_the_mp_for_a_place_is_the_person_given_that_seat() -> None:
         "A Green Party MP believes the whips were wrong.",
     )
     assert speakers[1] == ["Dana Ruiz"] and speakers[2] == [None]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # asides and adverbs between a subject and its verb
+        ("Reached by phone, Okafor — who is listed as a pilot but does not fly — told reporters she would appeal.", "Okafor"),
+        ("Sen. Dana Ruiz on Wednesday played down the attack and said it was the same thing.", "Dana Ruiz"),
+        ("As his rivals mocked him, Mr. Okafor defiantly told voters he would go on.", "Okafor"),
+        ("Harbour Republican Tom Baptiste used to back the plan, but now said it was flawed.", "Tom Baptiste"),
+        # appositives with relative clauses, ages and places
+        ("Willa Okafor, an actor in Leeds, who runs a small theatre, recalled that in 2009 she was broke.", "Willa Okafor"),
+        ("Tom Baptiste, a former director of the Harbour Trust, whose roots are in the city, said the plan was late.", "Tom Baptiste"),
+        ("Dana Ruiz, 67, a retired nurse in Allentown, Pa., said in an interview that she was worried.", "Dana Ruiz"),
+        ("Another delegate, Paul Ng of Lindford, Yorks., explained the reason.", "Paul Ng"),
+        ("His mother, Giselle, said her son had been obsessed.", "Giselle"),
+        ("John Ellis, the port's chief financial officer said profits would rise.", "John Ellis"),
+        ("Rhodri Evans, Plaid Cymru health spokesman said it was the same target.", "Rhodri Evans"),
+        ("Deputy High Court Judge Richard Mawson, QC told the hearing the case was serious.", "Richard Mawson"),
+        ('"It was a friend of mine," said Clinton ally James Carver.', "James Carver"),
+        # a possessive after a preposition opening the sentence
+        ("Despite Mr. Okafor's claims that the pier is safe, engineers found cracks.", "Okafor"),
+    ],
+)
+def test_asides_appositives_and_adverbs(sentence: str, speaker: str) -> None:
+    assert _speakers(sentence) == [[speaker]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The firm runs a class called “Perception” for new staff.",  # naming, not saying
+        "(Donations are typically reported in broad ranges.)",
+        "Although most crew were local, the government in Lindford has vigorously denied any role.",
+    ],
+)
+def test_no_speaker_in_these(sentence: str) -> None:
+    assert _speakers(sentence) == [[None]]
+
+
+def test_an_unnamed_cue_in_a_subordinate_clause_leaves_the_main_clause_named() -> None:
+    sentence = "In a debate, while most of his rivals called for more troops, Okafor kept to the plan, noting that the war was costly."
+    assert _speakers(sentence) == [["Okafor"]]
