@@ -33,7 +33,7 @@ TITLE_WORDS = frozenset(
     superintendent magistrate barrister solicitor producer singer actor actress author writer novelist
     playwright artist musician guitarist drummer rapper comedian presenter broadcaster journalist
     reporter photographer designer architect chef striker midfielder defender goalkeeper winger
-    skipper boss referee
+    skipper boss referee councillor councilor alderman
     """.split()
 )
 # Role words that may stand in lower case inside a name run ("chief executive Lowell McAdam").
@@ -48,6 +48,7 @@ ROLE_WORDS = frozenset(
     congresswoman secretary-general prosecutor sen rep gov master official head chairperson owner
     organizer organiser activist resident teacher worker member delegate researcher scientist doctor
     nurse lawmaker partner volunteer superintendent principal economist-in-chief spokesman
+    councillor councilor ally
     """.split()
 )
 # The last word of a run that names an organisation, outlet or place of work, not a person.
@@ -75,6 +76,10 @@ SENTENCE_OPENERS = frozenset(
     only last next earlier later today yesterday tomorrow monday tuesday wednesday thursday friday
     saturday sunday january february march april may june july august september october november
     december mr mrs ms dr
+    firstly secondly thirdly lastly finally currently separately additionally importantly
+    interestingly ironically similarly likewise frankly clearly obviously surprisingly unfortunately
+    fortunately hopefully personally originally initially eventually ultimately recently elsewhere
+    either neither none half
     officials critics analysts supporters opponents residents experts sources observers diplomats
     lawmakers investigators witnesses protesters police authorities economists voters scientists
     researchers doctors officers activists leaders members workers employees students parents
@@ -191,7 +196,7 @@ def mentions(text: str, words: list[Word] | None = None) -> list[Mention]:
         while run and run[0].capital and (run[0].text.lower() in SENTENCE_OPENERS or run[0].text.lower() in STOP_WORDS) and fold_name(run[0].text) not in HONORIFICS:
             run = run[1:]
         if run and run[-1].capital:
-            found.append(_mention(run, words, i, j))
+            found.append(_mention(run, words, i, j, _role_place(words, text, i)))
         i = j + 1
     return found
 
@@ -223,29 +228,52 @@ def _lower_role(words: list[Word], text: str, index: int) -> bool:
     return k < len(words) and words[k].capital and not _gap(text, words, k)
 
 
-def _mention(run: list[Word], words: list[Word], first: int, last: int) -> Mention:
+def _role_place(words: list[Word], text: str, first: int) -> bool:
+    """Whether a run follows "<Title> of (the)" ("Chancellor of the Exchequer Gordon Brown",
+    "Chief of Staff Katie Walsh"): its first word is then the title's place, not a name."""
+    k = first
+    if k > 0 and words[k - 1].text.lower() == "the":
+        k -= 1
+    return k >= 2 and words[k - 1].text == "of" and words[k - 2].capital and not _gap(text, words, k) and not _gap(text, words, k - 1)
+
+
+# Letters after a name ("Peter Ainsworth MP", "Jane Doe QC"): not part of the name.
+_POSTNOMINALS = frozenset("MP MEP MSP AM MLA QC KC OBE MBE CBE KBE".split())
+
+
+def _mention(run: list[Word], words: list[Word], first: int, last: int, placed: bool = False) -> Mention:
+    full = run
+    first_index = words.index(run[0], first)
+    if run[-1].text in _POSTNOMINALS and not placed and first_index > 0 and words[first_index - 1].text.lower() in ("the", "a", "an"):
+        # "the Glasgow Kelvin MP", "a Plaid Cymru MP": a description, no name
+        return Mention(tuple(w.folded for w in run), (), " ".join(w.text for w in run), run[0].start, run[-1].end, first_index, last, run[-1].possessive, False)
+    if len(run) >= 3 and run[-1].text in _POSTNOMINALS and not _is_title(run[-2].text) and run[-3].capital:
+        run = run[:-1]
     tail = len(run)
     if tail >= 2 and _is_title(run[-1].text) and run[-2].capital and (not _is_title(run[-2].text) or fold_name(run[-2].text) in HONORIFICS):
         tail -= 1  # a surname that is also a role word: "Charlie King", "Anna Richardson White", "Mr Dean"
     while tail > 0 and run[tail - 1].capital and not _is_title(run[tail - 1].text):
         tail -= 1
+    if placed and tail == 0 and len(run) >= 3:
+        # "Chancellor of the Exchequer Gordon Brown", "Director of Government Affairs Phil
+        # Smith": the words before the last two are the title's place.
+        tail = len(run) - 2
     name_words = run[tail:]
     title_words = run[:tail]
-    org = fold_name(run[-1].text) in ORG_WORDS or (len(run) == 1 and run[0].text.isupper() and len(run[0].text) > 1)
+    org = fold_name(full[-1].text) in ORG_WORDS or (len(full) == 1 and full[0].text.isupper() and len(full[0].text) > 1)
     if not name_words:
         capitals = [w for w in run if w.capital]
         if len(capitals) >= 2:
             name_words, title_words, org = capitals, [], True
-    first_index = words.index(run[0], first)
     return Mention(
         title=tuple(w.folded for w in title_words),
         name=tuple(w.folded for w in name_words),
         surface=" ".join(w.text for w in (name_words or run)),
         start=(name_words[0] if name_words else run[0]).start,
-        end=run[-1].end,
+        end=full[-1].end,
         first_word=first_index,
         last_word=last,
-        possessive=run[-1].possessive,
+        possessive=full[-1].possessive,
         org=org,
     )
 

@@ -164,3 +164,229 @@ def test_mentions_split_titles_from_names() -> None:
 )
 def test_name_matching(asked: tuple[str, ...], mention_text: str, expected: int) -> None:
     assert name_matches(asked, mentions(mention_text)[-1]) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# British news style: roles, appositives, quote paragraphs (sentences written for the test)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # "the <role> said": the person the text last gave that role, by title or appositive.
+        (
+            (
+                "The Bishop of Lindford, the Rt Rev Dr Alan Marsh, described the film as nonsense.",
+                'Writing his Easter message in the Lindford Gazette, the Bishop said: "It is a fraud."',
+            ),
+            "Alan Marsh",
+        ),
+        (("The Bishop of Lindford, the Rt Rev Dr Alan Marsh, described the film as nonsense.", "The Bishop of Lindford said it was a fraud."), "Alan Marsh"),
+        (("Harbour Minister Ines Okafor opened the pier on Monday.", "The minister said the work was overdue."), "Ines Okafor"),
+        (("Paul Ng, the chancellor, met the unions on Monday.", "Later the chancellor said the deal was fair."), "Paul Ng"),
+        (("Paul Ng, the chancellor, met the unions on Monday.", "The chancellor, speaking in Leeds, said the deal was fair."), "Paul Ng"),
+        (("Tory leader Dana Ruiz toured the docks.", "The Tory leader told reporters the port was ready."), "Dana Ruiz"),
+        (("Dana Ruiz, MP for Lindford, toured the docks.", "The MP said the port was ready."), "Dana Ruiz"),
+        # a role learned from '"…," the chancellor said', where the person had been named without it
+        (("Paul Ng visited the port.", '"We will pay for the repairs," the chancellor said.', "The chancellor said the money was there."), "Paul Ng"),
+        # descriptions after an inverted cue or a quotation
+        (("Mike Ruddock praised his side.", '"We showed character," said the national team coach.'), "Mike Ruddock"),
+        (("Keane was full of praise for the winger.", '"It was great play," said the Tottenham striker.'), "Keane"),
+        (("Ines Okafor won the final.", '"It was a great day," the 34-year-old added.'), "Ines Okafor"),
+        (("Ines Okafor won the final.", "The 34-year-old said she would rest."), "Ines Okafor"),
+        (('"It was late," said the chairman of the harbour board, Labour councillor Paul Ng.',), "Paul Ng"),
+    ],
+)
+def test_a_description_stands_for_the_person_given_it(paragraphs: tuple[str, ...], speaker: str) -> None:
+    assert _speakers(*paragraphs)[-1][-1] == speaker
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ("The ferry was late again on Monday.", "The spokesman said the timetable would change."),  # no spokesman named
+        ("Shadow chancellor Dana Ruiz attacked the plan.", "The chancellor said it was fair."),  # another role
+        ("Firstly, the prime minister insisted the plan was his.", "The prime minister said it would work."),  # no one named
+        ("Paul Ng, the chancellor, met the unions.", "A union official, who asked not to be named, said the chancellor also had doubts."),
+        ("Ines Okafor opened the pier.", '"The pier is a triumph," the paper says.'),
+        ("Ines Okafor opened the pier.", '"The pier is a triumph," the advert said.'),
+    ],
+)
+def test_a_description_of_no_one_named_has_no_speaker(paragraphs: tuple[str, ...]) -> None:
+    assert _speakers(*paragraphs)[-1][-1] is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # A capitalised appositive of role and place describes the name before it.
+        ('Conservative transport co-ordinator Dana Ruiz, MP for Lindford, added: "We will cut fares."', "Dana Ruiz"),
+        ("Paul Ng, Chancellor of the Exchequer, said fares would rise.", "Paul Ng"),
+        ('"Fares will rise," said Paul Ng, head of the CBI.', "Paul Ng"),
+        ("Chancellor of the Exchequer Paul Ng said fares would rise.", "Paul Ng"),
+        # "X of Y said": the person, not their organisation or place
+        ("Mark Ellis of the Harbour Trust said the pier was safe.", "Mark Ellis"),
+        ("Mira Lindqvist from the Ferry Users Association told the BBC the service was poor.", "Mira Lindqvist"),
+        ("Archbishop Tom Baptiste of the Diocese of Lindford told reporters it was wrong.", "Tom Baptiste"),
+        # appositives whose closing comma is missing
+        ("Howard Archer, economist at Lindford Capital said the rise was modest.", "Howard Archer"),
+        ('"We are checking," Michael Lamberty, a ferry company spokesman told the BBC.', "Michael Lamberty"),
+        # a body speaks through its spokeswoman
+        ('A spokeswoman for Royal Ferries said: "We are investigating."', "Royal Ferries"),
+        # names with British titles
+        ("Sir Alex Barton said his side were tired.", "Alex Barton"),
+        ('Lord Okafor told BBC Radio 4\'s Today programme: "It is lawful."', "Okafor"),
+        ("The Rt Hon Dana Ruiz said the vote would wait.", "Dana Ruiz"),
+        ("Imelda Ruiz, 49, who told BBC News she was delighted, thanked the cast.", "Imelda Ruiz"),
+        ("Mr Okafor is expected to tell the conference that the pier is safe.", "Okafor"),
+    ],
+)
+def test_british_attribution_shapes(sentence: str, speaker: str) -> None:
+    assert _speakers(sentence) == [[speaker]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A member of the Harbour Trust said the pier was unsafe.",  # someone unnamed
+        "A spokeswoman for the Department for Harbours said the pier was unsafe.",
+    ],
+)
+def test_unnamed_members_are_no_named_person(sentence: str) -> None:
+    speaker = _speakers(sentence)[0][0]
+    assert speaker in (None, "Department", "Harbours")  # never a person's name
+
+
+def test_a_speech_due_to_be_given_is_the_speakers() -> None:
+    assert _speakers("Ines Okafor will address the union.", '"The pier is safe," she was due to say.')[-1] == ["Ines Okafor"]
+
+
+def test_a_quote_paragraph_continues_a_quotation_that_ran_on_after_its_cue() -> None:
+    speakers = _speakers(
+        '"The pier is safe," said Okafor. "We checked every beam."',
+        '"Boats can dock tomorrow."',
+    )
+    assert speakers[-1] == ["Okafor"]
+
+
+def test_a_quote_paragraph_is_carried_though_someone_else_speaks_later_in_it() -> None:
+    speakers = _speakers(
+        "The work will take weeks, said Ines Okafor, the harbour master.",
+        '"Boats can dock tomorrow." Paul Ng, the council leader, said he was not convinced.',
+    )
+    assert speakers[-1] == ["Ines Okafor", "Paul Ng"]
+
+
+def test_a_quote_paragraph_closed_by_its_own_cue_is_not_carried() -> None:
+    found = _statements(
+        ("ng",),
+        "The work will take weeks, said Ines Okafor, the harbour master.",
+        '"Boats can dock. They will be safe," said Paul Ng.',
+    )
+    assert found == ['"Boats can dock. They will be safe," said Paul Ng.']
+    speakers = _speakers("The work will take weeks, said Ines Okafor.", '"Who will pay?" Ng said of the plan.')
+    assert speakers[-1] == [None, "Ng"]
+    assert _statements(("ng",), "The work will take weeks, said Ines Okafor.", '"Who will pay?" Ng said of the plan.') == [
+        '"Who will pay?" Ng said of the plan.'
+    ]
+
+
+def test_a_quote_paragraph_after_reported_speech_is_that_speakers() -> None:
+    speakers = _speakers(
+        "Ines Okafor said she had wondered whether the pier would hold.",
+        '"It was a worry for all of us. We checked it every day."',
+    )
+    assert speakers[-1] == ["Ines Okafor", "Ines Okafor"]
+
+
+@pytest.mark.parametrize("verb", ["added", "continued"])
+def test_he_added_across_a_paragraph_break(verb: str) -> None:
+    speakers = _speakers(
+        "Harbour master Ines Okafor said the pier was safe.",
+        f'"Boats can dock tomorrow," she {verb}. "We will open at six."',
+    )
+    assert speakers[-1][0] == "Ines Okafor"
+    found = _statements(("ines", "okafor"), "Harbour master Ines Okafor said the pier was safe.", f'"Boats can dock tomorrow," she {verb}. "We will open at six."')
+    assert found[-1] == f'"Boats can dock tomorrow," she {verb}. "We will open at six."'
+
+
+def test_an_unnamed_speakers_cue_ends_the_statement_before_it() -> None:
+    found = _statements(("okafor",), '"The pier is safe," said Okafor. A council spokesman said: "We are not so sure."')
+    assert found == ['"The pier is safe," said Okafor.']
+
+
+def test_a_title_with_its_place_before_a_name() -> None:
+    found = mentions("Chancellor of the Exchequer Paul Ng met Chief of Staff Dana Ruiz.")
+    names = [m.name for m in found if m.person_like]
+    assert ("paul", "ng") in names and ("dana", "ruiz") in names
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # letters after a name are no part of it; a stray comma after a subject opening the sentence
+        ('Chairman of the Harbour Committee Peter Ellis MP, said: "It is alarming."', "Peter Ellis"),
+        ('"Prices will fall," shop owner Hayriye Demir, told reporters.', "Hayriye Demir"),
+        ("Jane Okafor QC, representing the families, said the inquiry was flawed.", "Jane Okafor"),
+        # a statement's owner speaks through it
+        ('Mr Ellis\'s statement said: "We have made an impact."', "Ellis"),
+    ],
+)
+def test_post_nominals_stray_commas_and_statements(sentence: str, speaker: str) -> None:
+    assert _speakers(sentence) == [[speaker]]
+
+
+def test_an_appositive_comma_is_not_taken_for_a_stray_one() -> None:
+    assert _speakers("Ian Ellis, deputy editor of the magazine Port Life, said the pier was safe.") == [["Ian Ellis"]]
+
+
+def test_the_mp_for_a_place_is_the_person_given_that_seat() -> None:
+    speakers = _speakers(
+        "Dana Ruiz, MP for Lindford East, was suspended.",
+        "The Lindford East MP, who was suspended last week, accused the whips of bias.",
+        "A Green Party MP believes the whips were wrong.",
+    )
+    assert speakers[1] == ["Dana Ruiz"] and speakers[2] == [None]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # asides and adverbs between a subject and its verb
+        ("Reached by phone, Okafor — who is listed as a pilot but does not fly — told reporters she would appeal.", "Okafor"),
+        ("Sen. Dana Ruiz on Wednesday played down the attack and said it was the same thing.", "Dana Ruiz"),
+        ("As his rivals mocked him, Mr. Okafor defiantly told voters he would go on.", "Okafor"),
+        ("Harbour Republican Tom Baptiste used to back the plan, but now said it was flawed.", "Tom Baptiste"),
+        # appositives with relative clauses, ages and places
+        ("Willa Okafor, an actor in Leeds, who runs a small theatre, recalled that in 2009 she was broke.", "Willa Okafor"),
+        ("Tom Baptiste, a former director of the Harbour Trust, whose roots are in the city, said the plan was late.", "Tom Baptiste"),
+        ("Dana Ruiz, 67, a retired nurse in Allentown, Pa., said in an interview that she was worried.", "Dana Ruiz"),
+        ("Another delegate, Paul Ng of Lindford, Yorks., explained the reason.", "Paul Ng"),
+        ("His mother, Giselle, said her son had been obsessed.", "Giselle"),
+        ("John Ellis, the port's chief financial officer said profits would rise.", "John Ellis"),
+        ("Rhodri Evans, Plaid Cymru health spokesman said it was the same target.", "Rhodri Evans"),
+        ("Deputy High Court Judge Richard Mawson, QC told the hearing the case was serious.", "Richard Mawson"),
+        ('"It was a friend of mine," said Clinton ally James Carver.', "James Carver"),
+        # a possessive after a preposition opening the sentence
+        ("Despite Mr. Okafor's claims that the pier is safe, engineers found cracks.", "Okafor"),
+    ],
+)
+def test_asides_appositives_and_adverbs(sentence: str, speaker: str) -> None:
+    assert _speakers(sentence) == [[speaker]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The firm runs a class called “Perception” for new staff.",  # naming, not saying
+        "(Donations are typically reported in broad ranges.)",
+        "Although most crew were local, the government in Lindford has vigorously denied any role.",
+    ],
+)
+def test_no_speaker_in_these(sentence: str) -> None:
+    assert _speakers(sentence) == [[None]]
+
+
+def test_an_unnamed_cue_in_a_subordinate_clause_leaves_the_main_clause_named() -> None:
+    sentence = "In a debate, while most of his rivals called for more troops, Okafor kept to the plan, noting that the war was costly."
+    assert _speakers(sentence) == [["Okafor"]]
