@@ -17,8 +17,9 @@ Each unit gets the same named features, all between 0 and 1, which :mod:`index.c
 - ``passage_long`` / ``retrieved_long``: the same two for an article too long to read whole
   (an encyclopaedia entry covers many topics, a news article one: in a long one the paragraph
   matters more than the article around it);
-- ``before`` / ``after``: ``topic`` of the unit before and after it alone (an answer often
-  follows the sentence that restates the question); ``novel``: the share of the unit's terms
+- ``before``: ``topic`` of the unit before it alone (an answer often follows the sentence that
+  restates the question; the unit after is left out, so that restating the question never
+  earns a sentence the answer that follows it); ``novel``: the share of the unit's terms
   the question does not have (a unit that only restates the question answers nothing);
 - ``passage``: the same over the unit's paragraph; ``retrieved``: that paragraph's BM25 score
   in the search, relative to the best paragraph found (0 when the search did not return it);
@@ -58,7 +59,7 @@ from .text import sentence_spans, tokens
 
 #: The features every unit carries, in the order :mod:`index.choose` weighs them.
 FEATURES = (
-    "topic", "soft", "bm25", "context", "before", "after", "novel", "passage", "retrieved", "passage_long",
+    "topic", "soft", "bm25", "context", "before", "novel", "passage", "retrieved", "passage_long",
     "retrieved_long", "pairs", "meaning",
     "meaning_context", "answer_quantity", "answer_entity", "answer_reason",
     "article", "headline", "first_article", "lead", "speaker", "first_said", "attributed", "names", "quoted", "statement", "recency",
@@ -165,7 +166,6 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
                 "soft": soft[index],
                 "context": _share(topic, around, total),
                 "before": _share(topic, unit_terms[position - 1], total) if position else 0.0,
-                "after": _share(topic, unit_terms[position + 1], total) if position + 1 < len(article) else 0.0,
                 "novel": len(own - asked_terms) / max(1, len(own)),
                 "passage": _share(topic, in_passage | own, total),
                 "retrieved": candidate.retrieved.get(span.passage.key, 0.0),

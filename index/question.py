@@ -192,6 +192,9 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
     if described and not lead and not any(ch.isupper() for w in words for ch in w):
         # "What is the area called …", "Is the output … characterised as …": a thing, not a speaker.
         return None
+    if 0 < lead < len(folded) and folded[lead] in ("of", "for"):
+        # "the Bishop of Durham", "the Mayor of London": a role and its place, not a name.
+        lead = len(folded)
     cased = any(ch.isupper() for w in words for ch in w)
     inner_title = max((i for i in range(len(folded) - 1) if folded[i] in TITLE_WORDS), default=-1)
     if inner_title >= lead and all(w[:1].isupper() and fold_name(w) not in TITLE_WORDS for w in words[inner_title + 1 :]):
