@@ -106,8 +106,8 @@ def find(reader: Reader, question: Question, person: Person | None = None, *, ex
     wanted = READ_PERSON if person is not None else READ
     if person is not None and person.terms:
         # The articles that name the person go first among those read; the rest follow.
-        named = set(naming)
-        ranked = [f for f in ranked if f in named] + [f for f in ranked if f not in named]
+        writing = set(naming)
+        ranked = [f for f in ranked if f in writing] + [f for f in ranked if f not in writing]
     top = combined[ranked[0]] or 1.0
     chosen = tuple(
         Candidate(
