@@ -38,8 +38,9 @@ from .attribution import CUE_VERBS
 from .coverage import open_coverage, refresh
 from .names import SENTENCE_OPENERS, TITLE_WORDS
 from .passages import make_passages
+from .reader import Reader
 from .summary import Summarizer
-from .text import STOP_WORDS, sentences, tokens, words
+from .text import STOP_WORDS, sentence_spans, sentences, tokens, words
 
 #: The BBC archive, beside the project (run the bench from the project's root).
 ARCHIVE = Path("../shared/corpora/bbc-news/bbc-fulltext.tar.gz")
@@ -63,6 +64,8 @@ REFRESH_COPY = 9999  # a copy number no corpus reaches, so the refresh articles 
 WARMUP_QUESTIONS = 20
 CHECK_PASTES = 150
 SUMMARY_ARTICLES = 1000
+#: Articles whose passages and sentences the meaning stage is timed on.
+MEANING_ARTICLES = 1000
 #: Above this many passages rank-bm25 takes seconds a question, so it gets only a few of them.
 BM25_ALL_QUESTIONS_UP_TO = 200_000
 BM25_FEW_QUESTIONS = 20
@@ -397,6 +400,42 @@ def ask_all(folder: Path, state: Path, questions: Sequence[str], warmup: Sequenc
 
 
 @dataclass(frozen=True, slots=True)
+class Meaning:
+    """The meaning stage on its own: the model's load, its memory, and its embedding rate."""
+
+    load_seconds: float
+    model_mb: float
+    passages_per_second: float
+    sentences_per_second: float
+
+
+def meaning_run(folder: Path, state: Path) -> Meaning:
+    """Embed the corpus's first passages and their sentences the way answering does (in batches):
+    what the meaning stage costs per question, and what embedding every passage ahead of time —
+    a backfill, which newsdesk does not need — would cost."""
+    from . import meaning
+
+    coverage, _ = open_coverage([folder], state, update=False)
+    reader = Reader.of(coverage)
+    passages = [p for name in list(coverage.articles)[:MEANING_ARTICLES] for p in reader.article(name)]
+    sentences_ = [p.text[a:b] for p in passages for a, b in sentence_spans(p.text)]
+    before = rss_mb()
+    started = time.perf_counter()
+    meaning.warm()
+    loaded = time.perf_counter() - started
+    model_mb = rss_mb() - before
+    started = time.perf_counter()
+    for i in range(0, len(passages), 256):
+        meaning.embed([p.text for p in passages[i : i + 256]])
+    per_passage = len(passages) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for i in range(0, len(sentences_), 256):
+        meaning.embed(sentences_[i : i + 256])
+    per_sentence = len(sentences_) / (time.perf_counter() - started)
+    return Meaning(loaded, model_mb, per_passage, per_sentence)
+
+
+@dataclass(frozen=True, slots=True)
 class Checks:
     latency: Latency
     verdicts: dict[str, int]
@@ -605,7 +644,12 @@ def summary_table(results: Sequence[tuple[str, float, int]]) -> str:
 
 
 def render_report(
-    rows: Sequence[Row], refreshed: Refreshed, largest: Corpus, notes: Sequence[str], summarised: Sequence[tuple[str, float, int]]
+    rows: Sequence[Row],
+    refreshed: Refreshed,
+    largest: Corpus,
+    notes: Sequence[str],
+    summarised: Sequence[tuple[str, float, int]],
+    meant: Meaning,
 ) -> str:
     parts = [
         "## newsdesk benchmark",
@@ -618,7 +662,15 @@ def render_report(
         "",
         summary_table(summarised),
         "",
-        "- newsdesk: full `Answerer.ask` (retrieval, attribution, quote choice), warm, one thread; found = answered, not abstained.",
+        "| meaning stage (WordLlama, static token embeddings) | value |",
+        "|---|---:|",
+        f"| model load (once per process) | {meant.load_seconds:.2f} s |",
+        f"| model memory | {meant.model_mb:,.0f} MB |",
+        f"| embedding rate, passages | {meant.passages_per_second:,.0f} /s |",
+        f"| embedding rate, sentences | {meant.sentences_per_second:,.0f} /s |",
+        "",
+        "- newsdesk: full `Answerer.ask` (retrieval, whole-article evidence, attribution, the meaning stage, quote choice),"
+        " warm, one thread; found = answered, not abstained.",
         "- rank-bm25: `BM25Okapi.get_scores` + top 12, same passages and `index.text.tokens`; build = read, tokenize, index;"
         " found = some passage scores above 0.",
         f"- refresh at {largest.label}: +{refreshed.articles:,} articles ({refreshed.passages:,} passages) in "
@@ -713,8 +765,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     refreshed = in_child(refresh_run, largest.folder, state, sources)
     progress(f"summaries over {SUMMARY_ARTICLES:,} articles ...")
     summarised = in_child(summaries, args.workdir, sources)
+    progress("the meaning stage on its own ...")
+    meant = in_child(meaning_run, corpora[0].folder, state_dir(args.workdir, corpora[0]))
     notes.append(f"{len(questions)} questions (+{len(warmup)} warm-up), generated with seed {SEED}")
-    text = render_report(rows, refreshed, largest, notes, summarised)
+    text = render_report(rows, refreshed, largest, notes, summarised, meant)
     print(text, flush=True)
     OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
     OUT_FILE.write_text(text, encoding="utf-8")

@@ -95,6 +95,7 @@ def find(reader: Reader, question: Question, person: Person | None = None, *, ex
     if not pool:
         return Candidates(())
     terms = list(counts)
+    reader.articles_of([f for f in pool if not _long(reader, f)])  # one request for all the short ones
     read = {file: _to_read(reader, file, around.get(file, ())) for file in pool}
     article_scores = {file: article_bm25(reader, file, terms, read[file]) for file in pool}
     top_article = max(article_scores.values()) or 1.0

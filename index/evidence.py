@@ -44,18 +44,22 @@ Each unit gets the same named features, all between 0 and 1, which :mod:`index.c
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
 from . import meaning
-from .attribution import analyse
 from .candidates import Candidate, Candidates
 from .names import fold_name, split_words
 from .passages import Passage
 from .people import People, Person, writes
 from .question import Question
+from .meaning import Terms
 from .reader import ArticleFacts, Reader
 from .text import sentence_spans, tokens
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The features every unit carries, in the order :mod:`index.choose` weighs them.
 FEATURES = (
@@ -134,16 +138,17 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
     vectors = meaning.embed([s.text for s in flat])
     similarity = vectors @ asked_vector
 
-    sequences = [reader.read(s.passage, s.start, s.end)[0] for s in flat]
-    bm25 = _bm25(sequences, topic)
-    soft = _soft(question, topic, total, flat, [reader.read(s.passage, s.start, s.end)[1] for s in flat])
+    read_all = [reader.read(s.passage, s.start, s.end) for s in flat]
+    bm25 = _bm25([r.sequence for r in read_all], topic)
+    soft = _soft(question, topic, total, read_all)
+    around_meaning = _around(similarity, [len(article) for article in spans])
 
     units: list[Unit] = []
     index = 0
     for candidate, article in zip(candidates.articles, spans):
         headline = _share(topic, headlines.get(candidate.file, set()), total)
-        read = [reader.read(s.passage, s.start, s.end) for s in article]
-        unit_terms = [terms for _, terms in read]
+        read = read_all[index : index + len(article)]
+        unit_terms = [r.matched for r in read]
         passage_terms: dict[str, set[str]] = {}
         names_person: dict[str, bool] = {}
         first_said = next((position for position, span in enumerate(article) if span.match > 0), -1)
@@ -159,7 +164,6 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
                 )
             previous_key = key
             in_passage = passage_terms[key]
-            neighbours = similarity[index + max(0, position - 1) - position : index + min(len(article), position + 2) - position]
             features = {
                 "topic": _share(topic, own, total),
                 "bm25": bm25[index],
@@ -171,9 +175,9 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
                 "retrieved": candidate.retrieved.get(span.passage.key, 0.0),
                 "passage_long": _share(topic, in_passage | own, total) if candidate.long else 0.0,
                 "retrieved_long": candidate.retrieved.get(span.passage.key, 0.0) if candidate.long else 0.0,
-                "pairs": _kept(pairs, read[position][0]),
+                "pairs": _kept(pairs, read[position].sequence),
                 "meaning": max(0.0, float(similarity[index])),
-                "meaning_context": max(0.0, float(neighbours.mean())),
+                "meaning_context": max(0.0, float(around_meaning[index])),
                 **_answer_features(question.wants, wanted is not None and wanted(span.text)),
                 "article": candidate.evidence,
                 "headline": headline,
@@ -205,11 +209,20 @@ def _sentences(candidate: Candidate) -> list[_Span]:
 
 
 def _statements(people: People, candidate: Candidate, person: Person | None) -> list[_Span]:
-    """An article's statements (one unit each) and the sentences outside any statement, in order."""
-    analysed = analyse(candidate.passages)
-    said = people.read(candidate.passages, person, analysed)
+    """An article's statements (one unit each) and the sentences outside any statement, in order.
+
+    For a person asked about by name, the passages before the first that writes the name are
+    plain sentences: nothing there can be theirs (attribution is most of a question's work)."""
+    passages = candidate.passages
+    first = 0
+    if person is not None and person.written:
+        first = next((i for i, p in enumerate(passages) if writes(p.text, person.written)), len(passages))
+    spans = [_Span(p, a, b) for p in passages[:first] for a, b in sentence_spans(p.text)]
+    if first == len(passages):
+        return spans
+    analysed = people.reader.analysed(passages[first:])
+    said = people.read(passages[first:], person, analysed)
     by_start = {(s.statement.passage.key, s.statement.start): s for s in said}
-    spans: list[_Span] = []
     for infos in analysed:
         covered_until = -1
         for info in infos:
@@ -249,14 +262,14 @@ def _bounded_end(text: str, start: int, end: int) -> int:
 
 
 def _terms(text: str) -> set[str]:
-    return set(meaning.match_terms(text)[1])
+    return set(meaning.match_terms(text).matched)
 
 
 #: Word similarity below which a word is no match at all, and the span above it that counts.
 SOFT_FLOOR = 0.3
 
 
-def _soft(question: Question, topic: dict[str, float], total: float, spans: Sequence[_Span], terms: Sequence[frozenset[str]]) -> list[float]:
+def _soft(question: Question, topic: dict[str, float], total: float, units: Sequence[Terms]) -> list[float]:
     """For each unit, the idf-weighted share of the question's words it holds — a word it lacks
     counted by its nearest word's similarity above ``SOFT_FLOOR`` (rescaled to 0–1)."""
     import numpy as np
@@ -266,21 +279,40 @@ def _soft(question: Question, topic: dict[str, float], total: float, spans: Sequ
         stems = tokens(word)
         if stems and stems[0] in topic:
             asked.append((word, topic[stems[0]], stems[0]))
-    if not asked or not spans:
-        return [0.0] * len(spans)
+    vocabulary = list(dict.fromkeys(w for unit in units for w in unit.words))
+    if not asked or not vocabulary:
+        return [0.0] * len(units)
     asked_vectors = meaning.word_vectors([w for w, _, _ in asked])
-    words = [meaning.content_words(s.text) for s in spans]
-    vocabulary = list(dict.fromkeys(w for unit in words for w in unit))
-    if not vocabulary:
-        return [0.0] * len(spans)
     index = {w: i for i, w in enumerate(vocabulary)}
     near = np.clip((meaning.word_vectors(vocabulary) @ asked_vectors.T - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0)
+    weights = np.array([weight for _, weight, _ in asked])
     scores = []
-    for unit_words, unit_terms in zip(words, terms):
-        rows = [index[w] for w in unit_words]
+    for unit in units:
+        rows = [index[w] for w in unit.words]
         best = near[rows].max(axis=0) if rows else np.zeros(len(asked))
-        scores.append(sum(weight * (1.0 if stem in unit_terms else float(best[k])) for k, (_, weight, stem) in enumerate(asked)) / total)
+        lexical = np.array([stem in unit.matched for _, _, stem in asked])
+        scores.append(float(np.where(lexical, 1.0, best) @ weights) / total)
     return scores
+
+
+def _around(values: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
+    """Each value averaged with its neighbours in the same article (the articles' units lie in
+    ``values`` one after another, ``lengths`` long)."""
+    import numpy as np
+
+    out = np.empty_like(values)
+    start = 0
+    for length in lengths:
+        part = values[start : start + length]
+        total = part.copy()
+        count = np.ones_like(part)
+        total[1:] += part[:-1]
+        count[1:] += 1
+        total[:-1] += part[1:]
+        count[:-1] += 1
+        out[start : start + length] = total / count
+        start += length
+    return out
 
 
 _FAMILY = {"amount": "answer_quantity", "number": "answer_quantity", "date": "answer_quantity",

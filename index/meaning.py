@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,12 +58,20 @@ def lemma_terms(text: str) -> list[str]:
     return tokens(" ".join(changed)) if changed else []
 
 
-def match_terms(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """A text's index terms in order, and the set answering matches it by: its stems, the stems
-    of its words' lemmas, and the acronyms of its capitalised runs ("SEC" for "Securities and
-    Exchange Commission"), so each spelling of a thing meets the others."""
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What answering matches a stretch of text by."""
+
+    sequence: tuple[str, ...]  # its index terms, in order
+    matched: frozenset[str]  # its stems, the stems of its words' lemmas, the acronyms of its capitalised runs
+    words: tuple[str, ...]  # its content words, lower-cased, for word-by-word meaning
+
+
+def match_terms(text: str) -> Terms:
+    """A text's terms, so each spelling of a thing meets the others ("sent" and "send", "SEC"
+    and "Securities and Exchange Commission")."""
     sequence = tuple(tokens(text))
-    return sequence, frozenset(sequence).union(lemma_terms(text), _acronyms(text))
+    return Terms(sequence, frozenset(sequence).union(lemma_terms(text), _acronyms(text)), tuple(content_words(text)))
 
 
 _RUN = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+(?:and|of|for|the|&)\s+|\s+))+[A-Z][a-z]+\b")
@@ -125,31 +134,29 @@ def _load() -> _Model:
         return _model
 
 
+_cache: dict[str, np.ndarray] = {}
+#: Texts whose embeddings are kept (sentences of the articles questions keep coming back to).
+CACHE_TEXTS = 50_000
+
+
 def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length embeddings of ``texts`` (one row each)."""
+    """Unit-length embeddings of ``texts`` (one row each); recently embedded texts are reused."""
     import numpy as np
 
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return _load().embed(texts)
-
-
-_word_vectors: dict[str, np.ndarray] = {}
+    missing = [t for t in dict.fromkeys(texts) if t not in _cache]
+    if missing:
+        if len(_cache) + len(missing) > CACHE_TEXTS:
+            _cache.clear()
+        for text, vector in zip(missing, _load().embed(missing)):
+            _cache[text] = vector
+    return np.stack([_cache[t] for t in texts])
 
 
 def word_vectors(words: list[str]) -> np.ndarray:
-    """Unit-length embeddings of single words, cached (a news vocabulary is small)."""
-    import numpy as np
-
-    missing = [w for w in dict.fromkeys(words) if w not in _word_vectors]
-    if missing:
-        if len(_word_vectors) > 200_000:
-            _word_vectors.clear()
-        for word, vector in zip(missing, embed(missing)):
-            _word_vectors[word] = vector
-    if not words:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return np.stack([_word_vectors[w] for w in words])
+    """Unit-length embeddings of single words (cached like any text: a news vocabulary is small)."""
+    return embed(words)
 
 
 def content_words(text: str) -> list[str]:

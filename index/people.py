@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .attribution import SentenceInfo, Statement, analyse, statements
+from .attribution import SentenceInfo, Statement, statements
 from .engine import Hit, Search
 from .names import TITLE_WORDS, fold_name, mentions, name_matches, similar, split_words
 from .passages import Passage
@@ -92,6 +92,8 @@ class Said:
 
 def plain(text: str) -> str:
     """``text`` for spotting a name in it: accents, apostrophes and hyphens removed, case folded."""
+    if text.isascii():
+        return text.casefold().translate(_NAME_MARKS)  # nothing to decompose: the common case, fast
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().translate(_NAME_MARKS)
 
@@ -160,7 +162,7 @@ class People:
                 for term, _count in self.engine.terms_with_prefix(stem[: max(4, len(stem) - 3)]):
                     if abs(len(term) - len(stem)) > 3:
                         continue
-                    if similar(stem, term) and term not in found and self.engine.exists(term):
+                    if similar(stem, term) and term not in found and self.reader.known(term):
                         found.append(term)
             elif self.reader.known(stem) and stem not in found:
                 found.append(stem)
@@ -277,7 +279,7 @@ class People:
     ) -> list[Said]:
         """Every statement in one article's ``passages``, each with how surely it is ``person``'s
         (0 when it is someone else's, or when no one is asked about)."""
-        analysed = analyse(passages) if analysed is None else analysed
+        analysed = self.reader.analysed(passages) if analysed is None else analysed
         asked: tuple[str, ...] = ()
         if person is not None:
             asked = person.asked or self.role_holder(passages, person.role) or ()

@@ -17,9 +17,10 @@ from datetime import date
 from functools import cached_property, lru_cache
 
 from .articles import parse_date
+from .attribution import SentenceInfo, analyse
 from .coverage import Coverage
 from .engine import Hit, SearchEngine
-from .meaning import match_terms
+from .meaning import Terms, match_terms
 from .passages import Passage, passage_key
 from .text import tokens
 
@@ -91,7 +92,9 @@ class Reader:
         self.df = lru_cache(maxsize=65536)(engine.doc_freq)
         self._articles: dict[str, tuple[Passage, ...]] = {}
         self._terms: dict[str, tuple[str, ...]] = {}
-        self._units: dict[tuple[str, int, int], tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._known: dict[str, bool] = {}
+        self._analysed: dict[tuple[str, ...], list[list[SentenceInfo]]] = {}
+        self._units: dict[tuple[str, int, int], Terms] = {}
 
     @classmethod
     def of(cls, coverage: Coverage) -> Reader:
@@ -109,7 +112,13 @@ class Reader:
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def known(self, term: str) -> bool:
-        return bool(self.df(term)) and self.engine.exists(term)
+        """Whether any passage holds ``term`` now (the statistics alone still count deleted passages)."""
+        known = self._known.get(term)
+        if known is None:
+            if len(self._known) > 65536:
+                self._known.clear()
+            known = self._known[term] = bool(self.df(term)) and self.engine.exists(term)
+        return known
 
     def facts(self, file: str) -> ArticleFacts | None:
         return self.articles.get(file)
@@ -119,15 +128,35 @@ class Reader:
 
     def article(self, file: str) -> tuple[Passage, ...]:
         """An article's passages in order (at most ``ARTICLE_PASSAGES``), cached per snapshot."""
-        cached = self._articles.get(file)
-        if cached is None:
-            facts = self.articles.get(file)
-            count = min(facts.passages if facts else 0, ARTICLE_PASSAGES)
-            found = self.engine.passages(passage_key(file, ordinal) for ordinal in range(count))
-            cached = tuple(sorted(found.values(), key=lambda p: p.ordinal))
-            if len(self._articles) > 256:
+        return self.articles_of([file])[file]
+
+    def articles_of(self, files: Sequence[str]) -> dict[str, tuple[Passage, ...]]:
+        """Several articles' passages, those not cached yet fetched in one request."""
+        result = {file: self._articles[file] for file in files if file in self._articles}
+        missing = [f for f in dict.fromkeys(files) if f not in result]
+        if missing:
+            keys = []
+            for file in missing:
+                facts = self.articles.get(file)
+                keys += [passage_key(file, o) for o in range(min(facts.passages if facts else 0, ARTICLE_PASSAGES))]
+            found: dict[str, list[Passage]] = defaultdict(list)
+            for passage in self.engine.passages(keys).values():
+                found[passage.file].append(passage)
+            if len(self._articles) + len(missing) > 256:
                 self._articles.clear()
-            self._articles[file] = cached
+            for file in missing:
+                result[file] = self._articles[file] = tuple(sorted(found.get(file, ()), key=lambda p: p.ordinal))
+        return result
+
+    def analysed(self, passages: Sequence[Passage]) -> list[list[SentenceInfo]]:
+        """Who says what in consecutive passages of one article (:func:`index.attribution.analyse`),
+        cached: the articles people ask about are read again and again."""
+        key = tuple(p.key for p in passages)
+        cached = self._analysed.get(key)
+        if cached is None:
+            if len(self._analysed) > 512:
+                self._analysed.clear()
+            cached = self._analysed[key] = analyse(passages)
         return cached
 
     def terms(self, passage: Passage) -> tuple[str, ...]:
@@ -139,7 +168,7 @@ class Reader:
             cached = self._terms[passage.key] = tuple(tokens(passage.text))
         return cached
 
-    def read(self, passage: Passage, start: int, end: int) -> tuple[tuple[str, ...], frozenset[str]]:
+    def read(self, passage: Passage, start: int, end: int) -> Terms:
         """The terms of ``passage.text[start:end]`` as answering matches them
         (:func:`index.meaning.match_terms`), cached: the same sentences recur across questions."""
         key = (passage.key, start, end)
