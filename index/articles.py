@@ -93,7 +93,9 @@ _NOT_CONTROL = bytes(b for b in range(256) if not (b <= 0x08 or 0x0E <= b <= 0x1
 
 
 def decode(raw: bytes) -> str:
-    """Decode article bytes: UTF-8 with or without BOM; anything else is not an article."""
+    """Decode article bytes: UTF-8 with or without BOM, or — for a file that is not valid UTF-8,
+    as older archives' files often are — Windows-1252 (Latin-1's superset for text); a file that
+    is neither is not an article."""
     if not raw.strip():
         raise UnreadableFile("empty file")
     # Anywhere in the file, not just at its start: text never holds a NUL, and one past the
@@ -103,7 +105,10 @@ def decode(raw: bytes) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"not UTF-8 text (undecodable byte at offset {exc.start})") from None
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise UnreadableFile(f"not UTF-8 or Windows-1252 text (undecodable byte at offset {exc.start})") from None
     # Counted in bytes: in UTF-8 a control character is always a single byte of its own.
     if len(raw[:8192].translate(None, _NOT_CONTROL)) > 8:
         raise UnreadableFile("binary file (control characters)")

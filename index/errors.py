@@ -46,4 +46,4 @@ class IndexDamaged(IndexFailed):
 
 
 class UnreadableFile(NewsdeskError):
-    """An article file that cannot be indexed; the message says why (binary, empty, not UTF-8)."""
+    """An article file that cannot be indexed; the message says why (binary, empty, undecodable)."""

@@ -131,13 +131,20 @@ def test_metadata_header_is_read() -> None:
     assert article.paragraphs[0].line_start == 7
 
 
+def test_a_latin_1_file_is_read_as_windows_1252(tmp_path: Path) -> None:
+    path = tmp_path / "old.txt"
+    path.write_bytes("Caf\u00e9 Society Reopens\n\nThe caf\u00e9 on the quay reopened on Monday, its owner said.\n".encode("latin-1"))
+    article = read_article(path, "old.txt")
+    assert article.title == "Caf\u00e9 Society Reopens" and "caf\u00e9 on the quay" in article.paragraphs[0].text
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
         (b"", "empty"),
         (b"   \n\n  ", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("caf\u00e9 au lait".encode("latin-1"), "not UTF-8"),
+        (b"caf\xe9 \x81\x8d au lait", "not UTF-8 or Windows-1252"),
         (b"header\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f rest", "control characters"),
     ],
 )

@@ -117,12 +117,12 @@ def test_a_rebuild_after_an_upgrade_reports_only_real_changes(corpus: Path, tmp_
 def test_bad_files_are_skipped_and_named(corpus: Path, tmp_path: Path) -> None:
     (corpus / "picture.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00IHDR")
     (corpus / "empty.md").write_text("")
-    (corpus / "latin.txt").write_bytes("Caf\u00e9 society".encode("latin-1"))
+    (corpus / "latin.txt").write_bytes(b"Caf\xe9 society \x81\x8d")  # neither UTF-8 nor Windows-1252
     (corpus / "notes.csv").write_text("a,b\n")  # not an article type: ignored, not reported
     coverage, report = open_coverage([corpus], tmp_path / "state")
     skipped = {s.name: s.reason for s in report.skipped}
     assert set(skipped) == {"picture.txt", "empty.md", "latin.txt"}
-    assert "binary" in skipped["picture.txt"] and "empty" in skipped["empty.md"] and "UTF-8" in skipped["latin.txt"]
+    assert "binary" in skipped["picture.txt"] and "empty" in skipped["empty.md"] and "not UTF-8 or Windows-1252" in skipped["latin.txt"]
     assert len(coverage.articles) == 5
 
 
