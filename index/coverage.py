@@ -82,7 +82,7 @@ log = logging.getLogger("newsdesk.index")
 
 #: Raised whenever the manifest, article parsing or the index schema changes: an index built
 #: by another version is rebuilt on open (keeping what its manifest knew).
-MANIFEST_VERSION = 7
+MANIFEST_VERSION = 8
 #: Folder (inside a corpus folder) where removed articles are kept; never indexed.
 REMOVED_FOLDER = "removed"
 
