@@ -30,6 +30,8 @@ READ = 3
 READ_PERSON = 4
 #: Passages naming the person asked that are retrieved to find the articles where they speak.
 PERSON_HITS = 40
+#: A word in more than one passage in this many is common (a name made of two is not searched as a phrase).
+COMMON_SHARE = 100
 #: BM25 parameters for whole articles (the engine's, so the two kinds of score agree).
 K1 = 1.2
 B = 0.75
@@ -132,7 +134,15 @@ def _naming_hits(reader: Reader, question: Question, person: Person, exclude: fr
     only one of them)."""
     terms = [(t, 2.0) for t in person.terms] + [(t, 3.0) for t in person.first_terms]
     terms += [(t, 1.5) for t in question.topic if t not in person.terms]
-    pairs = tuple((first, last) for first in person.first_terms[-1:] for last in person.terms)
+    # The full name written together counts for more than its words apart, but a phrase of two
+    # common words ("New Line") costs a walk through both long position lists: left out then.
+    common = max(1, reader.size // COMMON_SHARE)
+    pairs = tuple(
+        (first, last)
+        for first in person.first_terms[-1:]
+        for last in person.terms
+        if min(reader.df(first), reader.df(last)) < common
+    )
     search = Search(tuple(terms), required=(person.terms,), excluded_files=exclude, phrases=pairs, phrase_boost=1.0)
     kept = [hit for hit in reader.engine.search(search, PERSON_HITS) if writes(hit.passage.text, person.written)]
     full = person.full_name

@@ -129,9 +129,11 @@ def _reading(path: Path) -> Iterator[None]:
 
 
 #: At most this many hits beyond the cut are read to choose among those tied with the last one
-#: kept: enough for the copies of one story a corpus holds, and a bound on the documents read.
-#: Past it, the tied hits at the cut are the ones tantivy met first (sorted among themselves).
-MAX_TIED = 64
+#: kept: enough for the copies of one story a corpus usually holds, and a bound on the documents
+#: read (every one is a stored-document read; at a million passages of copied stories, reading
+#: up to 64 more made retrieval a third of a question's time). Past it, the tied hits at the cut
+#: are the ones tantivy met first (sorted among themselves).
+MAX_TIED = 12
 
 
 def _in_order(hit: Hit) -> tuple[float, str, int]:
@@ -192,29 +194,19 @@ class TantivyEngine:
         return tantivy.Query.boolean_query(clauses)
 
     def _hits(self, query: tantivy.Query, limit: int, *, ties: bool = True) -> list[Hit]:
-        """The best ``limit`` hits in :func:`_in_order`. One hit more than asked for is collected
-        to see whether the cut falls among equal scores; only then are the tied ones read (unless
-        not ``ties``)."""
+        """The best ``limit`` hits in :func:`_in_order`. Up to ``MAX_TIED`` hits past the cut are
+        collected in the same search (one search costs less than two), and read only when they
+        tie with the last one kept (unless not ``ties``)."""
         if limit <= 0:
             return []
         with _reading(self.path):
-            found = self._searcher.search(query, limit + ties, count=False).hits
-            if ties and len(found) > limit and found[limit - 1][0] == found[limit][0]:
-                found = self._through_ties(query, limit, found)
-            else:
-                found = found[:limit]
+            found = self._searcher.search(query, limit + (MAX_TIED if ties else 0), count=False).hits
+            if len(found) > limit:
+                cut = found[limit - 1][0]
+                found = [(score, address) for score, address in found if score >= cut] if ties else found[:limit]
             hits = [Hit(score, self._passage(self._searcher.doc(address))) for score, address in found]
         hits.sort(key=_in_order)
         return hits[:limit]
-
-    def _through_ties(self, query: tantivy.Query, limit: int, found: list[tuple[float, Any]]) -> list[tuple[float, Any]]:
-        """The hits scoring at least the ``limit``-th one: all those tied at the cut (up to MAX_TIED)."""
-        cut = found[limit - 1][0]
-        fetch = len(found)
-        while len(found) == fetch and found[-1][0] == cut and fetch < limit + MAX_TIED:
-            fetch = min(fetch * 2, limit + MAX_TIED)
-            found = self._searcher.search(query, fetch, count=False).hits
-        return [(score, address) for score, address in found if score >= cut]
 
     def search(self, query: Search, limit: int) -> list[Hit]:
         if not query.terms and not query.required:

@@ -131,7 +131,7 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
 
     spans: list[list[_Span]] = []
     for candidate in candidates.articles:
-        spans.append(_statements(people, candidate, person) if wants_words else _sentences(candidate))
+        spans.append(_statements(people, candidate, person) if wants_words else _sentences(reader, candidate, set(topic)))
     flat = [s for article in spans for s in article]
     if not flat:
         return []
@@ -204,8 +204,18 @@ def _facts(reader: Reader, found: Candidates) -> list[tuple[str, ArticleFacts]]:
     return [(c.file, facts) for c in found.articles if (facts := reader.facts(c.file)) is not None]
 
 
-def _sentences(candidate: Candidate) -> list[_Span]:
-    return [_Span(p, a, b) for p in candidate.passages for a, b in sentence_spans(p.text)]
+def _sentences(reader: Reader, candidate: Candidate, topic: set[str]) -> list[_Span]:
+    """The sentences of the article's paragraphs that could hold the answer: those holding a word
+    of the question, their neighbours (an answer often follows the paragraph that names what it
+    is about) and the lead paragraph. The others, which share nothing with the question or with a
+    paragraph that does, are not scored: on a long article that is most of its work."""
+    passages = candidate.passages
+    holds = [bool(topic.intersection(reader.terms(p))) for p in passages]
+    keep = [
+        i == 0 or holds[i] or (i > 0 and holds[i - 1]) or (i + 1 < len(passages) and holds[i + 1])
+        for i in range(len(passages))
+    ]
+    return [_Span(p, a, b) for p, kept in zip(passages, keep) if kept for a, b in sentence_spans(p.text)]
 
 
 def _statements(people: People, candidate: Candidate, person: Person | None) -> list[_Span]:
@@ -277,8 +287,8 @@ def _soft(question: Question, topic: dict[str, float], total: float, units: Sequ
     asked: list[tuple[str, float, str]] = []
     for word in meaning.content_words(question.text):
         stems = tokens(word)
-        if stems and stems[0] in topic:
-            asked.append((word, topic[stems[0]], stems[0]))
+        if stems and stems[0] in topic and all(stems[0] != stem for _, _, stem in asked):
+            asked.append((word, topic[stems[0]], stems[0]))  # each term once, as ``total`` counts it
     vocabulary = list(dict.fromkeys(w for unit in units for w in unit.words))
     if not asked or not vocabulary:
         return [0.0] * len(units)

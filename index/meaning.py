@@ -69,9 +69,20 @@ class Terms:
 
 def match_terms(text: str) -> Terms:
     """A text's terms, so each spelling of a thing meets the others ("sent" and "send", "SEC"
-    and "Securities and Exchange Commission")."""
+    and "Securities and Exchange Commission"). One pass over the words serves the lemmas and the
+    content words (this runs on every candidate sentence)."""
     sequence = tuple(tokens(text))
-    return Terms(sequence, frozenset(sequence).union(lemma_terms(text), _acronyms(text)), tuple(content_words(text)))
+    found = _WORD.findall(text)
+    changed = [lemma for w in found if not w[:1].isupper() and (lemma := _lemma(w)) != w]
+    matched = frozenset(sequence).union(tokens(" ".join(changed)) if changed else ())
+    if _MAYBE_RUN.search(text):
+        matched = matched.union(_acronyms(text))
+    words = tuple(low for w in found if (low := w.lower()).isalpha() and len(low) > 2 and low not in STOP_WORDS)
+    return Terms(sequence, matched, words)
+
+
+#: Two capitalised words in a row: the cheap test before looking for a run to make an acronym of.
+_MAYBE_RUN = re.compile(r"[A-Z][a-z]+\s+(?:(?:and|of|for|the|&)\s+)?[A-Z][a-z]")
 
 
 _RUN = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+(?:and|of|for|the|&)\s+|\s+))+[A-Z][a-z]+\b")

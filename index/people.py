@@ -218,9 +218,15 @@ class People:
         # The name itself, or with a plural or possessive ending ("Springboks", "Nike's").
         exact = re.compile(rf"(?<![^\W_]){re.escape(target)}(?:s|es)?(?![^\W_])")
         terms = tuple((t, 1.0) for t in variants) + tuple((t, 3.0) for t in near if t not in variants)
-        hits = self.engine.search(Search(terms, required=(tuple(variants),)), 30)
+        search = Search(terms, required=(tuple(variants),))
+        # A few passages settle most names; only a name still unseen is looked for further.
+        hits = self.engine.search(search, 5)
         if any(exact.search(_spotting(hit.passage.text)) for hit in hits):
             return True
+        if len(hits) == 5:
+            hits = self.engine.search(search, 30)
+            if any(exact.search(_spotting(hit.passage.text)) for hit in hits):
+                return True
         folded = fold_name(word)
         return any(w.capital and similar(w.folded, folded) for hit in hits for w in split_words(hit.passage.text))
 

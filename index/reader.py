@@ -26,6 +26,8 @@ from .text import tokens
 
 #: How strongly "latest" / "as of" questions prefer newer articles.
 RECENCY_WEIGHT = 0.6
+#: Above this many passages the statistics count, a term is taken to be in the index without a search.
+CONFIRMED_DF = 8
 #: Passages of one article read at most: an article is read whole to answer from it, and a
 #: pathological one (a megabyte without paragraph breaks) must not make one question slow.
 ARTICLE_PASSAGES = 60
@@ -117,7 +119,10 @@ class Reader:
         if known is None:
             if len(self._known) > 65536:
                 self._known.clear()
-            known = self._known[term] = bool(self.df(term)) and self.engine.exists(term)
+            # The statistics count deleted passages until segments merge: a rare term is confirmed
+            # by a search, a common one is certainly somewhere still.
+            df = self.df(term)
+            known = self._known[term] = df > CONFIRMED_DF or (df > 0 and self.engine.exists(term))
         return known
 
     def facts(self, file: str) -> ArticleFacts | None:
