@@ -157,9 +157,10 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     missing = [t for t in dict.fromkeys(texts) if t not in _cache]
+    if len(_cache) + len(missing) > CACHE_TEXTS:
+        _cache.clear()  # the cache starts again, so every text of this call is embedded now
+        missing = list(dict.fromkeys(texts))
     if missing:
-        if len(_cache) + len(missing) > CACHE_TEXTS:
-            _cache.clear()
         for text, vector in zip(missing, _load().embed(missing)):
             _cache[text] = vector
     return np.stack([_cache[t] for t in texts])
