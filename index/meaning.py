@@ -156,14 +156,21 @@ def embed(texts: list[str]) -> np.ndarray:
 
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    missing = [t for t in dict.fromkeys(texts) if t not in _cache]
-    if len(_cache) + len(missing) > CACHE_TEXTS:
-        _cache.clear()  # the cache starts again, so every text of this call is embedded now
-        missing = list(dict.fromkeys(texts))
+    # Looked up once into this call's own table: another thread may clear the cache meanwhile.
+    found: dict[str, np.ndarray] = {}
+    missing: list[str] = []
+    for text in dict.fromkeys(texts):
+        vector = _cache.get(text)
+        if vector is None:
+            missing.append(text)
+        else:
+            found[text] = vector
     if missing:
+        if len(_cache) + len(missing) > CACHE_TEXTS:
+            _cache.clear()
         for text, vector in zip(missing, _load().embed(missing)):
-            _cache[text] = vector
-    return np.stack([_cache[t] for t in texts])
+            found[text] = _cache[text] = vector
+    return np.stack([found[t] for t in texts])
 
 
 def word_vectors(words: list[str]) -> np.ndarray:

@@ -86,7 +86,11 @@ class Citation:
 
 
 class Reader:
-    """Statistics and text of one coverage snapshot (build a new one after a refresh)."""
+    """Statistics and text of one coverage snapshot (build a new one after a refresh).
+
+    Its caches are shared by the threads answering at once: each is read with ``get`` and
+    written whole, so one thread clearing a full cache never breaks another's lookup.
+    """
 
     def __init__(self, engine: SearchEngine, articles: Mapping[str, ArticleFacts]) -> None:
         self.engine = engine
@@ -137,7 +141,7 @@ class Reader:
 
     def articles_of(self, files: Sequence[str]) -> dict[str, tuple[Passage, ...]]:
         """Several articles' passages, those not cached yet fetched in one request."""
-        result = {file: self._articles[file] for file in files if file in self._articles}
+        result = {file: cached for file in files if (cached := self._articles.get(file)) is not None}
         missing = [f for f in dict.fromkeys(files) if f not in result]
         if missing:
             keys = []
