@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from . import meaning
 from .answer import Answer, Answerer
 from .coverage import Coverage, RefreshReport, open_coverage, refresh, updating
 from .errors import IndexDamaged
@@ -50,6 +51,7 @@ class Desk:
         """
         coverage, report = open_coverage(self.folders, self.state_dir, by=by, wait=0.0, serve_busy=True)
         self._swap(coverage)
+        meaning.warm()  # the embedding model and lemmas, loaded now rather than by the first question
         return report
 
     @property
