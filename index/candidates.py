@@ -27,7 +27,7 @@ PASSAGE_HITS = 30
 ARTICLE_POOL = 10
 #: Articles read whole (a person's question reads a few more: where they speak may rank lower).
 READ = 3
-READ_PERSON = 4
+READ_PERSON = 3
 #: Passages naming the person asked that are retrieved to find the articles where they speak.
 PERSON_HITS = 40
 #: A word in more than one passage in this many is common (a name made of two is not searched as a phrase).
@@ -77,23 +77,24 @@ def find(reader: Reader, question: Question, person: Person | None = None, *, ex
     if person is not None:
         for term in person.terms:
             counts[term] = max(counts[term], 2.0)
-    hits = reader.engine.search(Search(tuple(counts.items()), excluded_files=exclude), PASSAGE_HITS)
+    named = _naming_hits(reader, question, person, exclude) if person is not None and person.terms else []
+    naming = list(dict.fromkeys(hit.passage.file for hit in named))
+    if len(naming) >= READ_PERSON:
+        # Enough articles write the person's name to fill the reading: they are the ones read,
+        # so the search by the name (and the topic) is the only search.
+        hits = named
+    else:
+        hits = reader.engine.search(Search(tuple(counts.items()), excluded_files=exclude), PASSAGE_HITS)
     best: dict[str, float] = {}
     by_file: dict[str, list[Hit]] = defaultdict(list)
     for hit in hits:
         best.setdefault(hit.passage.file, hit.score)
         by_file[hit.passage.file].append(hit)
     pool = list(best)[:ARTICLE_POOL]
-    naming: list[str] = []
+    pool += [f for f in naming[:READ_PERSON] if f not in pool]
     around: dict[str, list[Hit]] = defaultdict(list)  # where to read a long article: hits of either search
-    for hit in hits:
+    for hit in (*hits, *named):
         around[hit.passage.file].append(hit)
-    if person is not None and person.terms:
-        named = _naming_hits(reader, question, person, exclude)
-        naming = list(dict.fromkeys(hit.passage.file for hit in named))
-        pool += [f for f in naming[:READ_PERSON] if f not in pool]
-        for hit in named:
-            around[hit.passage.file].append(hit)
     if not pool:
         return Candidates(())
     terms = list(counts)

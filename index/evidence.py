@@ -135,12 +135,30 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
     flat = [s for article in spans for s in article]
     if not flat:
         return []
-    vectors = meaning.embed([s.text for s in flat])
-    similarity = vectors @ asked_vector
+    naming = _naming(spans, person)
+    # For a person asked about by name, only their statements and the sentences of paragraphs
+    # that name them can be the answer (index.answer chooses among those alone): the others are
+    # scored only as the neighbours of those, and never become units.
+    if person is not None and person.asked:
+        relevant = [s.match > 0 or naming[s.passage.key] for s in flat]
+    else:
+        relevant = [True] * len(flat)
+    needed = list(relevant)
+    start = 0
+    for article in spans:
+        for i in range(start, start + len(article)):
+            if relevant[i]:
+                needed[max(start, i - 1)] = needed[min(start + len(article) - 1, i + 1)] = True
+        start += len(article)
+    import numpy as np
 
-    read_all = [reader.read(s.passage, s.start, s.end) for s in flat]
+    similarity = np.zeros(len(flat), dtype=np.float32)
+    chosen = [i for i, need in enumerate(needed) if need]
+    if chosen:
+        similarity[chosen] = meaning.embed([flat[i].text for i in chosen]) @ asked_vector
+    read_all = [reader.read(s.passage, s.start, s.end) if need else _NOTHING for s, need in zip(flat, needed)]
     bm25 = _bm25([r.sequence for r in read_all], topic)
-    soft = _soft(question, topic, total, read_all)
+    soft = _soft(question, topic, total, [r if keep else _NOTHING for r, keep in zip(read_all, relevant)])
     around_meaning = _around(similarity, [len(article) for article in spans])
 
     units: list[Unit] = []
@@ -150,19 +168,16 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
         read = read_all[index : index + len(article)]
         unit_terms = [r.matched for r in read]
         passage_terms: dict[str, set[str]] = {}
-        names_person: dict[str, bool] = {}
         first_said = next((position for position, span in enumerate(article) if span.match > 0), -1)
-        previous_key = ""
         for position, span in enumerate(article):
+            if not relevant[index]:
+                index += 1
+                continue
             own = unit_terms[position]
             around = own.union(*unit_terms[max(0, position - 1) : position + 2])
             key = span.passage.key
             if key not in passage_terms:
                 passage_terms[key] = set(reader.terms(span.passage))
-                names_person[key] = person is not None and (
-                    writes(span.passage.text, person.written) or names_person.get(previous_key, False)
-                )
-            previous_key = key
             in_passage = passage_terms[key]
             features = {
                 "topic": _share(topic, own, total),
@@ -186,7 +201,7 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
                 "speaker": span.match,
                 "first_said": 1.0 if position == first_said else 0.0,
                 "attributed": span.how,
-                "names": 1.0 if names_person[key] and not span.match else 0.0,
+                "names": 1.0 if naming[key] and not span.match else 0.0,
                 "quoted": span.quoted if question.intent == "quote" else 0.0,
                 "statement": 1.0 if question.intent == "quote" and span.statement else 0.0,
                 "recency": reader.recency(candidate.file, question.when),
@@ -198,6 +213,24 @@ def gather(reader: Reader, people: People, question: Question, person: Person | 
 
 # ---------------------------------------------------------------------------------------------
 # Units
+
+
+_NOTHING = meaning.Terms((), frozenset(), ())
+
+
+def _naming(spans: Sequence[Sequence[_Span]], person: Person | None) -> dict[str, bool]:
+    """Whether each paragraph names the person asked about, or follows one that does (a
+    quotation often runs on into the paragraph after the one naming its speaker)."""
+    naming: dict[str, bool] = {}
+    for article in spans:
+        previous = False
+        for span in article:
+            key = span.passage.key
+            if key not in naming:
+                here = person is not None and bool(person.written) and writes(span.passage.text, person.written)
+                naming[key] = here or previous
+                previous = here
+    return naming
 
 
 def _facts(reader: Reader, found: Candidates) -> list[tuple[str, ArticleFacts]]:
