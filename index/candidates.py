@@ -27,7 +27,7 @@ PASSAGE_HITS = 30
 ARTICLE_POOL = 10
 #: Articles read whole (a person's question reads a few more: where they speak may rank lower).
 READ = 3
-READ_PERSON = 3
+READ_PERSON = 4
 #: Passages naming the person asked that are retrieved to find the articles where they speak.
 PERSON_HITS = 40
 #: A word in more than one passage in this many is common (a name made of two is not searched as a phrase).
@@ -109,9 +109,12 @@ def find(reader: Reader, question: Question, person: Person | None = None, *, ex
     ranked = sorted(pool, key=lambda f: (-combined[f], f))
     wanted = READ_PERSON if person is not None else READ
     if person is not None and person.terms:
-        # The articles that name the person go first among those read; the rest follow.
+        # The articles that write the person's full name go first, then those writing the name at
+        # all, then the rest (someone mentioned in many articles may speak in only one of them).
+        full = person.full_name
+        in_full = {hit.passage.file for hit in named if full is not None and full in hit.passage.text.casefold()}
         writing = set(naming)
-        ranked = [f for f in ranked if f in writing] + [f for f in ranked if f not in writing]
+        ranked.sort(key=lambda f: (f not in in_full, f not in writing))
     top = combined[ranked[0]] or 1.0
     chosen = tuple(
         Candidate(
