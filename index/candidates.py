@@ -128,7 +128,11 @@ def find(reader: Reader, question: Question, person: Person | None = None, *, ex
         )
         for rank, file in enumerate(ranked[:wanted])
     )
-    more = tuple(f for f in naming if f not in {c.file for c in chosen})
+    # The second look, for a full name: further articles writing it in full (for a surname
+    # alone, a second look would mostly read other people of that name).
+    full = person.full_name if person is not None else None
+    writing_full = {hit.passage.file for hit in named if full is not None and full in hit.passage.text.casefold()}
+    more = tuple(f for f in naming if f in writing_full and f not in {c.file for c in chosen})
     return Candidates(chosen, more)
 
 
