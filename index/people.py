@@ -25,6 +25,8 @@ from .question import Question
 from .reader import Reader
 from .text import STOP_WORDS, sentence_spans, tokens
 
+#: Passages looked at, round by round, for a name as it is written.
+NAME_ROUNDS = (5, 30, 150)
 #: How much a statement by the surname alone counts against one by the full name.
 SURNAME_ONLY = 0.5
 #: Share of a role's (idf-weighted) words an article must put around a name for it to be the role's holder.
@@ -215,18 +217,20 @@ class People:
         if not variants:
             return False
         target = _spotting(word)
-        # The name itself, or with a plural or possessive ending ("Springboks", "Nike's").
-        exact = re.compile(rf"(?<![^\W_]){re.escape(target)}(?:s|es)?(?![^\W_])")
+        # The name itself, in the plural or the singular, or with a possessive ("Springboks", "Nike's", "Lords").
+        stem = target[:-1] if len(target) > 3 and target.endswith("s") else target
+        exact = re.compile(rf"(?<![^\W_])(?:{re.escape(target)}|{re.escape(stem)})(?:s|es)?(?![^\W_])")
         terms = tuple((t, 1.0) for t in variants) + tuple((t, 3.0) for t in near if t not in variants)
         search = Search(terms, required=(tuple(variants),))
-        # A few passages settle most names; only a name still unseen is looked for further.
-        hits = self.engine.search(search, 5)
-        if any(exact.search(_spotting(hit.passage.text)) for hit in hits):
-            return True
-        if len(hits) == 5:
-            hits = self.engine.search(search, 30)
+        # A few passages settle most names; only a name still unseen is looked for further (the
+        # stem's other words — "Hugh" for Hughes, copies of one story — can fill the first ones).
+        hits: list[Hit] = []
+        for limit in NAME_ROUNDS:
+            hits = self.engine.search(search, limit)
             if any(exact.search(_spotting(hit.passage.text)) for hit in hits):
                 return True
+            if len(hits) < limit:
+                break
         folded = fold_name(word)
         return any(w.capital and similar(w.folded, folded) for hit in hits for w in split_words(hit.passage.text))
 
