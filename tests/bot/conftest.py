@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Awaitable
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,3 +86,40 @@ def custom_ids(message: Any) -> list[str]:
 
 
 Predicate = Callable[[Any], bool]
+
+
+def run_newsdesk(corpus: Path, state: Path, during: Callable[[FakeDiscord], Awaitable[None]] | None = None, **env: str) -> tuple[int, str]:
+    """``newsdesk run`` as a real process against a loopback Discord: started, ``during`` awaited
+    once it is connected, stopped with SIGTERM; its exit code and what it wrote to stderr."""
+
+    async def scenario() -> tuple[int, str]:
+        fake = FakeDiscord()
+        await fake.start()
+        environ = {
+            **{k: v for k, v in os.environ.items() if k.startswith(("PATH", "PYTHON", "VIRTUAL_ENV"))},
+            "DISCORD_TOKEN": "fake-token",
+            "NEWSDESK_DISCORD__API_BASE": f"{fake.base_url}/api/v10",
+            "NEWSDESK_DISCORD__GATEWAY_URL": fake.gateway_url,
+            "NEWSDESK_DISCORD__ASK_CHANNELS": json.dumps([fake.news.id]),
+            "NEWSDESK_INDEX__STATE_DIR": str(state),
+            "NEWSDESK_CORPUS__FOLDERS": json.dumps([str(corpus)]),
+            **env,
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=environ,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await fake.wait_ready(timeout=30)
+            await asyncio.sleep(0.3)
+            if during is not None:
+                await during(fake)
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+            await fake.stop()
+        return process.returncode or 0, stderr.decode()
+
+    return asyncio.run(scenario())

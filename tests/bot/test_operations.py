@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import signal
 import sqlite3
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +14,7 @@ import pytest
 
 from bot.store import MIGRATIONS, Store
 from index.desk import Desk
-from tests.bot.conftest import Harness, bot_settings, embed_text, start_bot
+from tests.bot.conftest import Harness, bot_settings, embed_text, run_newsdesk, start_bot
 from tests.conftest import ROOT
 from tests.fakediscord.server import FakeDiscord
 from tests.pages import serve_pages
@@ -257,33 +254,7 @@ async def test_graceful_shutdown_finishes_answers_in_flight(fake_discord: FakeDi
 
 
 def test_sigterm_stops_newsdesk_run_cleanly(tmp_path: Path, corpus: Path) -> None:
-    async def scenario() -> tuple[int, str]:
-        fake = FakeDiscord()
-        await fake.start()
-        env = {
-            **{k: v for k, v in os.environ.items() if k.startswith(("PATH", "PYTHON", "VIRTUAL_ENV"))},
-            "DISCORD_TOKEN": "fake-token",
-            "NEWSDESK_DISCORD__API_BASE": f"{fake.base_url}/api/v10",
-            "NEWSDESK_DISCORD__GATEWAY_URL": fake.gateway_url,
-            "NEWSDESK_INDEX__STATE_DIR": str(tmp_path / "state"),
-            "NEWSDESK_CORPUS__FOLDERS": json.dumps([str(corpus)]),
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            await fake.wait_ready(timeout=30)
-            await asyncio.sleep(0.3)
-            process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), 30)
-        finally:
-            if process.returncode is None:
-                process.kill()
-            await fake.stop()
-        return process.returncode or 0, stderr.decode()
-
-    code, log = asyncio.run(scenario())
+    code, log = run_newsdesk(corpus, tmp_path / "state")
     assert code == 0, log
     assert "event=shutdown outcome=done" in log and "Traceback" not in log
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-import os
-import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.store import Store
-from tests.bot.conftest import bot_settings, custom_ids, embed_text, start_bot
+from tests.bot.conftest import bot_settings, custom_ids, embed_text, run_newsdesk, start_bot
 from tests.conftest import ROOT
 from tests.fakediscord.server import FakeDiscord
 
@@ -126,37 +121,12 @@ def test_newsdesk_run_on_a_damaged_database_starts_and_says_so(tmp_path: Path, c
     state = tmp_path / "state"
     damage(a_used_database(state))
 
-    async def scenario() -> tuple[int, str]:
-        fake = FakeDiscord()
-        await fake.start()
-        env = {
-            **{k: v for k, v in os.environ.items() if k.startswith(("PATH", "PYTHON", "VIRTUAL_ENV"))},
-            "DISCORD_TOKEN": "fake-token",
-            "NEWSDESK_DISCORD__API_BASE": f"{fake.base_url}/api/v10",
-            "NEWSDESK_DISCORD__GATEWAY_URL": fake.gateway_url,
-            "NEWSDESK_DISCORD__ASK_CHANNELS": json.dumps([fake.news.id]),
-            "NEWSDESK_INDEX__STATE_DIR": str(state),
-            "NEWSDESK_CORPUS__FOLDERS": json.dumps([str(corpus)]),
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            await fake.wait_ready(timeout=30)
-            await asyncio.sleep(0.3)
-            await fake.send_message(fake.news, fake.member, "What did Rutte say?")
-            answer = await fake.wait_for_message(shown, timeout=15)
-            assert "Russia remains" in embed_text(answer)
-            process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), 30)
-        finally:
-            if process.returncode is None:
-                process.kill()
-            await fake.stop()
-        return process.returncode or 0, stderr.decode()
+    async def ask(fake: FakeDiscord) -> None:
+        await fake.send_message(fake.news, fake.member, "What did Rutte say?")
+        answer = await fake.wait_for_message(shown, timeout=15)
+        assert "Russia remains" in embed_text(answer)
 
-    code, log = asyncio.run(scenario())
+    code, log = run_newsdesk(corpus, state, ask)
     assert code == 0, log
     assert "Traceback" not in log
     notices = [line for line in log.splitlines() if line.startswith("newsdesk: the state database")]
