@@ -19,7 +19,7 @@ from functools import cached_property, lru_cache
 from .articles import parse_date
 from .attribution import SentenceInfo, analyse
 from .coverage import Coverage
-from .engine import Hit, SearchEngine
+from .engine import SearchEngine
 from .meaning import Terms, match_terms
 from .passages import Passage, passage_key
 from .text import tokens
@@ -187,38 +187,6 @@ class Reader:
                 self._units.clear()
             cached = self._units[key] = match_terms(passage.text[start:end])
         return cached
-
-    def windows(self, hits: Sequence[Hit], articles: int, before: int = 1, after: int = 1) -> list[list[Passage]]:
-        """Runs of consecutive passages around the hits, for the best ``articles`` articles."""
-        order: list[str] = []
-        wanted: dict[str, set[int]] = defaultdict(set)
-        known: dict[str, Passage] = {}
-        for hit in hits:
-            p = hit.passage
-            if p.file not in wanted:
-                if len(order) >= articles:
-                    continue
-                order.append(p.file)
-            known[p.key] = p
-            facts = self.articles.get(p.file)
-            count = facts.passages if facts else p.ordinal + 1
-            wanted[p.file].update(range(max(0, p.ordinal - before), min(count, p.ordinal + after + 1)))
-        missing = [passage_key(f, o) for f in order for o in wanted[f] if passage_key(f, o) not in known]
-        known.update(self.engine.passages(missing))
-        windows: list[list[Passage]] = []
-        for file in order:
-            run: list[Passage] = []
-            for ordinal in sorted(wanted[file]):
-                passage = known.get(passage_key(file, ordinal))
-                if passage is None:
-                    continue
-                if run and ordinal != run[-1].ordinal + 1:
-                    windows.append(run)
-                    run = []
-                run.append(passage)
-            if run:
-                windows.append(run)
-        return windows
 
     # -- dates -----------------------------------------------------------------------------
 
