@@ -2,7 +2,8 @@
 
 A *unit* is a sentence, or — when the question wants someone's words or asks about a person —
 a statement (the run of sentences that carry one speaker's words, :mod:`index.attribution`).
-Each unit gets the same named features, all between 0 and 1, which :mod:`index.choose` weighs:
+Each unit gets the same named features, all between 0 and 1 (:data:`FEATURES`, in this order),
+which :mod:`index.choose` weighs:
 
 - ``topic``: share of the question's weight (corpus idf) whose terms the unit holds — stems and
   lemmas both, so "sent" meets "send"; a rare name counts for far more than "happened";
@@ -12,30 +13,33 @@ Each unit gets the same named features, all between 0 and 1, which :mod:`index.c
 - ``bm25``: the unit's BM25 score for the question's terms among the candidates' units (corpus
   idf, the units' own lengths), relative to the best unit's — term frequency and length count,
   where ``topic`` only asks which terms are there;
-- ``context``: the same over the unit and its neighbouring sentences (an answer often leans on
+- ``context``: ``topic`` over the unit and its neighbouring sentences (an answer often leans on
   the sentence before: "The system is a joint venture between …");
+- ``before``: ``topic`` of the unit before it alone (an answer often follows the sentence that
+  restates the question; the unit after is left out, so that restating the question never
+  earns a sentence the answer that follows it);
+- ``novel``: the share of the unit's terms the question does not have (a unit that only
+  restates the question answers nothing);
+- ``passage``: ``topic`` over the unit's paragraph; ``retrieved``: that paragraph's BM25 score
+  in the search, relative to the best paragraph found (0 when the search did not return it);
 - ``passage_long`` / ``retrieved_long``: the same two for an article too long to read whole
   (an encyclopaedia entry covers many topics, a news article one: in a long one the paragraph
   matters more than the article around it);
-- ``before``: ``topic`` of the unit before it alone (an answer often follows the sentence that
-  restates the question; the unit after is left out, so that restating the question never
-  earns a sentence the answer that follows it); ``novel``: the share of the unit's terms
-  the question does not have (a unit that only restates the question answers nothing);
-- ``passage``: the same over the unit's paragraph; ``retrieved``: that paragraph's BM25 score
-  in the search, relative to the best paragraph found (0 when the search did not return it);
 - ``pairs``: share of the question's adjacent word pairs kept together (within two words);
 - ``meaning`` / ``meaning_context``: cosine similarity of the question and the unit (and its
   neighbours) in a sentence embedding (:mod:`index.meaning`): "in other words";
 - ``answer_quantity`` / ``answer_entity`` / ``answer_reason``: the unit holds the kind of answer
   asked for, beyond what the question says — an amount, number or date; a place, person or
   name; a reason (one feature per family, so each can weigh what it is worth);
-- ``article`` and ``first_article``: how well the unit's whole article matches, and whether it
-  matches best; ``headline``: the share of the question's weight in the article's headline; ``lead``: the article's first sentence (news puts the facts there);
+- ``article``: how well the unit's whole article matches; ``headline``: the share of the
+  question's weight in its headline; ``first_article``: the article matches best; ``lead``: the
+  article's first sentence (news puts the facts there);
 - ``speaker``: the unit is a statement by the person asked about (1 by their full name or as
-  the role's holder, 0.5 by surname alone), ``first_said``: it is the first statement of theirs
-  in its article (news gives a person's main point first), ``names``: its paragraph (or the
-  one before, which a quotation often runs on from) names them, without the words being theirs; ``attributed``: how plainly the text gives them the words (a verb of saying
-  with their name, 1; "he said", 0.8; a participle, 0.6; "X's comments", 0.3);
+  the role's holder, 0.5 by surname alone); ``first_said``: it is the first statement of theirs
+  in its article (news gives a person's main point first); ``attributed``: how plainly the text
+  gives them the words (a verb of saying with their name, 1; "he said", 0.8; a participle, 0.6;
+  "X's comments", 0.3); ``names``: its paragraph (or the one before, which a quotation often
+  runs on from) names them, without the words being theirs;
 - ``quoted`` and ``statement`` (questions wanting someone's words only): the unit is inside
   quotation marks, and it is attributed to someone;
 - ``recency``: for "latest" / "as of" questions, how much newer the article is.
@@ -44,17 +48,17 @@ Each unit gets the same named features, all between 0 and 1, which :mod:`index.c
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import meaning
 from .candidates import Candidate, Candidates
+from .meaning import Terms
 from .names import fold_name, split_words
 from .passages import Passage
 from .people import People, Person, writes
 from .question import Question
-from .meaning import Terms
 from .reader import ArticleFacts, Reader
 from .text import sentence_spans, tokens
 
@@ -63,10 +67,10 @@ if TYPE_CHECKING:
 
 #: The features every unit carries, in the order :mod:`index.choose` weighs them.
 FEATURES = (
-    "topic", "soft", "bm25", "context", "before", "novel", "passage", "retrieved", "passage_long",
-    "retrieved_long", "pairs", "meaning",
-    "meaning_context", "answer_quantity", "answer_entity", "answer_reason",
-    "article", "headline", "first_article", "lead", "speaker", "first_said", "attributed", "names", "quoted", "statement", "recency",
+    "topic", "soft", "bm25", "context", "before", "novel", "passage", "retrieved", "passage_long", "retrieved_long",
+    "pairs", "meaning", "meaning_context", "answer_quantity", "answer_entity", "answer_reason",
+    "article", "headline", "first_article", "lead",
+    "speaker", "first_said", "attributed", "names", "quoted", "statement", "recency",
 )
 #: Longest unit considered: a statement running over more is cut to whole sentences around its start.
 MAX_UNIT_CHARS = 1500
