@@ -19,7 +19,7 @@ from difflib import Match as Block  # one run of equal words: a, b, size
 from difflib import SequenceMatcher
 
 from .coverage import Coverage
-from .engine import Search
+from .engine import Search, SearchEngine
 from .errors import BadQuestion
 from .names import fold_name, mentions
 from .passages import Passage, join_passages, passage_key
@@ -141,7 +141,7 @@ class Checker:
 
     def __init__(self, coverage: Coverage, reader: Reader | None = None) -> None:
         self.coverage = coverage
-        self.engine = coverage.engine
+        self.engine: SearchEngine = coverage.engine
         self.reader = reader or Reader.of(coverage)
         self.people = People(self.reader)
 

@@ -56,7 +56,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -73,9 +73,10 @@ from .articles import (
     parse_article,
     read_capped,
 )
-from .engine import TantivyEngine, damage, fingerprint
+from .engine import Backend, SearchEngine, WritableEngine
 from .errors import CorpusError, IndexBusy, IndexDamaged, IndexFailed, UnreadableFile
 from .passages import Passage, make_passages
+from .tantivy_engine import TANTIVY
 from .text import ANALYZER_VERSION
 
 log = logging.getLogger("newsdesk.index")
@@ -254,15 +255,21 @@ class Coverage:
 
     def __init__(
         self,
-        engine: TantivyEngine,
+        engine: SearchEngine,
         articles: ArticleTable,
         skipped: list[Skipped],
         folders: tuple[Path, ...],
         refreshed: RefreshInfo,
         recent: tuple[str, ...] = (),
         generation: int = 0,
+        *,
+        directory: Path,
+        backend: Backend,
     ) -> None:
         self.engine = engine
+        #: The index's folder in the state folder, and how its passages are kept.
+        self.directory = directory
+        self.backend = backend
         self.articles = articles
         self.skipped = skipped
         self.folders = folders
@@ -284,10 +291,11 @@ class Coverage:
 # Scanning
 
 
-def index_dir(state_dir: Path, folders: Sequence[Path]) -> Path:
-    """Each set of corpus folders gets its own index, so switching corpora never thrashes one."""
+def index_dir(state_dir: Path, folders: Sequence[Path], prefix: str = TANTIVY.prefix) -> Path:
+    """Each set of corpus folders gets its own index (and each engine its own), so switching
+    corpora never thrashes one."""
     digest = hashlib.sha256("\n".join(str(f) for f in folders).encode()).hexdigest()[:12]
-    return state_dir / f"index-{digest}"
+    return state_dir / f"{prefix}-{digest}"
 
 
 def _scan(folders: Sequence[Path]) -> tuple[dict[str, _File], list[Skipped]]:
@@ -554,7 +562,7 @@ def _manifest(
         "passages": articles.passages,
         "articles": articles.encoded(),
         "skipped": [asdict(s) for s in skipped],
-        # What tantivy's committed index consists of (see engine.fingerprint): checked on open.
+        # What the engine's committed index consists of (see Backend.fingerprint): checked on open.
         "index": index,
     }
 
@@ -689,7 +697,7 @@ def _reason(exc: Exception) -> str:
     return str(exc) if isinstance(exc, ValueError) else f"it is unreadable ({exc.__class__.__name__})"
 
 
-def _snapshot(directory: Path, folders: tuple[Path, ...], *, verify: bool = False) -> Coverage:
+def _snapshot(directory: Path, folders: tuple[Path, ...], backend: Backend, *, verify: bool = False) -> Coverage:
     """The index as it is on disk; raises ValueError (or OSError) saying why it cannot be trusted.
 
     Takes no lock: the manifest names the ``meta.json`` it was written with, and that file is
@@ -699,14 +707,14 @@ def _snapshot(directory: Path, folders: tuple[Path, ...], *, verify: bool = Fals
     """
     manifest = _load_manifest(directory)
     recorded: dict[str, Any] = manifest["index"]
-    problem = damage(directory, recorded, full=verify)
+    problem = backend.damage(directory, recorded, full=verify)
     if problem:
         raise ValueError(problem)
     try:
-        engine = TantivyEngine(directory)
+        engine = backend.open(directory)
     except IndexDamaged as exc:
         raise ValueError(f"the index was damaged: {exc.detail}") from None
-    if damage(directory, {**recorded, "files": {}}) or engine.size != manifest["passages"]:
+    if backend.damage(directory, recorded) or engine.size != manifest["passages"]:
         raise ValueError("it disagrees with its manifest")
     articles = ArticleTable(manifest["articles"], manifest["passages"])
     return Coverage(
@@ -717,6 +725,8 @@ def _snapshot(directory: Path, folders: tuple[Path, ...], *, verify: bool = Fals
         RefreshInfo(manifest.get("refreshed_at") or _now(), manifest.get("refreshed_by")),
         tuple(name for name in manifest.get("recent", ()) if name in articles),
         manifest.get("generation", 0),
+        directory=directory,
+        backend=backend,
     )
 
 
@@ -729,8 +739,9 @@ def open_coverage(
     wait: float = UPDATE_WAIT,
     serve_busy: bool = False,
     verify: bool = False,
+    backend: Backend = TANTIVY,
 ) -> tuple[Coverage, RefreshReport]:
-    """Open the index for ``folders``, bringing it up to date with them first when ``update``.
+    """Open the index for ``folders`` (kept by ``backend``), bringing it up to date with them first when ``update``.
 
     Opening takes no lock, and an update takes the writer lock only when the corpus changed.
     When it must and another process is writing, it waits up to ``wait`` seconds, then raises
@@ -740,13 +751,13 @@ def open_coverage(
     index file against its checksum (``newsdesk index`` does; a plain open checks sizes).
     """
     folders = tuple(Path(f).resolve() for f in folders)
-    directory = index_dir(Path(state_dir).resolve(), folders)
+    directory = index_dir(Path(state_dir).resolve(), folders, backend.prefix)
     started = time.perf_counter()
     _tidy(directory)
     try:
-        coverage = _snapshot(directory, folders, verify=verify)
+        coverage = _snapshot(directory, folders, backend, verify=verify)
     except _UNTRUSTED:
-        coverage, rebuilt = _recover(folders, directory, by, verify)
+        coverage, rebuilt = _recover(folders, directory, backend, by, verify)
         if rebuilt is not None:
             rebuilt.seconds = time.perf_counter() - started
             return coverage, rebuilt
@@ -758,24 +769,24 @@ def open_coverage(
 
 
 def _recover(
-    folders: tuple[Path, ...], directory: Path, by: str | None, verify: bool
+    folders: tuple[Path, ...], directory: Path, backend: Backend, by: str | None, verify: bool
 ) -> tuple[Coverage, RefreshReport | None]:
     """The index when the first look found none to trust: under the writer lock, look again (an
     update in another process may have been half-way, or may have just built it), and rebuild
     only if it is still untrustworthy, saying why. The report is None when nothing was built."""
     with _writing(directory, UPDATE_WAIT):
         try:
-            return _snapshot(directory, folders, verify=verify), None
+            return _snapshot(directory, folders, backend, verify=verify), None
         except _UNTRUSTED as exc:
-            return _rebuild_because(folders, directory, by, _reason(exc))
+            return _rebuild_because(folders, directory, backend, by, _reason(exc))
 
 
 def _rebuild_because(
-    folders: tuple[Path, ...], directory: Path, by: str | None, reason: str
+    folders: tuple[Path, ...], directory: Path, backend: Backend, by: str | None, reason: str
 ) -> tuple[Coverage, RefreshReport]:
     if reason != "no index yet":
         log.warning("rebuilding the index at %s: %s", directory, reason)
-    coverage, report = _rebuild(folders, directory, by)
+    coverage, report = _rebuild(folders, directory, backend, by)
     report.reason = reason
     return coverage, report
 
@@ -793,7 +804,7 @@ def refresh(
     the lock from the first read to the last write keeps two updates from interleaving.
     """
     started = time.perf_counter()
-    directory = coverage.engine.path
+    directory = coverage.directory
     files, skipped = _scan(coverage.folders)
     plan = _plan(coverage, files, skipped)
     if plan.nothing_to_do(coverage):
@@ -864,10 +875,11 @@ def _update(
 ) -> tuple[Coverage, RefreshReport]:
     """The update itself, with the writer lock held: from the index on disk, which is rebuilt
     instead if it cannot be trusted any more."""
+    backend = coverage.backend
     try:
-        current = _snapshot(directory, coverage.folders)
+        current = _snapshot(directory, coverage.folders, backend)
     except _UNTRUSTED as exc:
-        return _rebuild_because(coverage.folders, directory, by, _reason(exc))
+        return _rebuild_because(coverage.folders, directory, backend, by, _reason(exc))
     if current.generation == coverage.generation:
         current = coverage  # the same index: keep the rows this snapshot has decoded already
     else:
@@ -876,11 +888,11 @@ def _update(
         plan = _plan(current, *_scan(current.folders))
         if plan.nothing_to_do(current):
             return current, plan.report(current, started)
-    writer = TantivyEngine(directory)
+    writer = backend.open(directory)
     deadline = time.monotonic() + UPDATE_WAIT
     while True:
         try:
-            writer.lock()  # tantivy's own lock: only a process of an older newsdesk could hold it
+            writer.lock()  # the engine's own lock: only a process of an older newsdesk (or another machine) could hold it
             break
         except IndexBusy:
             if time.monotonic() > deadline:
@@ -893,7 +905,7 @@ def _update(
 
 
 def _apply(
-    coverage: Coverage, writer: TantivyEngine, directory: Path, by: str | None, started: float, plan: _Plan
+    coverage: Coverage, writer: WritableEngine, directory: Path, by: str | None, started: float, plan: _Plan
 ) -> tuple[Coverage, RefreshReport]:
     report = RefreshReport(removed=list(plan.removed))
     skipped = list(plan.skipped)
@@ -936,19 +948,22 @@ def _apply(
         writer.commit()
         # Until merges end, tantivy may still rewrite meta.json; the manifest records it after.
         writer.release()
-        index = fingerprint(directory)
+        index = coverage.backend.fingerprint(directory)
     except (ValueError, OSError, IndexDamaged) as exc:
         writer.rollback()
         raise IndexFailed(f"Updating the index failed ({exc}); the previous index keeps serving.") from exc
     articles = table.changed([*touched, *added], report.removed)
     recent = tuple(sorted(report.added + report.changed)) or coverage.recent
     generation = coverage.generation + 1
-    # A crash before this line leaves tantivy's commit without the manifest that describes it:
+    # A crash before this line leaves the engine's commit without the manifest that describes it:
     # the next open sees meta.json disagree with the manifest and rebuilds.
     _write_manifest(directory, _manifest(articles, report.skipped, refreshed, recent, generation, index))
     report.passages, report.articles = writer.size, len(articles)
     report.seconds = time.perf_counter() - started
-    return Coverage(writer, articles, report.skipped, coverage.folders, refreshed, recent, generation), report
+    coverage = Coverage(
+        writer, articles, report.skipped, coverage.folders, refreshed, recent, generation, directory=directory, backend=coverage.backend
+    )
+    return coverage, report
 
 
 def _replace_stat(info: ArticleInfo, file: _File) -> ArticleInfo:
@@ -983,7 +998,7 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tuple[Coverage, RefreshReport]:
+def _rebuild(folders: tuple[Path, ...], directory: Path, backend: Backend, by: str | None) -> tuple[Coverage, RefreshReport]:
     """Build the whole index in a temporary directory, then move it into place (writer lock held)."""
     previous = _previous(directory)
     files, skipped = _scan(folders)
@@ -991,31 +1006,45 @@ def _rebuild(folders: tuple[Path, ...], directory: Path, by: str | None) -> tupl
     temporary = directory.with_name(f"{directory.name}.building-{os.getpid()}")
     report = RefreshReport(rebuilt=True)
     try:
-        infos = _build_into(temporary, files, skipped)
+        infos = _build_into(backend, temporary, files, skipped)
         for skip in skipped:
             log.warning("skipped %s: %s", skip.name, skip.reason)
         report.skipped = sorted(skipped, key=lambda s: s.name)
         refreshed = RefreshInfo(_now(), by)
         articles = ArticleTable.of(infos)
         recent, generation = _compare_with(previous, articles, report)
-        index = fingerprint(temporary)
+        index = backend.fingerprint(temporary)
         _write_manifest(temporary, _manifest(articles, report.skipped, refreshed, recent, generation, index))
         _swap_in(temporary, directory)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
-    engine = TantivyEngine(directory)
+    engine = backend.open(directory)
     report.passages, report.articles = engine.size, len(articles)
-    return Coverage(engine, articles, report.skipped, folders, refreshed, recent, generation), report
+    coverage = Coverage(engine, articles, report.skipped, folders, refreshed, recent, generation, directory=directory, backend=backend)
+    return coverage, report
 
 
-def _build_into(temporary: Path, files: dict[str, _File], skipped: list[Skipped]) -> list[ArticleInfo]:
-    """Index every file into a new index at ``temporary``; unreadable ones go to ``skipped``."""
+def _build_into(backend: Backend, temporary: Path, files: dict[str, _File], skipped: list[Skipped]) -> list[ArticleInfo]:
+    """Index every file into a new index at ``temporary``; unreadable ones go to ``skipped``.
+    The rows come back in scan order however the backend split the files between its shards."""
+    with _no_gc():
+        parts = backend.build(temporary, list(files.values()), read_files)
+    order = {name: position for position, name in enumerate(files)}
+    infos = sorted((info for found, _ in parts for info in found), key=lambda info: order[info.name])
+    skipped.extend(sorted((skip for _, skips in parts for skip in skips), key=lambda skip: order[skip.name]))
+    return infos
+
+
+def read_files(files: Sequence[_File]) -> tuple[Iterator[Passage], Callable[[], tuple[list[ArticleInfo], list[Skipped]]]]:
+    """A build's reading of ``files`` (a :data:`~index.engine.Reading`): their passages, then the
+    article rows and the files that could not be read. Module-level, so that a Dask worker
+    building one shard can be sent it."""
     infos: list[ArticleInfo] = []
-    engine = TantivyEngine(temporary, create=True)
+    skipped: list[Skipped] = []
 
     def pieces() -> Iterator[Passage]:
-        for file, read in _read_all(files.values()):
+        for file, read in _read_all(files):
             if isinstance(read, UnreadableFile):
                 skipped.append(Skipped(file.name, read.message, str(file.folder), file.size, file.mtime_ns))
                 continue
@@ -1024,11 +1053,7 @@ def _build_into(temporary: Path, files: dict[str, _File], skipped: list[Skipped]
             infos.append(_info(file, article, digest, len(made)))
             yield from made
 
-    with _no_gc():
-        engine.add(pieces())
-        engine.commit()
-    engine.release()  # merges end before the fingerprint is taken
-    return infos
+    return pieces(), lambda: (infos, skipped)
 
 
 def _compare_with(

@@ -20,7 +20,9 @@ from typing import TypeVar
 from . import meaning
 from .answer import Answer, Answerer
 from .coverage import Coverage, RefreshReport, open_coverage, refresh, updating
+from .engine import Backend
 from .errors import IndexDamaged
+from .tantivy_engine import TANTIVY
 
 log = logging.getLogger("newsdesk.index")
 T = TypeVar("T")
@@ -35,10 +37,11 @@ class Snapshot:
 class Desk:
     """Holds the current snapshot and runs refreshes one at a time."""
 
-    def __init__(self, folders: Sequence[Path], state_dir: Path, *, top: int = 3) -> None:
+    def __init__(self, folders: Sequence[Path], state_dir: Path, *, top: int = 3, backend: Backend = TANTIVY) -> None:
         self.folders = [Path(f) for f in folders]
         self.state_dir = Path(state_dir)
         self.top = top
+        self.backend = backend
         self._snapshot: Snapshot | None = None
         self._recovering = threading.Lock()
         self.started = time.time()
@@ -49,7 +52,9 @@ class Desk:
         Another process in the middle of writing the index does not hold start-up back: the
         index on disk answers as it is (``report.busy``), and the next refresh catches up.
         """
-        coverage, report = open_coverage(self.folders, self.state_dir, by=by, wait=0.0, serve_busy=True)
+        coverage, report = open_coverage(
+            self.folders, self.state_dir, by=by, wait=0.0, serve_busy=True, backend=self.backend
+        )
         self._swap(coverage)
         meaning.warm()  # the embedding model and lemmas, loaded now rather than by the first question
         return report
@@ -66,7 +71,7 @@ class Desk:
 
     @property
     def refreshing(self) -> bool:
-        return updating(self.coverage.engine.path)
+        return updating(self.coverage.directory)
 
     def ask(self, question: str, *, top: int | None = None) -> Answer:
         return self.read(lambda snapshot: self._answerer(snapshot, top).ask(question))
@@ -96,7 +101,9 @@ class Desk:
         with self._recovering:
             if damaged is not None and self._snapshot is not damaged:
                 return None
-            coverage, report = open_coverage(self.folders, self.state_dir, update=False, verify=True, by="recovery")
+            coverage, report = open_coverage(
+                self.folders, self.state_dir, update=False, verify=True, by="recovery", backend=self.backend
+            )
             self._swap(coverage)
             return report
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .attribution import SentenceInfo, Statement, statements
-from .engine import Hit, Search
+from .engine import Hit, Search, SearchEngine
 from .names import TITLE_WORDS, fold_name, mentions, name_matches, similar, split_words
 from .passages import Passage
 from .question import Question
@@ -148,7 +148,7 @@ class People:
 
     def __init__(self, reader: Reader) -> None:
         self.reader = reader
-        self.engine = reader.engine
+        self.engine: SearchEngine = reader.engine
         self._in_coverage: dict[tuple[str, tuple[str, ...]], bool] = {}
 
     # -- names -----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import numpy as np
 
 from .attribution import quoted_names
 from .coverage import ArticleInfo, Coverage
-from .engine import Search
+from .engine import Search, SearchEngine, article_passages
 from .names import fold_name
 from .passages import Passage, passage_key
 from .people import People, Said, Unknown
@@ -136,7 +136,7 @@ class Summarizer:
 
     def __init__(self, coverage: Coverage, reader: Reader | None = None) -> None:
         self.coverage = coverage
-        self.engine = coverage.engine
+        self.engine: SearchEngine = coverage.engine
         self.reader = reader or Reader.of(coverage)
         self.people = People(self.reader)
 
@@ -275,7 +275,7 @@ class Summarizer:
 
     def _passages(self, info: ArticleInfo, limit: int | None = None) -> list[Passage]:
         count = info.passages if limit is None else min(limit, info.passages)
-        return self.engine.article_passages(info.name, count)
+        return article_passages(self.engine, info.name, count)
 
     # -- kinds -----------------------------------------------------------------------------
 

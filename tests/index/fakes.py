@@ -83,6 +83,9 @@ class FakeEngine:
         wanted = set(keys)
         return {p.key: p for p in self._passages if p.key in wanted}
 
+    def reopen(self) -> None:
+        """Nothing to see: the passages never change."""
+
 
 def fake_reader(articles: Mapping[str, str]) -> Reader:
     """A reader over invented articles (file name to text), through the real reader and cutter."""

@@ -11,7 +11,7 @@ import pytest
 from index import coverage as coverage_module
 from index.answer import Answerer
 from index.coverage import index_dir, open_coverage, refresh
-from index.engine import TantivyEngine
+from index.tantivy_engine import TantivyEngine
 from index.errors import CorpusError, IndexBusy
 
 

@@ -11,7 +11,8 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from index.articles import read_article
-from index.engine import Search, TantivyEngine, damage, fingerprint
+from index.engine import Search, neighbours
+from index.tantivy_engine import TantivyEngine, damage, fingerprint
 from index.errors import IndexDamaged
 from index.passages import Passage, make_passages
 from index.text import tokens
@@ -85,7 +86,7 @@ def test_required_terms_and_neighbours(indexed: tuple[TantivyEngine, list[Passag
     engine, _ = indexed
     hits = engine.search(Search((("peac", 1.0),), required=(("rutt",),)), 10)
     assert hits and all("Rutte" in h.passage.text for h in hits)
-    around = engine.neighbours(hits[0].passage, 1, 1)
+    around = neighbours(engine, hits[0].passage, 1, 1)
     assert [p.ordinal for p in around] == list(range(hits[0].passage.ordinal - 1, hits[0].passage.ordinal + 2))
 
 

@@ -28,7 +28,7 @@ HOLDER = """
 import contextlib, sys, time
 from pathlib import Path
 from index import coverage
-from index.engine import TantivyEngine
+from index.tantivy_engine import TantivyEngine
 writing = getattr(coverage, "_writing", lambda directory, wait: contextlib.nullcontext())  # (older code: tantivy's lock only)
 with writing(Path(sys.argv[1]), 0):
     writer = TantivyEngine(Path(sys.argv[1]))
