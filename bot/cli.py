@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     _corpus_option(sources)
 
     build = commands.add_parser("index", help="build or update the index and report what changed")
+    build.add_argument(
+        "--dask",
+        nargs="?",
+        const="local",
+        metavar="SCHEDULER",
+        help='build the Xapian shards in parallel on Dask: a cluster on this machine, or a scheduler address (index.engine = "xapian")',
+    )
     _corpus_option(build)
 
     report = commands.add_parser("report", help="unanswered questions and answers marked 👎, most frequent first")
@@ -120,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "index":
             # The one command that checks every index file against its checksum, and the one
             # that waits (up to UPDATE_WAIT) for another process's update instead of skipping it.
-            _, report = open_coverage(folders, settings.state_dir, by="newsdesk index", verify=True)
+            backend = settings.backend(scheduler=args.dask)
+            _, report = open_coverage(folders, settings.state_dir, by="newsdesk index", verify=True, backend=backend)
             _print_report(report, sys.stdout)
             return 0
         return _read_only(args, settings, folders)
@@ -135,7 +143,7 @@ def _read_only(args: argparse.Namespace, settings: Settings, folders: Sequence[P
     """``ask``, ``sources``, ``summary``, ``check``: never wait for the writer lock. The index is
     brought up to date when the corpus changed and no one else is writing it; otherwise they
     answer from the index on disk as it is. An index found damaged is rebuilt, then read again."""
-    desk = Desk(folders, settings.state_dir, top=getattr(args, "top", None) or settings.answers.top)
+    desk = Desk(folders, settings.state_dir, top=getattr(args, "top", None) or settings.answers.top, backend=settings.backend())
     desk.open(by=None)
     if args.command == "ask":
         return _ask(desk, args, sys.stdin, sys.stdout)
@@ -230,7 +238,7 @@ async def _intake_command(settings: Settings, args: argparse.Namespace, out: Tex
 
     from .store import Store
 
-    desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top)
+    desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top, backend=settings.backend())
     await asyncio.to_thread(desk.open)
     intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
     try:

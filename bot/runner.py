@@ -32,7 +32,7 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         print(MISSING_TOKEN, file=sys.stderr, end="")
         return 2
-    desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top)
+    desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top, backend=settings.backend())
     report = desk.open()
     log.info("index ready: %d articles, %d passages", report.articles, report.passages)
     store = Store(settings.state_dir / "newsdesk.db")  # a damaged one is set aside here, and said so

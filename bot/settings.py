@@ -15,13 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from index.errors import NewsdeskError
 
 if TYPE_CHECKING:
     from index.abstractive import Endpoint
+    from index.engine import Backend
     from index.ingest import FetchPolicy
 
 CONFIG_ENV = "NEWSDESK_CONFIG"
@@ -41,8 +42,32 @@ class CorpusSettings(_Section):
     folders: list[Path] = Field(default_factory=lambda: [Path("seeds")], min_length=1)
 
 
+class ShardSettings(_Section):
+    """One Xapian shard: ``host:port`` of its read-only ``xapian-tcpsrv`` and of its writable one."""
+
+    read: str
+    write: str
+
+    @field_validator("read", "write")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port")
+        return value
+
+
 class IndexSettings(_Section):
     state_dir: Path = Path(".newsdesk")
+    engine: Literal["tantivy", "xapian"] = "tantivy"
+    shards: list[ShardSettings] = Field(default_factory=list)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _shards_for_xapian(self) -> IndexSettings:
+        if self.engine == "xapian" and not self.shards:
+            raise ValueError('engine = "xapian" needs at least one entry in index.shards')
+        return self
 
 
 class AnswerSettings(_Section):
@@ -179,6 +204,24 @@ class Settings(BaseSettings):
     def ingest_folder(self) -> Path:
         """Where added articles are saved: ``ingest.folder``, else the first corpus folder."""
         return self.path(self.ingest.folder) if self.ingest.folder else self.corpus_folders[0]
+
+    def backend(self, scheduler: str | None = None) -> Backend:
+        """How the index keeps its passages (``index.engine``); ``scheduler`` runs a Xapian build on Dask."""
+        if self.index.engine == "tantivy":
+            from index.tantivy_engine import TANTIVY
+
+            if scheduler is not None:
+                raise ConfigError('A Dask build is for Xapian shards: set index.engine = "xapian" and index.shards.')
+
+            return TANTIVY
+        from index.xapian_engine import Address, Shard, XapianBackend  # only when used: it needs python3-xapian
+
+        def address(value: str) -> Address:
+            host, _, port = value.rpartition(":")
+            return Address(host, int(port))
+
+        shards = tuple(Shard(address(s.read), address(s.write)) for s in self.index.shards)
+        return XapianBackend(shards, self.index.timeout_seconds, scheduler)
 
     def fetch_policy(self) -> FetchPolicy:
         from index.ingest import FetchPolicy

@@ -127,8 +127,10 @@ class Backend(Protocol):
     tantivy index itself); a build writes into a new folder that then replaces it.
     """
 
-    #: The start of the index folder's name (an index of another kind never takes its place).
-    prefix: str
+    @property
+    def prefix(self) -> str:
+        """The start of the index folder's name (an index of another kind never takes its place)."""
+        ...
 
     def open(self, directory: Path) -> WritableEngine:
         """The committed index (raises IndexDamaged when it cannot be read)."""

@@ -6,6 +6,7 @@
     ├── IndexBusy            another process or a running refresh holds the index for writing
     ├── IndexFailed          building or updating the index failed; the previous index still serves
     │   └── IndexDamaged     the index's files cannot be read (damaged, missing); rebuilt from the corpus
+    ├── SearchUnavailable    a remote index shard cannot be reached; answering resumes when it is back
     └── UnreadableFile       one article file cannot be read; it is skipped and named
 """
 
@@ -47,3 +48,7 @@ class IndexDamaged(IndexFailed):
 
 class UnreadableFile(NewsdeskError):
     """An article file that cannot be indexed; the message says why (binary, empty, undecodable)."""
+
+
+class SearchUnavailable(NewsdeskError):
+    """A search server (a remote index shard) cannot be reached; the next question tries it again."""

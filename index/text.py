@@ -78,6 +78,24 @@ def tokens(text: str) -> list[str]:
     return analyzer().analyze(text)
 
 
+@lru_cache(maxsize=1)
+def _splitter() -> tantivy.TextAnalyzer:
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).build()
+
+
+@lru_cache(maxsize=262_144)
+def _term(word: str) -> str | None:
+    found = analyzer().analyze(word)
+    return found[0] if found else None
+
+
+def positioned_tokens(text: str) -> list[tuple[str, int]]:
+    """:func:`tokens` with the position tantivy gives each: its place among all the words,
+    stop words included (dropped words leave gaps, so a near-phrase spans what was written).
+    For engines that index the project's tokens themselves (:mod:`index.xapian_engine`)."""
+    return [(term, position) for position, word in enumerate(_splitter().analyze(text)) if (term := _term(word))]
+
+
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 
 
