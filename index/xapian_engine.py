@@ -59,6 +59,8 @@ EVERY = "N"
 STAMP = "newsdesk:stamp"
 #: Xapian refuses terms over 245 bytes; longer file names are hashed into their term.
 _MAX_TERM = 240
+#: Passages kept in memory between reopens (then forgotten all at once when there are more).
+CACHED_PASSAGES = 50_000
 #: ``OP_NEAR``'s window spans both words: a slop of 2 lets 2 others stand between them.
 NEAR_WINDOW = PHRASE_SLOP + 2
 
@@ -162,6 +164,8 @@ class XapianEngine:
         self._local = _Local()
         self._generation = 0
         self._vocabulary: tuple[int, list[str]] | None = None
+        #: Passages read since the last reopen, by document id (see _documents).
+        self._cache: dict[int, Passage] = {}
         self._writers: list[xapian.WritableDatabase] | None = None
 
     # -- connections -----------------------------------------------------------------------
@@ -206,6 +210,7 @@ class XapianEngine:
 
     def reopen(self) -> None:
         """See what has been committed since (every thread's connections reopen on their next read)."""
+        self._cache = {}
         self._generation += 1
 
     # -- reading ---------------------------------------------------------------------------
@@ -220,19 +225,34 @@ class XapianEngine:
         if limit <= 0:
             return []
 
-        def run(db: xapian.Database) -> list[tuple[float, bytes]]:
+        def run(db: xapian.Database) -> list[Hit]:
             enquire = xapian.Enquire(db)
             enquire.set_weighting_scheme(_weighting())
             enquire.set_query(query)
-            found = [(item.weight, item.document.get_data()) for item in enquire.get_mset(0, limit + (MAX_TIED if ties else 0))]
-            if len(found) > limit:
-                cut = found[limit - 1][0]
-                found = [pair for pair in found if pair[0] >= cut] if ties else found[:limit]
-            return found
+            mset = enquire.get_mset(0, limit + (MAX_TIED if ties else 0))
+            items = list(mset)
+            if len(items) > limit:
+                cut = items[limit - 1].weight
+                items = [item for item in items if item.weight >= cut] if ties else items[:limit]
+            return [Hit(item.weight, passage) for item, passage in zip(items, self._documents(mset, items))]
 
-        hits = [Hit(weight, _passage(data)) for weight, data in self._read(run)]
+        hits = self._read(run)
         hits.sort(key=in_order)
         return hits[:limit]
+
+    def _documents(self, mset: xapian.MSet, items: list[Any]) -> list[Passage]:
+        """The passages of ``items`` (of ``mset``). Each document read is a round trip to its
+        shard's server (60-150 µs here, most of a query's time), so passages read once are kept
+        until the next :meth:`reopen`. Only the items kept are read: ``MSet.fetch()`` would read
+        every one, those past the cut included, and costs more than it saves."""
+        cache = self._cache
+        if any(item.docid not in cache for item in items):
+            if len(cache) > CACHED_PASSAGES:
+                self._cache = cache = {}  # a new one: other threads may be reading the old
+            for item in items:
+                if item.docid not in cache:
+                    cache[item.docid] = _passage(item.document.get_data())
+        return [cache[item.docid] for item in items]
 
     def search(self, query: Search, limit: int) -> list[Hit]:
         if not query.terms and not query.required:
@@ -287,14 +307,14 @@ class XapianEngine:
         Q = xapian.Query
         query = Q(Q.OP_OR, [Q(_boolean(KEY, key)) for key in wanted])
 
-        def run(db: xapian.Database) -> list[bytes]:
+        def run(db: xapian.Database) -> list[Passage]:
             enquire = xapian.Enquire(db)
             enquire.set_query(query)
             enquire.set_weighting_scheme(xapian.BoolWeight())
-            return [item.document.get_data() for item in enquire.get_mset(0, len(wanted))]
+            mset = enquire.get_mset(0, len(wanted))
+            return self._documents(mset, list(mset))
 
-        found = [_passage(data) for data in self._read(run)]
-        return {passage.key: passage for passage in found}
+        return {passage.key: passage for passage in self._read(run)}
 
     def stamps(self) -> list[dict[str, Any]]:
         """Each shard's database id, commit stamp and passage count, as the manifest records them."""

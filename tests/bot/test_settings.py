@@ -63,6 +63,9 @@ def test_newsdesk_config_variable_points_elsewhere(tmp_path: Path, monkeypatch: 
         ("[corpus]\nfolder = ['x']\n", "corpus.folder"),
         ("[discord]\ntoken = 'secret'\n", "DISCORD_TOKEN"),
         ("[answers\n", "not valid TOML"),
+        ("[index]\nengine = 'xapian'\n", "index.shards"),
+        ("[index]\nengine = 'xapian'\nshards = [{ read = 'nohost', write = 'h:1' }]\n", "index.shards.0.read"),
+        ("[index]\nengine = 'lucene'\n", "index.engine"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path: Path, content: str, named: str) -> None:
@@ -96,3 +99,24 @@ def test_the_shipped_config_lists_every_setting_with_its_default() -> None:
                 assert shipped[section][key] == default, f"{section}.{key}"
             else:
                 assert default is None and ("", key) in commented, f"{section}.{key} is not in config/newsdesk.toml"
+
+
+def test_the_engine_is_chosen_in_config(tmp_path: Path) -> None:
+    from index.tantivy_engine import TANTIVY
+    from tests.index.shards import need_xapian
+
+    assert load_settings(environ={}).backend() is TANTIVY
+    need_xapian()
+    from index.xapian_engine import Address, Shard, XapianBackend
+
+    config = tmp_path / "xapian.toml"
+    config.write_text(
+        "[index]\nengine = 'xapian'\ntimeout_seconds = 3\n"
+        "shards = [{ read = '10.0.0.5:33001', write = '10.0.0.5:33101' }, { read = 'search-2:33001', write = 'search-2:33101' }]\n"
+    )
+    backend = load_settings(config, environ={}).backend(scheduler="tcp://10.0.0.9:8786")
+    assert backend == XapianBackend(
+        (Shard(Address("10.0.0.5", 33001), Address("10.0.0.5", 33101)), Shard(Address("search-2", 33001), Address("search-2", 33101))),
+        3.0,
+        "tcp://10.0.0.9:8786",
+    )

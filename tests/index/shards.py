@@ -86,6 +86,7 @@ class ShardServers:
     def __init__(self, root: Path, count: int) -> None:
         import xapian
 
+        root.mkdir(parents=True, exist_ok=True)
         self.readers: list[Server] = []
         self.writers: list[Server] = []
         for number in range(count):
