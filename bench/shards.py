@@ -99,7 +99,7 @@ def parity(engine: SearchEngine, coverage: Coverage, questions: Sequence[str]) -
             order = sorted(np.flatnonzero(scores > 0), key=lambda i: (-round(float(scores[i]), 9), passages[i].file, passages[i].ordinal))
             expected = {passages[i].key for i in order[:10]}
             if expected:
-                got = {hit.passage.key for hit in bm25_query(engine)(question)}  # type: ignore[attr-defined]
+                got = {hit.passage.key for hit in engine.search(Search(tuple((t, 1.0) for t in terms)), 10)}
                 overlaps.append(len(got & expected) / len(expected))
         found[label] = float(np.mean(overlaps))
     return found

@@ -529,7 +529,7 @@ def bm25_run(folder: Path, expected: int, questions: Sequence[str], budget_mb: f
     """rank-bm25 on the same passages and tokens: build (read, tokenize, index) and score each question."""
     started = time.perf_counter()
     try:
-        # k1 and b as tantivy's, so both score the same BM25 (see index/engine.py).
+        # k1 and b as tantivy's, so both score the same BM25 (see index/tantivy_engine.py).
         scorer = BM25Okapi(within_budget(passage_tokens(folder), expected, budget_mb), k1=1.2, b=0.75)
     except OverBudget as exc:
         return Bm25Run(None, None, f"skipped: {exc}, over the {budget_mb:,.0f} MB budget")
