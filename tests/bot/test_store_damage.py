@@ -67,6 +67,7 @@ async def test_damaged_while_running_questions_are_still_answered(
 ) -> None:
     caplog.set_level(logging.INFO)
     fake = fake_discord
+    fake.identify_window = 0  # it restarts the bot within Discord's 5 s session start limit, which is not what it tests
     state = tmp_path / "state"
     bot = start_bot(bot_settings(fake, corpus, state))
     async with fake.running(bot):
