@@ -80,11 +80,21 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print JSON")
     report.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
 
-    commands.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
+    run = commands.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
+    run.add_argument("--shard-ids", type=_shard_ids, metavar="IDS",
+                     help="hold these of the bot's shards in this process, e.g. 0,1 (default from config: all)")
+    run.add_argument("--shard-count", type=int, metavar="N", help="how many shards the bot has in all (default from config)")
     commands.add_parser("sync", help="register the slash commands with Discord now")
     for command in (ask, summary, check, add, remove, feeds, sources, build):
         command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
     return parser
+
+
+def _shard_ids(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of shard numbers, e.g. 0,1") from None
 
 
 def _corpus_option(command: argparse.ArgumentParser) -> None:
@@ -111,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("run", "sync"):
             from .runner import run_bot  # discord is imported only on this path
 
+            if args.command == "run" and (args.shard_ids is not None or args.shard_count is not None):
+                settings = settings.with_shards(args.shard_ids, args.shard_count)
             return run_bot(settings, sync_only=args.command == "sync")
         if args.command == "report":
             return _report(settings, args, sys.stdout)

@@ -31,6 +31,7 @@ from index.ingest import Intake
 
 from .errors import NotModerator, ShuttingDown, reply_error
 from .health import HealthServer, Metrics
+from .identify import IdentifyGate, LocalIdentifyGate
 from .logs import configure_discord_logging
 from .render import NO_PINGS
 from .roles import Resolved, RoleRefs, is_moderator, resolve
@@ -325,9 +326,18 @@ def point_discord_at(settings: Settings) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord.gateway_url)
 
 
-def create_bot(settings: Settings, desk: Desk, store: Store | None = None, **options: Any) -> NewsdeskBot:
-    """Build the bot (not yet connected). ``desk`` must be opened; ``store`` defaults to the state folder's database."""
+def create_bot(
+    settings: Settings, desk: Desk, store: Store | None = None, *, identify_gate: IdentifyGate | None = None, **options: Any
+) -> NewsdeskBot:
+    """Build the bot (not yet connected). ``desk`` must be opened; ``store`` defaults to the state folder's database.
+    With ``discord.shard_count`` set it is sharded, its IDENTIFYs spaced by ``identify_gate`` (default: this
+    process's own)."""
     point_discord_at(settings)
     configure_discord_logging()
     store = store or Store(settings.state_dir / "newsdesk.db")
-    return NewsdeskBot(settings, desk, store, **options)
+    if settings.discord.shard_count is None:
+        return NewsdeskBot(settings, desk, store, **options)
+    from .shards import ShardedNewsdeskBot  # it subclasses NewsdeskBot, so it is imported once that exists
+
+    gate = identify_gate or LocalIdentifyGate(settings.discord.identify_window_seconds)
+    return ShardedNewsdeskBot(settings, desk, store, identify_gate=gate, **options)
