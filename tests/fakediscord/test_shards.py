@@ -129,6 +129,7 @@ async def test_each_shard_gets_only_its_guilds_and_their_events_dms_go_to_shard_
             await fake.send_message(second_general, second_member, "second")
             await fake.send_dm(fake.member.user, "direct")
             await until(lambda: len(zero.seen) == 2 and len(one.seen) == 1)
+            await fake.set_roles(second_member)  # GUILD_MEMBER_UPDATE in the second server
     assert zero.seen == [fake.guild.id, None] and one.seen == [other.id]
     s0, s1 = fake.gateway.session(0), fake.gateway.session(1)
     assert s0 is not None and s1 is not None and s0.shard == (0, 2) and s1.shard == (1, 2)
@@ -137,6 +138,7 @@ async def test_each_shard_gets_only_its_guilds_and_their_events_dms_go_to_shard_
     assert [g["id"] for g in s1.dispatched("GUILD_CREATE")] == [str(other.id)]
     assert [m.get("guild_id") for m in s0.dispatched("MESSAGE_CREATE")] == [str(fake.guild.id), None]
     assert [m.get("guild_id") for m in s1.dispatched("MESSAGE_CREATE")] == [str(other.id)]
+    assert s0.dispatched("GUILD_MEMBER_UPDATE") == [] and len(s1.dispatched("GUILD_MEMBER_UPDATE")) == 1
 
 
 async def test_an_unsharded_client_still_gets_every_guild() -> None:
