@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from index.answer import Answer
-from index.coverage import Coverage, RefreshReport, open_coverage
+from index.coverage import Coverage
 from index.desk import Desk
 from index.errors import BadQuestion, NewsdeskError
+from index.refresh import RefreshReport, open_coverage
 
 from .citation import citation_line
 from .settings import ConfigError, Settings, load_settings

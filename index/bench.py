@@ -35,7 +35,7 @@ from .answer import Answerer
 from .articles import parse_article, read_article
 from .check import Checker
 from .attribution import CUE_VERBS
-from .coverage import open_coverage, refresh
+from .refresh import open_coverage, refresh
 from .names import SENTENCE_OPENERS, TITLE_WORDS
 from .passages import make_passages
 from .reader import Reader

@@ -19,8 +19,10 @@ from typing import TypeVar
 
 from . import meaning
 from .answer import Answer, Answerer
-from .coverage import Coverage, RefreshReport, open_coverage, refresh, updating
+from .coverage import Coverage
 from .errors import IndexDamaged
+from .locks import updating
+from .refresh import RefreshReport, open_coverage, refresh
 
 log = logging.getLogger("newsdesk.index")
 T = TypeVar("T")

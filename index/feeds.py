@@ -9,7 +9,7 @@ from pathlib import Path
 
 import aiohttp
 
-from .coverage import RefreshReport
+from .refresh import RefreshReport
 from .errors import NewsdeskError
 from .ingest import REFRESH_WAIT, IngestError, Intake, fetch, normalise_url, session_for
 

@@ -25,7 +25,10 @@ import aiohttp
 from yarl import URL
 
 from .articles import decode
-from .coverage import REMOVED_FOLDER, ArticleInfo, Coverage, RefreshReport
+from .coverage import Coverage
+from .refresh import RefreshReport
+from .scan import REMOVED_FOLDER
+from .table import ArticleInfo
 from .desk import Desk
 from .errors import NewsdeskError, UnreadableFile
 

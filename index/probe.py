@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .answer import Answerer
 from .bench import ARCHIVE, Source, load_bbc
-from .coverage import open_coverage
+from .refresh import open_coverage
 from .names import ORG_WORDS, TITLE_WORDS
 from .text import fold, tokens
 

@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from index.coverage import RefreshReport
+from index.refresh import RefreshReport
 from index.errors import IndexBusy, NewsdeskError
 from index.feeds import FeedReport
 
