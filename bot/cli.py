@@ -17,15 +17,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from index.answer import Answer
-from index.coverage import Coverage, RefreshReport, open_coverage
+from index.coverage import Coverage
 from index.desk import Desk
 from index.errors import BadQuestion, NewsdeskError
+from index.locks import UPDATE_WAIT
+from index.refresh import RefreshReport
 
 from .citation import citation_line
 from .settings import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
     from index.summary import Summary
+    from index.update import Updater
+
+    from .store import Store
 
 log = logging.getLogger("newsdesk")
 
@@ -127,14 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report":
             return _report(settings, args, sys.stdout)
         if args.command in ("add", "remove", "feeds"):
-            return asyncio.run(_intake_command(settings, args, sys.stdout))
+            return asyncio.run(_update(settings, args, sys.stdout))
         folders = [folder.resolve() for folder in args.corpus] if getattr(args, "corpus", None) else settings.corpus_folders
         if args.command == "index":
-            # The one command that checks every index file against its checksum, and the one
-            # that waits (up to UPDATE_WAIT) for another process's update instead of skipping it.
-            _, report = open_coverage(folders, settings.state_dir, by="newsdesk index", verify=True)
-            _print_report(report, sys.stdout)
-            return 0
+            return asyncio.run(_index(settings, folders, sys.stdout))
         return _read_only(args, settings, folders)
     except NewsdeskError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
@@ -235,27 +236,63 @@ def _report(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-async def _intake_command(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    """``newsdesk add``, ``remove`` and ``feeds poll``: the same intake the bot's /add uses."""
-    from index.feeds import poll
-    from index.ingest import IngestError, Intake
-
+def _open_store(settings: Settings) -> Store:
+    """The state database the bot uses; one found damaged is set aside (and said so) and a fresh one started."""
     from .store import Store
 
-    desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top)
-    await asyncio.to_thread(desk.open)
-    intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
+    store = Store(settings.state_dir / "newsdesk.db")
+    for damaged in store.set_aside:
+        print(f"newsdesk: {damaged.notice()}", file=sys.stderr)
+    return store
+
+
+def _updater(settings: Settings, folders: Sequence[Path], store: Store) -> Updater:
+    """The update path the bot's /refresh, /add and /remove take, recorded in the same state database."""
+    from index.ingest import Intake  # aiohttp and the fetching rules: only commands that update need them
+    from index.update import Updater
+
+    from .journal import StoreJournal
+
+    desk = Desk(folders, settings.state_dir, top=settings.answers.top)
+    return Updater(desk, Intake(desk, settings.fetch_policy(), settings.ingest_folder), settings.feeds.urls, StoreJournal(store))
+
+
+async def _index(settings: Settings, folders: Sequence[Path], out: TextIO) -> int:
+    """``newsdesk index``: the one command that checks every index file against its checksum, and
+    the one that waits (up to UPDATE_WAIT) for another process's update instead of skipping it."""
+    store = _open_store(settings)
     try:
+        report = await _updater(settings, folders, store).open(by="newsdesk index", verify=True, wait=UPDATE_WAIT)
+    finally:
+        store.close()
+    if report.failure is not None:
+        raise report.failure
+    assert report.index is not None
+    _print_report(report.index, out)
+    return 0
+
+
+async def _update(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    """``newsdesk add``, ``remove`` and ``feeds poll``: the same updates the bot's /add, /remove and /refresh run."""
+    from index.ingest import IngestError
+
+    if args.command == "feeds" and not settings.feeds.urls:
+        out.write("No feeds are configured (feeds.urls).\n")
+        return 0
+    store = _open_store(settings)
+    try:
+        updater = _updater(settings, settings.corpus_folders, store)
+        await asyncio.to_thread(updater.desk.open, warm=False)
         if args.command == "add":
             if args.source.startswith(("http://", "https://")):
-                added = await intake.add_url(args.source, by="newsdesk add")
+                added = await updater.add_url(args.source, by="newsdesk add")
             else:
                 path = Path(args.source)
                 try:
                     data = path.read_bytes()
                 except OSError as exc:
                     raise IngestError(f"Cannot read {path}: {exc.strerror}.") from None
-                added = await intake.add_upload(path.name, data, by="newsdesk add")
+                added = await updater.add_upload(path.name, data, by="newsdesk add")
             info = added.info
             outlet = f" \u2014 {info.meta['outlet']}" if info.meta.get("outlet") else ""
             verb = "Already indexed" if added.existing else "Added"
@@ -263,28 +300,22 @@ async def _intake_command(settings: Settings, args: argparse.Namespace, out: Tex
             if info.meta.get("url"):
                 out.write(f"  {info.meta['url']}\n")
         elif args.command == "remove":
-            info, moved, _ = await intake.remove(args.file, by="newsdesk remove")
-            out.write(f"Removed {info.label} ({info.name}); the file is now {moved}\n")
+            removed = await updater.remove(args.file, by="newsdesk remove")
+            out.write(f"Removed {removed.info.label} ({removed.info.name}); the file is now {removed.kept}\n")
         else:
-            store = Store(settings.state_dir / "newsdesk.db")
-            for damaged in store.set_aside:
-                print(f"newsdesk: {damaged.notice()}", file=sys.stderr)
-            try:
-                report = await poll(intake, settings.feeds.urls, store.seen_feed_items())
-                store.mark_feed_items(report.seen)
-            finally:
-                store.close()
-            if not settings.feeds.urls:
-                out.write("No feeds are configured (feeds.urls).\n")
-            for name, title, feed in report.added:
+            feeds = (await updater.refresh(by="newsdesk feeds", feeds=True)).feeds
+            assert feeds is not None
+            for name, title, feed in feeds.added:
                 out.write(f"added   {name}: {title} (from {feed})\n")
-            for where, why in report.failed:
+            for where, why in feeds.failed:
                 out.write(f"failed  {where}: {why}\n")
-            if settings.feeds.urls and report.empty:
+            if feeds.empty:
                 out.write("No new items.\n")
     except IngestError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 1
+    finally:
+        store.close()
     return 0
 
 

@@ -28,6 +28,7 @@ from discord.ext import commands
 
 from index.desk import Desk
 from index.ingest import Intake
+from index.update import Updater
 
 from .errors import NotModerator, ShuttingDown, reply_error
 from .health import HealthServer, Metrics
@@ -37,6 +38,7 @@ from .render import NO_PINGS
 from .roles import Resolved, RoleRefs, is_moderator, resolve
 from .settings import Settings
 from .store import StateUnavailable, Store
+from .updates import BotJournal
 from .views import ArticleChoices
 from .workers import AnswerPool
 
@@ -90,7 +92,9 @@ class NewsdeskBot(commands.Bot):
         self.settings = settings
         self.desk = desk
         self.store = store
-        self.intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
+        # Every change to the coverage (/refresh, /add, /remove, the schedules) goes through it.
+        intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
+        self.updater = Updater(desk, intake, settings.feeds.urls, BotJournal(self))
         self.article_choices = ArticleChoices()  # shared by every command with an article option
         self.started_at = time.time()
         self.synced = False

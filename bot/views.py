@@ -7,7 +7,8 @@ import asyncio
 import discord
 from discord import app_commands
 
-from index.coverage import ArticleInfo, Coverage
+from index.coverage import Coverage
+from index.table import ArticleInfo
 
 from .render import NO_PINGS, clip
 

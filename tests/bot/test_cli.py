@@ -1,4 +1,4 @@
-"""The newsdesk command line: ask (human and JSON, one question or a stream), sources, index."""
+"""The newsdesk command line: ask (human and JSON, one question or a stream), sources, index, add, remove, feeds poll."""
 
 from __future__ import annotations
 
@@ -149,3 +149,26 @@ def test_add_refuses_every_spelling_of_a_local_address(run, corpus: Path, host: 
     assert "Traceback" not in err and not (corpus / "added").exists()
     _, answer, _ = run("ask", "--json", "What did Okafor say?")
     assert json.loads(answer)["found"] is False
+
+
+def test_add_remove_and_feeds_poll_take_the_bots_update_path(run, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.store import Store
+    from tests.pages import serve_pages_in_thread
+
+    (tmp_path / "notes.md").write_text("Council Notes\n\nThe council agreed on Monday to cut ferry fares for pensioners.\n")
+    code, out, _ = run("add", str(tmp_path / "notes.md"))
+    assert code == 0 and out.startswith("Added: Council Notes (notes.md,")
+    code, out, _ = run("remove", "notes.md")
+    assert code == 0 and out.startswith("Removed Council Notes (notes.md); the file is now") and (corpus / "removed" / "notes.md").is_file()
+    with serve_pages_in_thread() as site:
+        monkeypatch.setenv("NEWSDESK_FEEDS__URLS", json.dumps([f"{site}/feed.atom"]))
+        monkeypatch.setenv("NEWSDESK_INGEST__ALLOW_PRIVATE", "true")
+        code, out, _ = run("feeds", "poll")
+        assert code == 0 and out.startswith("added   port-gazette-new-quay-opens-to-fishing-boats.txt: New quay opens")
+        code, again, _ = run("feeds", "poll")
+        assert code == 0 and again == "No new items.\n"
+    store = Store(tmp_path / "state" / "newsdesk.db")
+    try:
+        assert store.last_refresh().by == "newsdesk feeds"  # recorded where /about reads it
+    finally:
+        store.close()

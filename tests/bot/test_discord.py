@@ -10,7 +10,7 @@ import pytest
 
 from bot.runner import run_bot
 from bot.settings import load_settings
-from index import coverage as coverage_module
+from index import refresh as refresh_module
 from index import passages as passage_rules
 from index.desk import Desk
 from tests.bot.conftest import Harness, bot_settings, custom_ids, embed_text, start_bot
@@ -173,13 +173,13 @@ async def test_questions_during_a_refresh_are_answered_from_the_old_index(newsde
     fake = newsdesk.fake
     desk = newsdesk.bot.desk
     release = threading.Event()
-    real_apply = coverage_module._apply
+    real_apply = refresh_module._apply
 
     def slow_apply(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - holds the writer lock while it waits
         assert release.wait(10)
         return real_apply(*args, **kwargs)
 
-    monkeypatch.setattr(coverage_module, "_apply", slow_apply)
+    monkeypatch.setattr(refresh_module, "_apply", slow_apply)
     (newsdesk.corpus / "004_7654bc732c946649.txt").unlink()
     refresh = await newsdesk.command("refresh", user=fake.owner)
     await refresh.wait_callback()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from index import engine as engine_module
-from index.coverage import index_dir, open_coverage
+from index.refresh import index_dir, open_coverage
 from index.desk import Desk
 from tests.conftest import ROOT
 
