@@ -286,7 +286,7 @@ class NewsdeskBot(commands.Bot):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(fingerprint)
         self.synced = True
-        log.info("slash commands synced (%s)", "guild %s" % self.settings.discord.sync_guild if self.settings.discord.sync_guild else "global")
+        log.info("slash commands synced (%s)", f"guild {self.settings.discord.sync_guild}" if self.settings.discord.sync_guild else "global")
         return True
 
     # -- helpers for extensions ------------------------------------------------------------

@@ -523,7 +523,7 @@ class Store:
         def feedback(db: sqlite3.Connection) -> list[Any]:
             return db.execute("SELECT user_id, vote FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
 
-        return {user: vote for user, vote in self._run(feedback)}
+        return dict(self._run(feedback))
 
     # -- feeds -------------------------------------------------------------------------------
 

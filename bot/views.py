@@ -41,15 +41,15 @@ class Pager(discord.ui.View):
         await interaction.response.edit_message(embed=self.pages[self.index], view=self)
 
     @discord.ui.button(label="\u25c0", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button["Pager"]) -> None:
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
         await self._show(interaction, self.index - 1)
 
     @discord.ui.button(label="1 / 1", style=discord.ButtonStyle.secondary, disabled=True)
-    async def counter(self, interaction: discord.Interaction, button: discord.ui.Button["Pager"]) -> None:
+    async def counter(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
         await interaction.response.defer()
 
     @discord.ui.button(label="\u25b6", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button["Pager"]) -> None:
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
         await self._show(interaction, self.index + 1)
 
 

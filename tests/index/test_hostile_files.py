@@ -20,7 +20,6 @@ import pytest
 
 from index import coverage as coverage_module
 from index.answer import Answerer
-from index.articles import OPEN_FLAGS, read_capped
 from index.coverage import Coverage, RefreshReport, open_coverage, refresh
 from index.errors import UnreadableFile
 from tests.conftest import ROOT
