@@ -27,7 +27,7 @@ def modules(folder: str) -> list[Path]:
 
 
 def _optional(node: ast.Try) -> bool:
-    """A ``try`` that falls back when the import is missing: what it imports is optional."""
+    """A ``try`` that falls back when an import is missing: what it and its fallback import is optional."""
     names = {"ImportError", "ModuleNotFoundError"}
     for handler in node.handlers:
         caught = handler.type
@@ -45,7 +45,7 @@ def imports(path: Path, *, root: Path = ROOT, skip_optional: bool = False) -> It
     if skip_optional:
         for node in ast.walk(tree):
             if isinstance(node, ast.Try) and _optional(node):
-                optional |= {id(inner) for statement in node.body for inner in ast.walk(statement)}
+                optional |= {id(inner) for part in (*node.body, *node.handlers) for inner in ast.walk(part)}
     for node in ast.walk(tree):
         if id(node) in optional:
             continue
