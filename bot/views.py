@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -10,6 +11,9 @@ from discord import app_commands
 from index.coverage import ArticleInfo, Coverage
 
 from .render import NO_PINGS, clip
+
+if TYPE_CHECKING:
+    from .client import NewsdeskBot
 
 
 class Pager(discord.ui.View):
@@ -34,6 +38,10 @@ class Pager(discord.ui.View):
             )
             return False
         return True
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+        bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
+        await bot.errors.on_interaction_error(interaction, error)
 
     async def _show(self, interaction: discord.Interaction, index: int) -> None:
         self.index = max(0, min(index, len(self.pages) - 1))

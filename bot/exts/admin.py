@@ -65,7 +65,7 @@ class Admin(commands.Cog):
             raise
         except NewsdeskError as exc:
             await self.bot.remember(self.bot.store.record_refresh, by=by, ok=False, error=exc.message)
-            self.bot.metrics.refreshes.labels("failed").inc()
+            self.bot.metrics.refreshed(ok=False)
             log.warning("event=refresh by=%r outcome=failed error=%r", by, exc.message)
             return Outcome(None, feeds, exc.message)
         await self.bot.remember(
@@ -78,7 +78,7 @@ class Admin(commands.Cog):
             skipped=len(report.skipped),
             passages=report.passages,
         )
-        self.bot.metrics.refreshes.labels("ok").inc()
+        self.bot.metrics.refreshed(ok=True)
         log.info(
             "event=refresh by=%r outcome=ok added=%d changed=%d removed=%d skipped=%d passages=%d seconds=%.2f",
             by, len(report.added), len(report.changed), len(report.removed), len(report.skipped),
