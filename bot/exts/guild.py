@@ -18,7 +18,7 @@ from ..render import COLOUR, NO_PINGS, clip
 from ..server_settings import KEYS, GuildConfig
 
 
-def _describe(config: GuildConfig) -> discord.Embed:
+def settings_embed(config: GuildConfig) -> discord.Embed:
     embed = discord.Embed(title="newsdesk settings for this server", colour=COLOUR)
     for key in KEYS:
         if key.label is not None:
@@ -38,14 +38,14 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
         await asyncio.to_thread(self.bot.store.set_guild_setting, interaction.guild_id, key, value)
         self.bot.forget_guild_config(interaction.guild_id)
         await interaction.response.send_message(
-            "Saved.", embed=_describe(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
+            "Saved.", embed=settings_embed(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="show", description="Show this server's settings.")
     @manager_only()
     async def show(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=_describe(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
+            embed=settings_embed(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="ask-channel", description="Add or remove a channel where every question is answered.")
@@ -92,7 +92,7 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
         await asyncio.to_thread(self.bot.store.clear_guild_settings, interaction.guild_id)
         self.bot.forget_guild_config(interaction.guild_id)
         await interaction.response.send_message(
-            "Back to the defaults.", embed=_describe(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
+            "Back to the defaults.", embed=settings_embed(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
 
