@@ -289,7 +289,7 @@ async def _update(settings: Settings, args: argparse.Namespace, out: TextIO) -> 
             else:
                 path = Path(args.source)
                 try:
-                    data = path.read_bytes()
+                    data = await asyncio.to_thread(path.read_bytes)
                 except OSError as exc:
                     raise IngestError(f"Cannot read {path}: {exc.strerror}.") from None
                 added = await updater.add_upload(path.name, data, by="newsdesk add")
@@ -366,7 +366,7 @@ def _check(coverage: Coverage, args: argparse.Namespace, stdin: TextIO, out: Tex
     return 0
 
 
-def render_summary(summary: "Summary") -> str:
+def render_summary(summary: Summary) -> str:
     """A summary for a terminal: the title, the points with their sources, then who said what."""
     lines = [summary.title]
     if summary.message:

@@ -29,7 +29,7 @@ class BotJournal(StoreJournal):
     async def updated(self, report: UpdateReport) -> None:
         await super().updated(report)
         if not report.busy:
-            self.bot.metrics.refreshes.labels("ok" if report.index is not None else "failed").inc()
+            self.bot.metrics.refreshed(ok=report.index is not None)
         if report.feeds is not None:
             await self._tell_about_feeds(report.feeds)
 

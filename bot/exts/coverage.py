@@ -71,14 +71,13 @@ class Coverage(commands.Cog):
             raise BadQuestion("Give either a url or a file to add.")
         if file is not None and file.size > self.bot.settings.ingest.max_bytes:
             raise BadQuestion(f"That file is larger than {self.bot.settings.ingest.max_bytes // 1_000_000} MB; not added.")
-        async with self.bot.working():
-            await interaction.response.defer(thinking=True)
-            by = f"{interaction.user} ({interaction.user.id})"
-            if url is not None:  # a refresh already running is waited for: the article is saved by then
-                added = await self.bot.updater.add_url(url, by=by)
-            else:
-                assert file is not None
-                added = await self.bot.updater.add_upload(file.filename, await file.read(), by=by)
+        await interaction.response.defer(thinking=True)
+        by = f"{interaction.user} ({interaction.user.id})"
+        if url is not None:  # a refresh already running is waited for: the article is saved by then
+            added = await self.bot.updater.add_url(url, by=by)
+        else:
+            assert file is not None
+            added = await self.bot.updater.add_upload(file.filename, await file.read(), by=by)
         log.info("add by=%s file=%s existing=%s", interaction.user.id, added.info.name, added.existing)
         await interaction.followup.send(embed=_added_embed(added), allowed_mentions=NO_PINGS)
 
@@ -86,9 +85,8 @@ class Coverage(commands.Cog):
     @app_commands.describe(article="The article (start typing its headline or file name)")
     @moderator_only()
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
-        async with self.bot.working():
-            await interaction.response.defer(thinking=True)
-            removed = await self.bot.updater.remove(article, by=f"{interaction.user} ({interaction.user.id})")
+        await interaction.response.defer(thinking=True)
+        removed = await self.bot.updater.remove(article, by=f"{interaction.user} ({interaction.user.id})")
         info, passages = removed.info, self.bot.desk.coverage.passage_count
         text = f"Removed **{escape(info.label)}** ({code(info.name)}). Its file is kept in {code(removed.kept.parent.name + '/')}; {passages} passages remain indexed."
         await interaction.followup.send(clip(text, 2000), allowed_mentions=NO_PINGS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,9 +21,9 @@ from tests.fakediscord.server import FakeDiscord
 EPHEMERAL = 64
 
 
-def shown(message: object) -> bool:
+def shown(message: Any) -> bool:
     """A message with something in it (not the empty "thinking…" placeholder of a deferred reply)."""
-    return bool(getattr(message, "embeds") or getattr(message, "content"))
+    return bool(message.embeds or message.content)
 
 
 async def test_a_mention_gets_a_cited_answer(newsdesk: Harness) -> None:

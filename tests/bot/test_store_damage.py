@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,8 +17,8 @@ from tests.fakediscord.server import FakeDiscord
 GARBAGE = b"\x13\x37 this is not a database " * 4096
 
 
-def shown(message: object) -> bool:
-    return bool(getattr(message, "embeds") or getattr(message, "content"))
+def shown(message: Any) -> bool:
+    return bool(message.embeds or message.content)
 
 
 def damage(db: Path) -> None:

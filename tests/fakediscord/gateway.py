@@ -14,7 +14,8 @@ import json
 import secrets
 import time
 import zlib
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 

@@ -582,7 +582,7 @@ class FakeDiscord:
             changed = self._log_changed
             try:
                 await asyncio.wait_for(changed.wait(), max(0.0, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise TimeoutError(f"no matching bot message within {timeout}s; bot messages: "
                                    f"{self.bot_messages()[-5:]}; errors: {self.errors[-5:]}") from None
 

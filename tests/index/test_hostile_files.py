@@ -21,7 +21,6 @@ import pytest
 from index import refresh as refresh_module
 from index import scan as scan_module
 from index.answer import Answerer
-from index.articles import OPEN_FLAGS, read_capped
 from index.coverage import Coverage
 from index.errors import UnreadableFile
 from index.refresh import RefreshReport, open_coverage, refresh

@@ -166,7 +166,7 @@ def test_addresses_compare_without_case_or_fragment() -> None:
 
 
 async def test_uploads(updater: Updater) -> None:
-    text = await updater.add_upload("Council notes.txt", "Council Notes\n\nThe council met on Monday to discuss the ferry fares for the summer season.\n".encode(), by=None)
+    text = await updater.add_upload("Council notes.txt", b"Council Notes\n\nThe council met on Monday to discuss the ferry fares for the summer season.\n", by=None)
     assert text.info.name == "added/council-notes.txt" and text.info.title == "Council Notes"
     html = await updater.add_upload("story.html", ARTICLE_HTML.encode(), by=None)
     assert html.info.title == "Lighthouse keeper retires" and html.info.name.endswith(".txt")
