@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index.answer import Answerer  # noqa: E402
-from index.coverage import open_coverage  # noqa: E402
 from index.choose import SPEAKER_TOPIC  # noqa: E402
 from index.evidence import FEATURES, answer_test  # noqa: E402
+from index.refresh import open_coverage  # noqa: E402
 from index.text import fold  # noqa: E402
 from index.window import quote_window  # noqa: E402
 

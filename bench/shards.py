@@ -1,7 +1,7 @@
 """Benchmark the sharded deployment beside tantivy: build (one process, and Dask), BM25 queries and whole questions through two Xapian shards.
 
-Run from the project's root (the BBC archive is read from ../shared); corpora are the main
-bench's replicated BBC (index/bench.py: same recipe, same seeded questions), under --workdir.
+The BBC archive is read from ../shared beside the project; corpora are the main bench's
+replicated BBC (bench/bench.py: same recipe, same seeded questions), under --workdir.
 Two shards, each a read-only and a writable ``xapian-tcpsrv`` on 127.0.0.1 started here (in
 their own sessions) and stopped by PID. Prints one markdown table, plus the engines' top-10
 agreement with rank-bm25 at sizes up to ``--parity-up-to`` passages.
@@ -24,11 +24,14 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.index.shards starts the servers
+from bbc import ROOT, SHARED, archive_in, load_bbc  # beside this file
+from bench import SEED, WORKDIR, QuestionMaker, ensure_corpus  # beside this file
+
+sys.path.insert(0, str(ROOT))  # the repo's own index package; tests.index.shards starts the servers
 
 from index.answer import Answerer  # noqa: E402
-from index.bench import ARCHIVE, SEED, QuestionMaker, ensure_corpus, load_bbc  # noqa: E402
-from index.coverage import Coverage, open_coverage  # noqa: E402
+from index.coverage import Coverage  # noqa: E402
+from index.refresh import open_coverage  # noqa: E402
 from index.engine import Search, SearchEngine  # noqa: E402
 from index.text import tokens  # noqa: E402
 from tests.index.shards import running  # noqa: E402
@@ -108,13 +111,13 @@ def parity(engine: SearchEngine, coverage: Coverage, questions: Sequence[str]) -
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="passage targets, comma-separated")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsdesk-bench"), help="where corpora go (never the repo)")
-    parser.add_argument("--archive", type=Path, default=ARCHIVE)
+    parser.add_argument("--workdir", type=Path, default=WORKDIR, help="where corpora go (never the repo)")
+    parser.add_argument("--archive", type=Path, default=archive_in(SHARED))
     parser.add_argument("--questions", type=int, default=300, help="timed questions per size")
     parser.add_argument("--parity-up-to", type=int, default=20_000, help="largest size at which rank-bm25 is run beside")
     args = parser.parse_args(argv)
     if not args.archive.is_file():
-        sys.exit(f"No BBC archive at {args.archive}: run from the project's root with ../shared beside it.")
+        sys.exit(f"No BBC archive at {args.archive}: pass --archive, or put ../shared beside the project.")
     from index.xapian_engine import XapianBackend
 
     sources = load_bbc(args.archive)

@@ -17,15 +17,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from index.answer import Answer
-from index.coverage import Coverage, RefreshReport, open_coverage
+from index.coverage import Coverage
 from index.desk import Desk
 from index.errors import BadQuestion, NewsdeskError
+from index.locks import UPDATE_WAIT
+from index.refresh import RefreshReport
 
 from .citation import citation_line
 from .settings import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from index.engine import Backend
     from index.summary import Summary
+    from index.update import Updater
+
+    from .store import Store
 
 log = logging.getLogger("newsdesk")
 
@@ -87,11 +93,21 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print JSON")
     report.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
 
-    commands.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
+    run = commands.add_parser("run", help="start the Discord bot (token from $DISCORD_TOKEN)")
+    run.add_argument("--shard-ids", type=_shard_ids, metavar="IDS",
+                     help="hold these of the bot's shards in this process, e.g. 0,1 (default from config: all)")
+    run.add_argument("--shard-count", type=int, metavar="N", help="how many shards the bot has in all (default from config)")
     commands.add_parser("sync", help="register the slash commands with Discord now")
     for command in (ask, summary, check, add, remove, feeds, sources, build):
         command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="config file")
     return parser
+
+
+def _shard_ids(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of shard numbers, e.g. 0,1") from None
 
 
 def _corpus_option(command: argparse.ArgumentParser) -> None:
@@ -118,19 +134,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("run", "sync"):
             from .runner import run_bot  # discord is imported only on this path
 
+            if args.command == "run" and (args.shard_ids is not None or args.shard_count is not None):
+                settings = settings.with_shards(args.shard_ids, args.shard_count)
             return run_bot(settings, sync_only=args.command == "sync")
         if args.command == "report":
             return _report(settings, args, sys.stdout)
         if args.command in ("add", "remove", "feeds"):
-            return asyncio.run(_intake_command(settings, args, sys.stdout))
+            return asyncio.run(_update(settings, args, sys.stdout))
         folders = [folder.resolve() for folder in args.corpus] if getattr(args, "corpus", None) else settings.corpus_folders
         if args.command == "index":
-            # The one command that checks every index file against its checksum, and the one
-            # that waits (up to UPDATE_WAIT) for another process's update instead of skipping it.
-            backend = settings.backend(scheduler=args.dask)
-            _, report = open_coverage(folders, settings.state_dir, by="newsdesk index", verify=True, backend=backend)
-            _print_report(report, sys.stdout)
-            return 0
+            return asyncio.run(_index(settings, folders, sys.stdout, scheduler=args.dask))
         return _read_only(args, settings, folders)
     except NewsdeskError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
@@ -231,27 +244,66 @@ def _report(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-async def _intake_command(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    """``newsdesk add``, ``remove`` and ``feeds poll``: the same intake the bot's /add uses."""
-    from index.feeds import poll
-    from index.ingest import IngestError, Intake
-
+def _open_store(settings: Settings) -> Store:
+    """The state database the bot uses; one found damaged is set aside (and said so) and a fresh one started."""
     from .store import Store
 
-    desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top, backend=settings.backend())
-    await asyncio.to_thread(desk.open)
-    intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
+    store = Store(settings.state_dir / "newsdesk.db")
+    for damaged in store.set_aside:
+        print(f"newsdesk: {damaged.notice()}", file=sys.stderr)
+    return store
+
+
+def _updater(settings: Settings, folders: Sequence[Path], store: Store, backend: Backend | None = None) -> Updater:
+    """The update path the bot's /refresh, /add and /remove take, recorded in the same state database
+    (through ``backend``, else the configured engine's)."""
+    from index.ingest import Intake  # aiohttp and the fetching rules: only commands that update need them
+    from index.update import Updater
+
+    from .journal import StoreJournal
+
+    desk = Desk(folders, settings.state_dir, top=settings.answers.top, backend=backend or settings.backend())
+    return Updater(desk, Intake(desk, settings.fetch_policy(), settings.ingest_folder), settings.feeds.urls, StoreJournal(store))
+
+
+async def _index(settings: Settings, folders: Sequence[Path], out: TextIO, *, scheduler: str | None = None) -> int:
+    """``newsdesk index``: the one command that checks every index file against its checksum, and
+    the one that waits (up to UPDATE_WAIT) for another process's update instead of skipping it.
+    With ``scheduler`` (``--dask``), Xapian shards are built on Dask."""
+    backend = settings.backend(scheduler=scheduler)  # a bad choice is said before anything is opened
+    store = _open_store(settings)
     try:
+        report = await _updater(settings, folders, store, backend).open(by="newsdesk index", verify=True, wait=UPDATE_WAIT)
+    finally:
+        store.close()
+    if report.failure is not None:
+        raise report.failure
+    assert report.index is not None
+    _print_report(report.index, out)
+    return 0
+
+
+async def _update(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    """``newsdesk add``, ``remove`` and ``feeds poll``: the same updates the bot's /add, /remove and /refresh run."""
+    from index.ingest import IngestError
+
+    if args.command == "feeds" and not settings.feeds.urls:
+        out.write("No feeds are configured (feeds.urls).\n")
+        return 0
+    store = _open_store(settings)
+    try:
+        updater = _updater(settings, settings.corpus_folders, store)
+        await asyncio.to_thread(updater.desk.open, warm=False)
         if args.command == "add":
             if args.source.startswith(("http://", "https://")):
-                added = await intake.add_url(args.source, by="newsdesk add")
+                added = await updater.add_url(args.source, by="newsdesk add")
             else:
                 path = Path(args.source)
                 try:
-                    data = path.read_bytes()
+                    data = await asyncio.to_thread(path.read_bytes)
                 except OSError as exc:
                     raise IngestError(f"Cannot read {path}: {exc.strerror}.") from None
-                added = await intake.add_upload(path.name, data, by="newsdesk add")
+                added = await updater.add_upload(path.name, data, by="newsdesk add")
             info = added.info
             outlet = f" \u2014 {info.meta['outlet']}" if info.meta.get("outlet") else ""
             verb = "Already indexed" if added.existing else "Added"
@@ -259,28 +311,22 @@ async def _intake_command(settings: Settings, args: argparse.Namespace, out: Tex
             if info.meta.get("url"):
                 out.write(f"  {info.meta['url']}\n")
         elif args.command == "remove":
-            info, moved, _ = await intake.remove(args.file, by="newsdesk remove")
-            out.write(f"Removed {info.label} ({info.name}); the file is now {moved}\n")
+            removed = await updater.remove(args.file, by="newsdesk remove")
+            out.write(f"Removed {removed.info.label} ({removed.info.name}); the file is now {removed.kept}\n")
         else:
-            store = Store(settings.state_dir / "newsdesk.db")
-            for damaged in store.set_aside:
-                print(f"newsdesk: {damaged.notice()}", file=sys.stderr)
-            try:
-                report = await poll(intake, settings.feeds.urls, store.seen_feed_items())
-                store.mark_feed_items(report.seen)
-            finally:
-                store.close()
-            if not settings.feeds.urls:
-                out.write("No feeds are configured (feeds.urls).\n")
-            for name, title, feed in report.added:
+            feeds = (await updater.refresh(by="newsdesk feeds", feeds=True)).feeds
+            assert feeds is not None
+            for name, title, feed in feeds.added:
                 out.write(f"added   {name}: {title} (from {feed})\n")
-            for where, why in report.failed:
+            for where, why in feeds.failed:
                 out.write(f"failed  {where}: {why}\n")
-            if settings.feeds.urls and report.empty:
+            if feeds.empty:
                 out.write("No new items.\n")
     except IngestError as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 1
+    finally:
+        store.close()
     return 0
 
 
@@ -331,7 +377,7 @@ def _check(coverage: Coverage, args: argparse.Namespace, stdin: TextIO, out: Tex
     return 0
 
 
-def render_summary(summary: "Summary") -> str:
+def render_summary(summary: Summary) -> str:
     """A summary for a terminal: the title, the points with their sources, then who said what."""
     lines = [summary.title]
     if summary.message:

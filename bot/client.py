@@ -11,13 +11,11 @@ whole process at the configured server — one Discord per process, which is how
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,14 +26,21 @@ from discord.ext import commands
 
 from index.desk import Desk
 from index.ingest import Intake
+from index.update import Updater
 
-from .errors import NotModerator, ShuttingDown, reply_error
-from .health import HealthServer, Metrics
+from .cooldowns import QuestionCooldown
+from .errors import ErrorHandler
+from .health import HealthServer
+from .identify import IdentifyGate, LocalIdentifyGate
+from .inflight import InFlight
 from .logs import configure_discord_logging
+from .metrics import Metrics
 from .render import NO_PINGS
-from .roles import Resolved, RoleRefs, is_moderator, resolve
+from .roles import Resolved, RoleRefs, resolve
+from .server_settings import GuildConfig, effective
 from .settings import Settings
 from .store import StateUnavailable, Store
+from .updates import BotJournal
 from .views import ArticleChoices
 from .workers import AnswerPool
 
@@ -54,21 +59,17 @@ EXTENSIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class GuildConfig:
-    """A server's effective settings: its /settings overrides over the config file's defaults."""
-
-    ask_channels: frozenset[int]
-    moderator_roles: frozenset[int]  # role ids; never names
-    cooldown_questions: int
-    cooldown_seconds: float
-    threads: bool
-    moderator_channel: int | None
-
-
 class NewsdeskTree(app_commands.CommandTree["NewsdeskBot"]):
-    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        await reply_error(interaction, error)
+    """Every slash command is admitted here (counted in flight until its task ends, refused once
+    the bot is stopping) and reports its errors to the bot's one error handler."""
+
+    async def interaction_check(self, interaction: discord.Interaction[NewsdeskBot]) -> bool:
+        if interaction.type is not discord.InteractionType.autocomplete:  # typing ahead is not work to wait for
+            interaction.client.inflight.admit()
+        return True
+
+    async def on_error(self, interaction: discord.Interaction[NewsdeskBot], error: app_commands.AppCommandError) -> None:
+        await interaction.client.errors.on_interaction_error(interaction, error)
 
 
 class NewsdeskBot(commands.Bot):
@@ -89,18 +90,19 @@ class NewsdeskBot(commands.Bot):
         self.settings = settings
         self.desk = desk
         self.store = store
-        self.intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
+        # Every change to the coverage (/refresh, /add, /remove, the schedules) goes through it.
+        intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
+        self.updater = Updater(desk, intake, settings.feeds.urls, BotJournal(self))
         self.article_choices = ArticleChoices()  # shared by every command with an article option
         self.started_at = time.time()
         self.synced = False
         self._sync_on_start = sync_on_start
         self.metrics = Metrics(self)
+        self.errors = ErrorHandler(self.metrics)
+        self.inflight = InFlight()
+        self.cooldowns = QuestionCooldown(self.guild_config)
         self.answers = AnswerPool(settings.answers.workers, settings.answers.time_budget_seconds)
         self.health: HealthServer | None = None
-        self.accepting = True  # false once shutting down: no new work is started
-        self._inflight = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._guild_configs: dict[int, GuildConfig] = {}
         self._config_roles = RoleRefs.parse(settings.discord.moderator_roles)
         # The config's role names as ids, per server: resolved once, the first time the server is seen.
@@ -128,30 +130,13 @@ class NewsdeskBot(commands.Bot):
             command.qualified_name, interaction.guild_id, interaction.channel_id, latency,
         )
 
-    # -- work in flight and shutting down ------------------------------------------------------
-
-    @contextlib.asynccontextmanager
-    async def working(self) -> AsyncIterator[None]:
-        """Mark a piece of user-facing work, so shutting down waits for it to finish."""
-        if not self.accepting:
-            raise ShuttingDown()
-        self._inflight += 1
-        self._idle.clear()
-        try:
-            yield
-        finally:
-            self._inflight -= 1
-            if self._inflight == 0:
-                self._idle.set()
+    # -- shutting down -------------------------------------------------------------------------
 
     async def shutdown(self, timeout: float = 15.0) -> None:
         """Stop taking new work, let answers in flight finish (up to ``timeout``), close the gateway, flush SQLite."""
-        self.accepting = False
-        log.info("event=shutdown inflight=%d", self._inflight)
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
-        except TimeoutError:
-            log.warning("event=shutdown outcome=timeout inflight=%d", self._inflight)
+        log.info("event=shutdown inflight=%d", len(self.inflight))
+        if not await self.inflight.drain(timeout):
+            log.warning("event=shutdown outcome=timeout inflight=%d", len(self.inflight))
         await self.close()
         await asyncio.to_thread(self.store.close)  # never raises: a failed checkpoint is logged
         log.info("event=shutdown outcome=done")
@@ -175,7 +160,6 @@ class NewsdeskBot(commands.Bot):
         cached = self._guild_configs.get(guild_id or 0)
         if cached is not None:
             return cached
-        defaults = self.settings.discord
         try:
             overrides, lasting = (self.store.guild_settings(guild_id) if guild_id else {}), True
         except StateUnavailable:  # the config file's defaults, not kept: the state may be readable again soon
@@ -183,15 +167,8 @@ class NewsdeskBot(commands.Bot):
         guild = self.get_guild(guild_id) if guild_id else None
         if guild is not None:
             self.resolve_role_names(guild)
-        default_roles = self._config_roles.ids | self._named_roles.get(guild_id or 0, frozenset())
-        config = GuildConfig(
-            ask_channels=frozenset(overrides.get("ask_channels", defaults.ask_channels)),
-            moderator_roles=frozenset(overrides.get("moderator_role_ids", default_roles)),
-            cooldown_questions=overrides.get("cooldown_questions", defaults.cooldown_questions),
-            cooldown_seconds=overrides.get("cooldown_seconds", defaults.cooldown_seconds),
-            threads=overrides.get("threads", defaults.threads),
-            moderator_channel=overrides.get("moderator_channel", defaults.moderator_channel),
-        )
+        role_ids = self._config_roles.ids | self._named_roles.get(guild_id or 0, frozenset())
+        config = effective(self.settings.discord, overrides, role_ids=role_ids)
         if lasting:
             self._guild_configs[guild_id or 0] = config
         return config
@@ -256,7 +233,7 @@ class NewsdeskBot(commands.Bot):
         return
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
-        log.exception("error in %s", event_method)
+        self.errors.on_event_error(event_method)
 
     # -- slash command registration ------------------------------------------------------------
 
@@ -286,24 +263,8 @@ class NewsdeskBot(commands.Bot):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(fingerprint)
         self.synced = True
-        log.info("slash commands synced (%s)", "guild %s" % self.settings.discord.sync_guild if self.settings.discord.sync_guild else "global")
+        log.info("slash commands synced (%s)", f"guild {self.settings.discord.sync_guild}" if self.settings.discord.sync_guild else "global")
         return True
-
-    # -- helpers for extensions ------------------------------------------------------------
-
-    def is_moderator(self, member: discord.abc.User) -> bool:
-        """Manage Server, or a moderator role id (config, or the server's /settings)."""
-        if not isinstance(member, discord.Member):
-            return False
-        return is_moderator(member, self.guild_config(member.guild.id).moderator_roles)
-
-    def require_moderator(self, interaction: discord.Interaction) -> None:
-        """Raise NotModerator (naming the roles that would do) unless the user is a moderator here."""
-        if not self.is_moderator(interaction.user):
-            guild = interaction.guild
-            ids = self.guild_config(interaction.guild_id).moderator_roles
-            roles = [role.name for role in (guild.get_role(i) for i in sorted(ids)) if role] if guild else []
-            raise NotModerator(roles)
 
 
 def _log_resolved(guild_id: int, found: list[Resolved], *, origin: str) -> None:
@@ -325,9 +286,18 @@ def point_discord_at(settings: Settings) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord.gateway_url)
 
 
-def create_bot(settings: Settings, desk: Desk, store: Store | None = None, **options: Any) -> NewsdeskBot:
-    """Build the bot (not yet connected). ``desk`` must be opened; ``store`` defaults to the state folder's database."""
+def create_bot(
+    settings: Settings, desk: Desk, store: Store | None = None, *, identify_gate: IdentifyGate | None = None, **options: Any
+) -> NewsdeskBot:
+    """Build the bot (not yet connected). ``desk`` must be opened; ``store`` defaults to the state folder's database.
+    With ``discord.shard_count`` set it is sharded, its IDENTIFYs spaced by ``identify_gate`` (default: this
+    process's own)."""
     point_discord_at(settings)
     configure_discord_logging()
     store = store or Store(settings.state_dir / "newsdesk.db")
-    return NewsdeskBot(settings, desk, store, **options)
+    if settings.discord.shard_count is None:
+        return NewsdeskBot(settings, desk, store, **options)
+    from .shards import ShardedNewsdeskBot  # it subclasses NewsdeskBot, so it is imported once that exists
+
+    gate = identify_gate or LocalIdentifyGate(settings.discord.identify_window_seconds)
+    return ShardedNewsdeskBot(settings, desk, store, identify_gate=gate, **options)

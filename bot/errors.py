@@ -1,34 +1,50 @@
-"""Errors of the Discord layer, and the one place that turns any error into a reply.
+"""Errors of the Discord layer, and :class:`ErrorHandler`, the one place that turns any error into a reply.
 
-    NewsdeskError (index.errors)   safe to show: BadQuestion, CorpusError, IndexBusy, IndexFailed, ...
-    └── BotError                   raised by the bot's own checks
-        ├── NotModerator           a moderator command used by someone else
-        ├── OnCooldown             too many questions too fast
-        └── TooSlow                a question over its time budget
+The errors a person may be shown, wherever they are defined::
 
-Slash commands, buttons and message events all report through :func:`reply_error`: the user gets
-one short message (ephemeral where Discord allows), the log gets the traceback, and an
-interaction that was already answered gets a follow-up instead of a second answer.
+    NewsdeskError (index.errors)    safe to show; the tree of the index's own is drawn there
+    ├── BotError                    raised by the bot's own checks and limits
+    │   ├── NotModerator            a moderator command used by someone else           (a CheckFailure too)
+    │   ├── NotManager              /settings used without Manage Server               (a CheckFailure too)
+    │   ├── ShuttingDown            new work while the bot is stopping                 (a CheckFailure too)
+    │   └── TooSlow                 a question (or check, or summary) over its time budget
+    ├── ConfigError (bot.settings)  the configuration is invalid; names the key
+    ├── StateUnavailable (bot.store) the saved state could not be read or written this time
+    └── StoreError (bot.store)      the state database cannot be opened at all
+        └── StoreDamaged            ... because it is damaged; says how to salvage it
+
+The checks' errors are :class:`~discord.app_commands.CheckFailure`\\ s as well, because discord.py
+hands only :class:`~discord.app_commands.AppCommandError`\\ s raised by checks to the tree's error
+handler. Too many questions too fast is discord.py's own
+:class:`~discord.app_commands.CommandOnCooldown`, raised by the question cooldown (bot/cooldowns.py)
+for ``/ask`` and for questions in channels alike.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from index.errors import NewsdeskError
 
-from .render import NO_PINGS, escape
+from .render import NO_PINGS, clip, escape
+
+if TYPE_CHECKING:
+    from .metrics import Metrics
 
 log = logging.getLogger("newsdesk.bot")
 
 UNEXPECTED = "Something went wrong while answering that. It has been logged for the moderators."
+#: How long a cooldown notice in a channel stays up.
+NOTICE_SECONDS = 10
 
 
 class BotError(NewsdeskError):
-    """An error of the bot's own checks; its message is shown to the user."""
+    """An error of the bot's own checks and limits; its message is shown to the user."""
 
 
 class NotModerator(BotError, app_commands.CheckFailure):
@@ -37,15 +53,14 @@ class NotModerator(BotError, app_commands.CheckFailure):
         super().__init__(f"Only moderators can do that ({who}).")
 
 
-class ShuttingDown(BotError):
+class NotManager(BotError, app_commands.CheckFailure):
+    def __init__(self) -> None:
+        super().__init__("Only people with Manage Server can change these settings.")
+
+
+class ShuttingDown(BotError, app_commands.CheckFailure):
     def __init__(self) -> None:
         super().__init__("The bot is restarting; ask again in a minute.")
-
-
-class OnCooldown(BotError):
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"You're asking quickly \u2014 try again in {max(1, round(retry_after))} s.")
-        self.retry_after = retry_after
 
 
 class TooSlow(BotError):
@@ -53,40 +68,116 @@ class TooSlow(BotError):
         super().__init__("That is taking too long to answer; try asking something more precise.")
 
 
-def user_message(error: BaseException) -> str:
-    """The message a user sees for ``error`` (its own message when it is meant for users)."""
-    original = getattr(error, "original", None) or getattr(error, "__cause__", None) or error
-    for candidate in (error, original):
-        if isinstance(candidate, NewsdeskError):
-            return candidate.message
-    if isinstance(error, app_commands.CommandOnCooldown):
-        return OnCooldown(error.retry_after).message
-    if isinstance(error, app_commands.NoPrivateMessage):
-        return "That command works only in a server."
-    if isinstance(error, app_commands.CheckFailure):
-        return "You can't use that command here."
-    return UNEXPECTED
+def cooldown_message(retry_after: float) -> str:
+    return f"You're asking quickly \u2014 try again in {max(1, round(retry_after))} s."
 
 
-async def reply_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the user what went wrong, once; log anything that is not a user-facing error."""
-    message = user_message(error)
-    name = getattr(interaction.command, "qualified_name", "component")
-    if message == UNEXPECTED:
-        log.error("event=command name=%s guild=%s outcome=error", name, interaction.guild_id, exc_info=error)
-        metrics = getattr(interaction.client, "metrics", None)
-        if metrics is not None:
-            metrics.errors.inc()
-    else:
-        log.info("event=command name=%s guild=%s outcome=refused reason=%r", name, interaction.guild_id, message)
-    message = escape(message)  # messages quote what users typed (names, addresses): shown literally
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_PINGS)
+def _cause(error: BaseException) -> BaseException:
+    """What really went wrong: discord.py wraps a command's own exception (``CommandInvokeError``,
+    ``TransformerError``), and a user-facing error may be the cause of another."""
+    inner = getattr(error, "original", None) or error.__cause__
+    if inner is None or isinstance(error, NewsdeskError):
+        return error
+    if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) or isinstance(inner, NewsdeskError):
+        return inner
+    return error
+
+
+class ErrorHandler:
+    """Every entry point reports its failures here: slash commands (the command tree's ``on_error``),
+    buttons and pages (their callbacks and views), questions in channels (the ask listener), and
+    listeners with nobody to answer (the bot's ``on_error``).
+
+    Dispatch order — the first that matches decides the reply:
+
+    1. the cause is unwrapped: a command's own exception inside discord.py's ``CommandInvokeError``
+       or ``TransformerError``;
+    2. :class:`~discord.app_commands.CommandOnCooldown`: "try again in N s" — in a channel at most
+       once per person per window, the notice deleted after ``NOTICE_SECONDS``; questions sent
+       while it stands get no word at all (a burst of 20 costs one message, not 17);
+    3. :class:`~index.errors.NewsdeskError` (the tree above, and the index's): its own message,
+       logged as a refusal (the checks' errors are CheckFailures too, so this comes before 5);
+    4. :class:`~discord.app_commands.NoPrivateMessage`: the command works only in a server;
+    5. any other :class:`~discord.app_commands.CheckFailure`: "You can't use that command here.";
+    6. anything else: :data:`UNEXPECTED`; the traceback goes to the log and ``newsdesk_errors``
+       is counted.
+
+    The reply is one short message, never pinging anyone, with what users typed shown literally:
+    ephemeral for interactions (a follow-up when the interaction was already answered), a reply
+    to the question in a channel.
+    """
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        # Per (server, person): until when (monotonic) their cooldown notice in a channel stands.
+        self._noticed: dict[tuple[int | None, int], float] = {}
+
+    def message(self, error: BaseException) -> str | None:
+        """What the user is told (steps 1–6 of the dispatch order); None for an unexpected error."""
+        cause = _cause(error)
+        if isinstance(cause, app_commands.CommandOnCooldown):
+            return cooldown_message(cause.retry_after)
+        if isinstance(cause, NewsdeskError):
+            return cause.message
+        if isinstance(cause, app_commands.NoPrivateMessage):
+            return "That command works only in a server."
+        if isinstance(cause, app_commands.CheckFailure):
+            return "You can't use that command here."
+        return None
+
+    def _judge(self, error: BaseException, event: str, **where: Any) -> str:
+        """The reply's text; logs the error once, and counts it when it was unexpected."""
+        context = " ".join(f"{k}={v}" for k, v in where.items())
+        message = self.message(error)
+        if message is None:
+            log.error("event=%s %s outcome=error", event, context, exc_info=error)
+            self.metrics.unexpected_error()
+            return UNEXPECTED
+        log.info("event=%s %s outcome=refused reason=%r", event, context, message)
+        return message
+
+    async def on_interaction_error(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+        """A slash command, button or page that failed: an ephemeral reply, or a follow-up."""
+        name = getattr(interaction.command, "qualified_name", None) or "component"
+        text = escape(self._judge(error, "command", name=name, guild=interaction.guild_id))
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+            else:
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        except discord.HTTPException:
+            # discord.py does not log exceptions raised inside error handlers; do it here.
+            log.exception("could not report an error to the user")
+
+    async def on_message_error(self, message: discord.Message, error: BaseException) -> None:
+        """A question in a channel that failed: a reply to it (or, on cooldown, one notice per window)."""
+        guild_id = message.guild.id if message.guild else None
+        cause = _cause(error)
+        notice: dict[str, Any] = {}
+        if isinstance(cause, app_commands.CommandOnCooldown):
+            if not self._notice_due(guild_id, message.author.id, cause.retry_after):
+                log.debug("event=cooldown guild=%s outcome=ignored", guild_id)
+                return
+            text = cooldown_message(cause.retry_after).rstrip(".") + "; questions sent before then are ignored."
+            notice["delete_after"] = NOTICE_SECONDS
         else:
-            await interaction.response.send_message(
-                message, ephemeral=True, allowed_mentions=NO_PINGS
-            )
-    except discord.HTTPException:
-        # discord.py does not log exceptions raised inside error handlers; do it here.
-        log.exception("could not report an error to the user")
+            text = escape(self._judge(error, "question", guild=guild_id, channel=message.channel.id))
+        try:
+            await message.reply(clip(text, 2000), mention_author=False, allowed_mentions=NO_PINGS, **notice)
+        except discord.HTTPException:
+            log.exception("could not report an error to the user")
+
+    def on_event_error(self, event: str) -> None:
+        """A listener that failed with nobody to answer (called inside its ``except``)."""
+        log.exception("error in %s", event)
+        self.metrics.unexpected_error()
+
+    def _notice_due(self, guild_id: int | None, user_id: int, retry_after: float) -> bool:
+        now = time.monotonic()
+        key = (guild_id, user_id)
+        if self._noticed.get(key, 0.0) > now:
+            return False
+        if len(self._noticed) > 1000:
+            self._noticed = {k: until for k, until in self._noticed.items() if until > now}
+        self._noticed[key] = now + retry_after
+        return True

@@ -13,7 +13,8 @@ from typing import Any
 
 import discord
 
-from index.coverage import ArticleInfo, RefreshReport
+from index.refresh import RefreshReport
+from index.table import ArticleInfo
 from index.feeds import FeedReport
 from index.text import sentence_spans
 

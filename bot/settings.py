@@ -88,6 +88,11 @@ class DiscordSettings(_Section):
     moderator_channel: int | None = None
     threads: bool = False
     message_content: bool = True
+    # Sharding: this process holds shards `shard_ids` (default: all) of `shard_count`; unset = one unsharded connection.
+    shard_ids: list[int] | None = None
+    shard_count: int | None = Field(default=None, ge=1)
+    # Discord allows one IDENTIFY per bucket per this many seconds; the identify gate spaces them so.
+    identify_window_seconds: float = Field(default=5.0, gt=0)
 
     @field_validator("api_base", "gateway_url")
     @classmethod
@@ -95,6 +100,20 @@ class DiscordSettings(_Section):
         if not value.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return value.rstrip("/") if value.startswith("http") else value
+
+    @model_validator(mode="after")
+    def _shards(self) -> DiscordSettings:
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (how many shards the bot has in all)")
+        if not self.shard_ids:
+            raise ValueError("shard_ids is empty; leave it unset to hold every shard")
+        if duplicated := sorted({i for i in self.shard_ids if self.shard_ids.count(i) > 1}):
+            raise ValueError(f"shard_ids lists {duplicated} more than once")
+        if outside := [i for i in self.shard_ids if not 0 <= i < self.shard_count]:
+            raise ValueError(f"shard_ids {outside} not in 0..{self.shard_count - 1} (shard_count is {self.shard_count})")
+        return self
 
 
 class IngestSettings(_Section):
@@ -187,6 +206,17 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The environment overrides the file (the file's values arrive as init arguments).
         return env_settings, init_settings
+
+    def with_shards(self, shard_ids: list[int] | None, shard_count: int | None) -> Settings:
+        """These settings with the shards given on the command line (None keeps the configured value);
+        raises :class:`ConfigError` when the combination is invalid."""
+        chosen = {"shard_ids": shard_ids, "shard_count": shard_count}
+        values = {**self.discord.model_dump(), **{k: v for k, v in chosen.items() if v is not None}}
+        try:
+            discord = DiscordSettings(**values)
+        except ValidationError as exc:
+            raise ConfigError(_describe(exc, None, prefix="discord")) from None
+        return self.model_copy(update={"discord": discord})
 
     def path(self, value: Path) -> Path:
         """A configured path, resolved against the config file's project."""
@@ -293,15 +323,16 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
         raise ConfigError(_describe(exc, path)) from None
 
 
-def _describe(error: ValidationError, path: Path | None) -> str:
+def _describe(error: ValidationError, path: Path | None, prefix: str | None = None) -> str:
     where = f"{path}: " if path else ""
     problems = []
     for item in error.errors()[:5]:
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        key = ".".join(str(part) for part in (prefix, *item["loc"]) if part is not None) or "(top level)"
         if item["type"] == "extra_forbidden":
             problems.append(f"{key}: unknown setting (check the spelling against config/newsdesk.toml)")
             continue
         got = item.get("input")
         shown = f" (got {got!r})" if got is not None and not isinstance(got, dict | list) else ""
-        problems.append(f"{key}: {item['msg'].rstrip('.')}{shown}")
+        message = item["msg"].removeprefix("Value error, ")  # pydantic's wording for a validator's own message
+        problems.append(f"{key}: {message.rstrip('.')}{shown}")
     return where + "invalid configuration — " + "; ".join(problems)

@@ -32,6 +32,8 @@ from typing import Any, TypeVar
 
 from index.errors import NewsdeskError
 
+from .server_settings import BY_NAME, KEYS
+
 log = logging.getLogger("newsdesk.store")
 T = TypeVar("T")
 #: A damaged database found while running is set aside at most this often (a failing disk would
@@ -167,10 +169,9 @@ def _damaged(error: sqlite3.Error) -> bool:
     return "malformed" in str(error) or "not a database" in str(error)
 
 
-#: Per-server settings that can be changed from Discord; None means "the config file's value".
-GUILD_SETTING_KEYS = (
-    "ask_channels", "moderator_role_ids", "cooldown_questions", "cooldown_seconds", "threads", "moderator_channel",
-)
+#: Per-server settings that can be changed from Discord (bot/server_settings.py); a NULL column
+#: means "the config file's value".
+GUILD_SETTING_KEYS = tuple(key.name for key in KEYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,18 +356,11 @@ class Store:
         values = dict(zip(GUILD_SETTING_KEYS, row[:-1], strict=True))
         if row[-1] is not None and values["moderator_role_ids"] is None:
             values["moderator_role_ids"] = "[]"  # names from an older version grant nothing until resolved
-        for key in ("ask_channels", "moderator_role_ids"):
-            if values[key] is not None:
-                values[key] = json.loads(values[key])
-        if values["threads"] is not None:
-            values["threads"] = bool(values["threads"])
-        return {k: v for k, v in values.items() if v is not None}
+        return {k: BY_NAME[k].codec.decode(v) for k, v in values.items() if v is not None}
 
     def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
         """Set (or, with None, clear) one per-server setting."""
-        if key not in GUILD_SETTING_KEYS:
-            raise KeyError(key)
-        stored = json.dumps(value) if isinstance(value, list) else value
+        stored = None if value is None else BY_NAME[key].codec.encode(value)  # KeyError for an unknown key
 
         def set_guild_setting(db: sqlite3.Connection) -> None:
             db.execute("INSERT OR IGNORE INTO guild_settings (guild_id) VALUES (?)", (guild_id,))
@@ -523,7 +517,7 @@ class Store:
         def feedback(db: sqlite3.Connection) -> list[Any]:
             return db.execute("SELECT user_id, vote FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
 
-        return {user: vote for user, vote in self._run(feedback)}
+        return dict(self._run(feedback))
 
     # -- feeds -------------------------------------------------------------------------------
 

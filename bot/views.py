@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
-from index.coverage import ArticleInfo, Coverage
+from index.coverage import Coverage
+from index.table import ArticleInfo
 
 from .render import NO_PINGS, clip
+
+if TYPE_CHECKING:
+    from .client import NewsdeskBot
 
 
 class Pager(discord.ui.View):
@@ -35,21 +40,25 @@ class Pager(discord.ui.View):
             return False
         return True
 
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+        bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
+        await bot.errors.on_interaction_error(interaction, error)
+
     async def _show(self, interaction: discord.Interaction, index: int) -> None:
         self.index = max(0, min(index, len(self.pages) - 1))
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.pages[self.index], view=self)
 
     @discord.ui.button(label="\u25c0", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button["Pager"]) -> None:
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
         await self._show(interaction, self.index - 1)
 
     @discord.ui.button(label="1 / 1", style=discord.ButtonStyle.secondary, disabled=True)
-    async def counter(self, interaction: discord.Interaction, button: discord.ui.Button["Pager"]) -> None:
+    async def counter(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
         await interaction.response.defer()
 
     @discord.ui.button(label="\u25b6", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button["Pager"]) -> None:
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
         await self._show(interaction, self.index + 1)
 
 

@@ -19,9 +19,11 @@ from typing import TypeVar
 
 from . import meaning
 from .answer import Answer, Answerer
-from .coverage import Coverage, RefreshReport, open_coverage, refresh, updating
+from .coverage import Coverage
 from .engine import Backend
 from .errors import IndexDamaged
+from .locks import updating
+from .refresh import RefreshReport, open_coverage, refresh
 from .tantivy_engine import TANTIVY
 
 log = logging.getLogger("newsdesk.index")
@@ -46,17 +48,22 @@ class Desk:
         self._recovering = threading.Lock()
         self.started = time.time()
 
-    def open(self, *, by: str | None = "start-up") -> RefreshReport:
+    def open(
+        self, *, by: str | None = "start-up", verify: bool = False, wait: float = 0.0, warm: bool = True
+    ) -> RefreshReport:
         """Open (building or updating as needed) the index; call once at start-up.
 
         Another process in the middle of writing the index does not hold start-up back: the
-        index on disk answers as it is (``report.busy``), and the next refresh catches up.
+        index on disk answers as it is (``report.busy``), and the next refresh catches up. With
+        ``wait``, it is waited for up to that many seconds instead, then IndexBusy. ``verify``
+        checks every index file against its checksum; ``warm`` loads what answering needs.
         """
         coverage, report = open_coverage(
-            self.folders, self.state_dir, by=by, wait=0.0, serve_busy=True, backend=self.backend
+            self.folders, self.state_dir, by=by, wait=wait, serve_busy=wait <= 0, verify=verify, backend=self.backend
         )
         self._swap(coverage)
-        meaning.warm()  # the embedding model and lemmas, loaded now rather than by the first question
+        if warm:
+            meaning.warm()  # the embedding model and lemmas, loaded now rather than by the first question
         return report
 
     @property
@@ -108,7 +115,7 @@ class Desk:
             return report
 
     def refresh(self, *, by: str | None = None, wait: float = 0.0) -> RefreshReport:
-        """Rescan the corpus folders and swap in the updated index.
+        """Rescan the corpus folders and swap in the updated index (what :class:`~index.update.Updater` runs, once per update).
 
         Raises IndexBusy if a refresh is already running and does not end within ``wait`` seconds.
         """

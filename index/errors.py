@@ -1,13 +1,17 @@
 """Errors of the coverage index, each carrying a message that is safe to show a user.
 
-    NewsdeskError            anything newsdesk reports to a person instead of a traceback
-    ├── BadQuestion          the question cannot be asked (empty, only stop words, too long)
-    ├── CorpusError          no usable corpus folder, or nothing indexable in it
-    ├── IndexBusy            another process or a running refresh holds the index for writing
-    ├── IndexFailed          building or updating the index failed; the previous index still serves
-    │   └── IndexDamaged     the index's files cannot be read (damaged, missing); rebuilt from the corpus
-    ├── SearchUnavailable    a remote index shard cannot be reached; answering resumes when it is back
-    └── UnreadableFile       one article file cannot be read; it is skipped and named
+The tree of every such error under ``index/``, wherever it is defined (the bot's own hang from
+``NewsdeskError`` too; their tree is drawn in bot/errors.py)::
+
+    NewsdeskError                anything newsdesk reports to a person instead of a traceback
+    ├── BadQuestion              the question cannot be asked (empty, only stop words, too long)
+    ├── CorpusError              no usable corpus folder, or nothing indexable in it
+    ├── IndexBusy                another process or a running refresh holds the index for writing
+    ├── IndexFailed              building or updating the index failed; the previous index still serves
+    │   └── IndexDamaged         the index's files cannot be read (damaged, missing); rebuilt from the corpus
+    ├── IngestError (index.ingest) a page or file cannot be added; the message says why
+    ├── SearchUnavailable        a remote index shard cannot be reached; answering resumes when it is back
+    └── UnreadableFile           one article file cannot be read; it is skipped and named
 """
 
 from __future__ import annotations

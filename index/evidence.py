@@ -297,7 +297,7 @@ def _bounded_end(text: str, start: int, end: int) -> int:
     if end - start <= MAX_UNIT_CHARS:
         return end
     cut = start
-    for a, b in sentence_spans(text[start:end]):
+    for _, b in sentence_spans(text[start:end]):
         if b > MAX_UNIT_CHARS and cut > start:
             break
         cut = start + b

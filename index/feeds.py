@@ -1,17 +1,14 @@
-"""Following outlets: RSS/Atom feeds polled for new items, each fetched and added like ``/add url``."""
+"""Following outlets: RSS/Atom feeds polled for new items, each fetched and saved like ``/add url`` (indexed by the updater)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
 
-from .coverage import RefreshReport
-from .errors import NewsdeskError
-from .ingest import REFRESH_WAIT, IngestError, Intake, fetch, normalise_url, session_for
+from .ingest import IngestError, Intake, fetch, normalise_url, session_for
 
 log = logging.getLogger("newsdesk.feeds")
 
@@ -30,25 +27,40 @@ MAX_NEW_PER_FEED = 20
 
 @dataclass(slots=True)
 class FeedReport:
-    added: list[tuple[str, str, str]] = field(default_factory=list)  # (file, title, feed)
+    """What one poll of the feeds brought: items saved (then, once refreshed, added), and what failed."""
+
+    added: list[tuple[str, str, str]] = field(default_factory=list)  # (file, title, feed), once indexed
     failed: list[tuple[str, str]] = field(default_factory=list)  # (feed or item URL, why)
     seen: list[str] = field(default_factory=list)  # item URLs handled this time (added, known or failed)
-    refresh: RefreshReport | None = None
+    saved: list[tuple[Path, str]] = field(default_factory=list)  # (file, feed) written by this poll
 
     @property
     def empty(self) -> bool:
         return not self.added and not self.failed
 
+    def settle(self, intake: Intake, failure: str | None) -> None:
+        """After the refresh that followed the poll: each saved item is added under its indexed
+        name and title, or failed saying why it is not indexed (``failure``: the refresh failed)."""
+        for path, feed_url in self.saved:
+            if failure is not None:  # the file is saved; the next refresh indexes it
+                self.failed.append((path.name, f"saved, but not indexed yet: {failure}"))
+                continue
+            info = intake.indexed(path)
+            if info is None:
+                self.failed.append((path.name, "saved, but it could not be indexed"))
+            else:
+                self.added.append((info.name, info.label, feed_url))
+
 
 async def poll(intake: Intake, feeds: list[str], seen: set[str]) -> FeedReport:
-    """Fetch every feed, save the items not ``seen`` before, then index them in one refresh.
+    """Fetch every feed and save the items not ``seen`` before; the updater then refreshes the index
+    once and :meth:`FeedReport.settle` turns what was saved into what was added.
 
     Never raises for one bad feed or item: each failure is listed in the report.
     """
     import feedparser  # only polling needs it
 
     report = FeedReport()
-    saved: list[tuple[Path, str]] = []
     async with session_for(intake.policy) as session:
         for feed_url in feeds:
             try:
@@ -78,19 +90,7 @@ async def poll(intake: Intake, feeds: list[str], seen: set[str]) -> FeedReport:
                 seen.add(url)
                 path = await _save(intake, session, url, report)
                 if path is not None:
-                    saved.append((path, feed_url))
-    if saved:
-        try:
-            report.refresh = await asyncio.to_thread(intake.desk.refresh, by="feeds", wait=REFRESH_WAIT)
-        except NewsdeskError as exc:  # the files are saved; the next refresh indexes them
-            report.failed.extend((path.name, f"saved, but not indexed yet: {exc.message}") for path, _ in saved)
-            return report
-        for path, feed_url in saved:
-            info = intake.indexed(path)
-            if info is None:
-                report.failed.append((path.name, "saved, but it could not be indexed"))
-            else:
-                report.added.append((info.name, info.label, feed_url))
+                    report.saved.append((path, feed_url))
     return report
 
 

@@ -1,4 +1,4 @@
-"""Adding coverage: fetch a page safely, extract the article (trafilatura), save it with a header, index it.
+"""Adding coverage: fetch a page safely, extract the article (trafilatura), save it with a header.
 
 Safety rules for fetching, each with its own message: only http(s); no private, loopback or
 link-local addresses (checked on every connection, redirects included) unless the config allows
@@ -25,14 +25,14 @@ import aiohttp
 from yarl import URL
 
 from .articles import decode
-from .coverage import REMOVED_FOLDER, ArticleInfo, Coverage, RefreshReport
+from .coverage import Coverage
+from .scan import REMOVED_FOLDER
+from .table import ArticleInfo
 from .desk import Desk
 from .errors import NewsdeskError, UnreadableFile
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
-#: Seconds an add or remove waits for a refresh already running: its file is written, so it must be indexed.
-REFRESH_WAIT = 120.0
 #: Extracted text shorter than this is a menu, a paywall notice or an error page, not an article.
 MIN_ARTICLE_CHARS = 200
 
@@ -65,15 +65,6 @@ class Extracted:
     date: str | None = None
     outlet: str | None = None
     url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Added:
-    """The outcome of adding one article: what it is in the index now, and whether it was there before."""
-
-    info: ArticleInfo
-    existing: bool
-    report: RefreshReport | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,7 +321,8 @@ def _unique(folder: Path, stem: str, suffix: str) -> Path:
 
 
 class Intake:
-    """Adds and removes articles in a corpus folder and refreshes the desk's index incrementally."""
+    """Saves articles into a corpus folder and moves them out of it; never refreshes the index
+    (the :class:`~index.update.Updater` does, once per update)."""
 
     def __init__(self, desk: Desk, policy: FetchPolicy, folder: Path | None = None) -> None:
         self.desk = desk
@@ -345,17 +337,12 @@ class Intake:
             self._urls = (coverage, _urls_of(coverage))
         return self._urls[1].get(normalise_url(url))
 
-    async def add_url(self, url: str, *, by: str | None = None, session: aiohttp.ClientSession | None = None) -> Added:
+    async def save_url(self, url: str, *, session: aiohttp.ClientSession | None = None) -> Path | ArticleInfo:
+        """Fetch and save a page; returns the saved file, or the indexed article it already is
+        (looked up by its address before fetching and by the address it redirected to after)."""
         existing = self.known(url)
         if existing is not None:
-            return Added(existing, existing=True)
-        path = await self.save_url(url, session=session)
-        if isinstance(path, ArticleInfo):
-            return Added(path, existing=True)
-        return await self._index(path, by)
-
-    async def save_url(self, url: str, *, session: aiohttp.ClientSession | None = None) -> Path | ArticleInfo:
-        """Fetch and save a page without indexing it yet; returns the saved file (or the article it already is)."""
+            return existing
         owned = session is None
         session = session or session_for(self.policy)
         try:
@@ -370,7 +357,8 @@ class Intake:
         stem = slug(f"{extracted.outlet or urlsplit(page.url).hostname or 'web'} {extracted.title}")
         return self._write(stem, ".txt", article_file(extracted))
 
-    async def add_upload(self, filename: str, data: bytes, *, by: str | None = None) -> Added:
+    async def save_upload(self, filename: str, data: bytes, *, by: str | None = None) -> Path:
+        """Save an uploaded .txt, .md or .html file as an article (under a header of our own); returns the file."""
         name = Path(filename).name
         suffix = Path(name).suffix.lower()
         if suffix not in UPLOAD_SUFFIXES:
@@ -382,29 +370,20 @@ class Intake:
             # The page's own metadata (site name, canonical address) is the uploader's claim too.
             page = {"title": extracted.title, "byline": extracted.byline, "date": extracted.date}
             saved = upload_file(extracted.text, filename=name, by=by, claimed=page)
-            return await self._index(self._write(slug(extracted.title), ".txt", saved), by)
+            return self._write(slug(extracted.title), ".txt", saved)
         try:
             text = decode(data)
         except UnreadableFile as exc:
             raise IngestError(f"{name} is {exc.message}; not added.") from None
         claimed, body = split_header(text.replace("\r\n", "\n").replace("\r", "\n"))
         saved = upload_file(body, filename=name, by=by, claimed=claimed)
-        return await self._index(self._write(slug(Path(name).stem), suffix, saved), by)
+        return self._write(slug(Path(name).stem), suffix, saved)
 
     def _write(self, stem: str, suffix: str, content: str) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = _unique(self.folder, stem, suffix)
         path.write_text(content, encoding="utf-8")
         return path
-
-    async def _index(self, path: Path, by: str | None) -> Added:
-        report = await asyncio.to_thread(self.desk.refresh, by=by, wait=REFRESH_WAIT)
-        info = self.indexed(path)
-        if info is None:
-            name = self.name_of(path)
-            skipped = next((s.reason for s in report.skipped if s.name == name), "it could not be indexed")
-            raise IngestError(f"Saved {path.name}, but {skipped}.")
-        return Added(info, existing=False, report=report)
 
     def indexed(self, path: Path) -> ArticleInfo | None:
         """The indexed article a saved file became."""
@@ -419,8 +398,9 @@ class Intake:
                 continue
         return path.name
 
-    async def remove(self, name: str, *, by: str | None = None) -> tuple[ArticleInfo, Path, RefreshReport]:
-        """Take an article out of the index, moving its file to the ``removed/`` folder (never deleting it)."""
+    def move_out(self, name: str) -> tuple[ArticleInfo, Path]:
+        """Move an indexed article's file to the ``removed/`` folder (never deleting it); returns
+        the article and where its file is now. The index still has it until the next refresh."""
         info = self.desk.coverage.article(name)
         if info is None:
             raise IngestError(f"No indexed article is called {name}.")
@@ -432,8 +412,7 @@ class Intake:
             source.replace(target)
         except FileNotFoundError:
             raise IngestError(f"{name} is no longer in the corpus folder; refresh to update the index.") from None
-        report = await asyncio.to_thread(self.desk.refresh, by=by, wait=REFRESH_WAIT)
-        return info, target, report
+        return info, target
 
 
 def _urls_of(coverage: Coverage) -> dict[str, ArticleInfo]:

@@ -130,7 +130,7 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 
 def _lowercase_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"\b[a-z][a-z'-]+\b", text)}
+    return set(re.findall(r"\b[a-z][a-z'-]+\b", text))
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -372,7 +372,7 @@ class People:
                     # Of two people an article describes alike, the one the role noun stands next to.
                     distance = min(
                         (abs(k + low - (mention.first_word if k + low < mention.first_word else mention.last_word))
-                         for k, w in enumerate(near) if {t for t in tokens(w.text)} & nouns or w.folded in {x for t in nouns for x in kin.get(t, ())}),
+                         for k, w in enumerate(near) if set(tokens(w.text)) & nouns or w.folded in {x for t in nouns for x in kin.get(t, ())}),
                         default=ROLE_REACH,
                     )
                     rank = (round(share, 3), -distance, -order)

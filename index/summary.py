@@ -22,12 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .attribution import quoted_names
-from .coverage import ArticleInfo, Coverage
+from .coverage import Coverage
 from .engine import Search, SearchEngine, article_passages
 from .names import fold_name
 from .passages import Passage, passage_key
 from .people import People, Said, Unknown
 from .reader import Reader
+from .table import ArticleInfo
 from .text import sentence_spans, tokens
 
 #: Cosine similarity above which two sentences say the same thing (one point, both cited).

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from index.answer import Answerer
-from index.coverage import Coverage, open_coverage
+from index.coverage import Coverage
+from index.refresh import open_coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

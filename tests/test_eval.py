@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.answer import Answerer
-from index.coverage import open_coverage
+from index.refresh import open_coverage
 from index.text import fold
 from tests.conftest import SEEDS, SHARED
 

@@ -16,8 +16,9 @@ from index.desk import Desk
 from index.errors import BadQuestion
 from index.question import MAX_QUESTION_CHARS, clean
 
+from ..checks import question_cooldown
 from ..client import NewsdeskBot
-from ..errors import BotError, OnCooldown, TooSlow, reply_error, user_message
+from ..errors import TooSlow
 from ..payload import bounded
 from ..render import NO_PINGS, answer_embed, clip, not_found_text, passage_pages, sources_embed
 from ..store import AnswerRecord, Store
@@ -67,10 +68,10 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
         try:
-            async with bot.working():
-                await self._act(bot, interaction)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported once, and logged
-            await reply_error(interaction, exc)
+            bot.inflight.admit()
+            await self._act(bot, interaction)
+        except Exception as exc:  # noqa: BLE001 - discord.py only logs a failing dynamic item; the error handler replies
+            await bot.errors.on_interaction_error(interaction, exc)
 
     async def _act(self, bot: NewsdeskBot, interaction: discord.Interaction) -> None:
         record = await asyncio.to_thread(stored_answer, bot.store, self.answer_id)
@@ -111,35 +112,6 @@ class Ask(commands.Cog):
 
     def __init__(self, bot: NewsdeskBot) -> None:
         self.bot = bot
-        # One mapping per (questions, seconds) rule, since each server may set its own.
-        self._cooldowns: dict[tuple[int, float], commands.CooldownMapping[Any]] = {}
-        # Per (server, person): until when (monotonic) their cooldown notice stands.
-        self._noticed: dict[tuple[int | None, int], float] = {}
-
-    def _cooldown(self, user_id: int, guild_id: int | None) -> None:
-        config = self.bot.guild_config(guild_id)
-        if config.cooldown_seconds <= 0:
-            return
-        rule = (config.cooldown_questions, config.cooldown_seconds)
-        mapping = self._cooldowns.get(rule)
-        if mapping is None:
-            mapping = self._cooldowns[rule] = commands.CooldownMapping.from_cooldown(*rule, lambda key: key)
-        bucket = mapping.get_bucket((guild_id, user_id))  # type: ignore[arg-type]
-        retry_after = bucket.update_rate_limit() if bucket else None
-        if retry_after:
-            raise OnCooldown(retry_after)
-
-    def _notice_due(self, guild_id: int | None, user_id: int, retry_after: float) -> bool:
-        """One cooldown notice per window: a burst of 20 questions costs one message (and its
-        delete), not 17; questions sent while the notice stands are dropped without a word."""
-        now = time.monotonic()
-        key = (guild_id, user_id)
-        if self._noticed.get(key, 0.0) > now:
-            return False
-        if len(self._noticed) > 1000:
-            self._noticed = {k: until for k, until in self._noticed.items() if until > now}
-        self._noticed[key] = now + retry_after
-        return True
 
     async def _answer(
         self, question: str, *, user_id: int, guild_id: int | None, channel_id: int | None, private: bool
@@ -152,15 +124,14 @@ class Ask(commands.Cog):
         except BadQuestion:
             raise
         except TooSlow:
-            self.bot.metrics.questions.labels("error").inc()
+            self.bot.metrics.question_failed()
             log.warning("event=answer guild=%s channel=%s outcome=timeout budget_s=%g", guild_id, channel_id, self.bot.answers.budget)
             raise
         except Exception:
-            self.bot.metrics.questions.labels("error").inc()
+            self.bot.metrics.question_failed()
             raise
         latency = (time.perf_counter() - started) * 1000
-        self.bot.metrics.questions.labels("found" if data["found"] else "not_found").inc()
-        self.bot.metrics.latency.observe(latency / 1000)
+        self.bot.metrics.answered(found=data["found"], seconds=latency / 1000)
         answer_id = await self.bot.remember(  # not remembered: the answer still goes out, without buttons
             self.bot.store.record_answer,
             question=asked,
@@ -203,13 +174,14 @@ class Ask(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.webhook_id is not None or not self._addressed(message):
             return
-        question = clean(message.content)
         guild_id = message.guild.id if message.guild else None
         try:
-            self._cooldown(message.author.id, guild_id)
+            self.bot.inflight.admit()
+            self.bot.cooldowns.take(guild_id, message.author.id, message.created_at)
+            question = clean(message.content)
             if not question:
                 raise BadQuestion("Ask me a question about the coverage, for example: What did Rutte say?")
-            async with self.bot.working(), message.channel.typing():
+            async with message.channel.typing():
                 data, answer_id = await self._answer(
                     question, user_id=message.author.id, guild_id=guild_id, channel_id=message.channel.id, private=False
                 )
@@ -219,40 +191,30 @@ class Ask(commands.Cog):
                     await thread.send(**reply)
                 else:
                     await message.reply(mention_author=False, **reply)
-        except OnCooldown as exc:
-            if not self._notice_due(guild_id, message.author.id, exc.retry_after):
-                log.debug("event=cooldown guild=%s outcome=ignored", guild_id)
-                return
-            notice = exc.message.rstrip(".") + "; questions sent before then are ignored."
-            await message.reply(notice, mention_author=False, allowed_mentions=NO_PINGS, delete_after=10)
-        except Exception as exc:  # noqa: BLE001 - the asker gets one short message; the log gets the rest
-            text = user_message(exc)
-            if not isinstance(exc, BadQuestion | BotError):  # those were expected, and logged where raised
-                log.exception("answering a channel question failed")
-            await message.reply(clip(text, 2000), mention_author=False, allowed_mentions=NO_PINGS)
+        except Exception as exc:  # noqa: BLE001 - a listener's errors would only be logged; the error handler replies
+            await self.bot.errors.on_message_error(message, exc)
 
     # -- /ask ---------------------------------------------------------------------------------
 
     @app_commands.command(name="ask", description="Ask about the coverage; the answer quotes the article and cites it.")
     @app_commands.describe(question="What you want to know, e.g. What did Rutte say?", private="Only you see the answer")
+    @question_cooldown()
     async def ask(
         self,
         interaction: discord.Interaction,
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         private: bool = False,
     ) -> None:
-        self._cooldown(interaction.user.id, interaction.guild_id)
-        async with self.bot.working():
-            await interaction.response.defer(thinking=True, ephemeral=private)
-            data, answer_id = await self._answer(
-                question,
-                user_id=interaction.user.id,
-                guild_id=interaction.guild_id,
-                channel_id=interaction.channel_id,
-                private=private,
-            )
-            reply = await self._reply(clean(question), data, answer_id, private=private)
-            await interaction.followup.send(ephemeral=private, **reply)
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        data, answer_id = await self._answer(
+            question,
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            private=private,
+        )
+        reply = await self._reply(clean(question), data, answer_id, private=private)
+        await interaction.followup.send(ephemeral=private, **reply)
 
 
 async def setup(bot: NewsdeskBot) -> None:

@@ -26,17 +26,16 @@ class Check(commands.Cog):
         quote: app_commands.Range[str, 1, MAX_PASTE_CHARS],
         person: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        async with self.bot.working():
-            await interaction.response.defer(thinking=True)
-            desk = self.bot.desk
+        await interaction.response.defer(thinking=True)
+        desk = self.bot.desk
 
-            def check() -> dict[str, object]:
-                return desk.read(lambda snapshot: Checker(snapshot.coverage, snapshot.answerer.reader).check(quote, person).to_json())
+        def check() -> dict[str, object]:
+            return desk.read(lambda snapshot: Checker(snapshot.coverage, snapshot.answerer.reader).check(quote, person).to_json())
 
-            # In the answer pool, like a question: one per person, within the time budget.
-            data = await self.bot.answers.run(interaction.user.id, check)
-            embed = await asyncio.to_thread(check_embed, data)
-            await interaction.followup.send(embed=embed, allowed_mentions=NO_PINGS)
+        # In the answer pool, like a question: one per person, within the time budget.
+        data = await self.bot.answers.run(interaction.user.id, check)
+        embed = await asyncio.to_thread(check_embed, data)
+        await interaction.followup.send(embed=embed, allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: NewsdeskBot) -> None:

@@ -1,23 +1,24 @@
-"""Moderators add coverage from Discord: ``/add`` a URL or a file, ``/remove`` an article; feeds polled on a schedule."""
+"""Moderators add coverage from Discord: ``/add`` a URL or a file, ``/remove`` an article; feeds polled on a schedule.
+
+Each is one update (:class:`~index.update.Updater`): the file saved or moved, then the index
+refreshed once; what the feeds brought is told to moderators by :mod:`bot.updates`.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
 from index.errors import BadQuestion
-from index.feeds import FeedReport, poll
-from index.ingest import Added, IngestError, normalise_url
+from index.ingest import IngestError, normalise_url
+from index.update import Added
 
 from ..checks import moderator_only
 from ..client import NewsdeskBot
-from ..render import COLOUR, NO_PINGS, clip, code, escape, feed_digest, title
-from ..sources import watch
+from ..render import COLOUR, NO_PINGS, clip, code, escape, title
 
 log = logging.getLogger("newsdesk.coverage")
 
@@ -52,7 +53,6 @@ def _link(url: str | None) -> str | None:
 class Coverage(commands.Cog):
     def __init__(self, bot: NewsdeskBot) -> None:
         self.bot = bot
-        self._poll_lock = asyncio.Lock()
         minutes = bot.settings.feeds.interval_minutes
         if bot.settings.feeds.urls and minutes > 0:
             self.scheduled_poll.change_interval(minutes=minutes)
@@ -71,14 +71,13 @@ class Coverage(commands.Cog):
             raise BadQuestion("Give either a url or a file to add.")
         if file is not None and file.size > self.bot.settings.ingest.max_bytes:
             raise BadQuestion(f"That file is larger than {self.bot.settings.ingest.max_bytes // 1_000_000} MB; not added.")
-        async with self.bot.working():
-            await interaction.response.defer(thinking=True)
-            by = f"{interaction.user} ({interaction.user.id})"
-            if url is not None:  # a refresh already running is waited for: the article is saved by then
-                added = await self.bot.intake.add_url(url, by=by)
-            else:
-                assert file is not None
-                added = await self.bot.intake.add_upload(file.filename, await file.read(), by=by)
+        await interaction.response.defer(thinking=True)
+        by = f"{interaction.user} ({interaction.user.id})"
+        if url is not None:  # a refresh already running is waited for: the article is saved by then
+            added = await self.bot.updater.add_url(url, by=by)
+        else:
+            assert file is not None
+            added = await self.bot.updater.add_upload(file.filename, await file.read(), by=by)
         log.info("add by=%s file=%s existing=%s", interaction.user.id, added.info.name, added.existing)
         await interaction.followup.send(embed=_added_embed(added), allowed_mentions=NO_PINGS)
 
@@ -86,10 +85,10 @@ class Coverage(commands.Cog):
     @app_commands.describe(article="The article (start typing its headline or file name)")
     @moderator_only()
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
-        async with self.bot.working():
-            await interaction.response.defer(thinking=True)
-            info, moved, report = await self.bot.intake.remove(article, by=f"{interaction.user} ({interaction.user.id})")
-        text = f"Removed **{escape(info.label)}** ({code(info.name)}). Its file is kept in {code(moved.parent.name + '/')}; {report.passages} passages remain indexed."
+        await interaction.response.defer(thinking=True)
+        removed = await self.bot.updater.remove(article, by=f"{interaction.user} ({interaction.user.id})")
+        info, passages = removed.info, self.bot.desk.coverage.passage_count
+        text = f"Removed **{escape(info.label)}** ({code(info.name)}). Its file is kept in {code(removed.kept.parent.name + '/')}; {passages} passages remain indexed."
         await interaction.followup.send(clip(text, 2000), allowed_mentions=NO_PINGS)
 
     @remove.autocomplete("article")
@@ -98,36 +97,10 @@ class Coverage(commands.Cog):
 
     # -- feeds -------------------------------------------------------------------------------
 
-    async def poll_feeds(self) -> FeedReport | None:
-        """Poll the configured feeds once (one poll at a time), remember what was seen, send the digest."""
-        feeds = self.bot.settings.feeds.urls
-        if not feeds:
-            return None
-        async with self._poll_lock:
-            # Unreadable state: everything looks new, and articles already indexed are recognised by address.
-            seen = await self.bot.remember(self.bot.store.seen_feed_items) or set()
-            report = await poll(self.bot.intake, feeds, seen)
-            await self.bot.remember(self.bot.store.mark_feed_items, report.seen)
-        log.info("event=feeds added=%d failed=%d", len(report.added), len(report.failed))
-        # A failing feed is reported once (by watch); what it added, and items that failed, every time.
-        failed = dict(report.failed)
-        fed = {feed for _, _, feed in report.added}
-        notes = [
-            note
-            for feed in feeds
-            if (note := await watch(self.bot, f"feed {feed}", changed=time.time() if feed in fed else None, failure=failed.get(feed)))
-        ]
-        items = FeedReport(added=report.added, failed=[(w, why) for w, why in report.failed if w not in feeds])
-        if not items.empty:
-            await self.bot.notify_moderators(embed=feed_digest(items))
-        if notes:
-            await self.bot.notify_moderators(content=clip("Sources need a look:\n" + "\n".join(notes), 2000))
-        return report
-
     @tasks.loop(minutes=60)
     async def scheduled_poll(self) -> None:
         try:
-            await self.poll_feeds()
+            await self.bot.updater.refresh(by="feeds", feeds=True)
         except Exception:  # noqa: BLE001 - a failed poll is logged and retried next time
             log.exception("scheduled feed poll failed")
 

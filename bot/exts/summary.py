@@ -46,15 +46,14 @@ class Summaries(commands.Cog):
     ) -> None:
         if sum(bool(x) for x in (topic, article, person, since_refresh)) > 1:
             raise BadQuestion("Choose one of topic, article, person or since_refresh \u2014 or none for an overview.")
-        async with self.bot.working():
-            await interaction.response.defer(thinking=True)
-            # In the answer pool, like a question: one per person, within the time budget.
-            summary = await self.bot.answers.run(interaction.user.id, self._summarize, topic, article, person, since_refresh)
-            endpoint = self.bot.settings.summary_endpoint()
-            if endpoint is not None:
-                summary = await rewrite(summary, endpoint)
-            pages = await asyncio.to_thread(lambda: summary_pages(summary.to_json()))
-            await send_pages(interaction, pages, ephemeral=False)
+        await interaction.response.defer(thinking=True)
+        # In the answer pool, like a question: one per person, within the time budget.
+        summary = await self.bot.answers.run(interaction.user.id, self._summarize, topic, article, person, since_refresh)
+        endpoint = self.bot.settings.summary_endpoint()
+        if endpoint is not None:
+            summary = await rewrite(summary, endpoint)
+        pages = await asyncio.to_thread(lambda: summary_pages(summary.to_json()))
+        await send_pages(interaction, pages, ephemeral=False)
 
     @summary.autocomplete("article")
     async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

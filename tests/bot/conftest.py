@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,12 +88,20 @@ def custom_ids(message: Any) -> list[str]:
 Predicate = Callable[[Any], bool]
 
 
-def run_newsdesk(corpus: Path, state: Path, during: Callable[[FakeDiscord], Awaitable[None]] | None = None, **env: str) -> tuple[int, str]:
-    """``newsdesk run`` as a real process against a loopback Discord: started, ``during`` awaited
-    once it is connected, stopped with SIGTERM; its exit code and what it wrote to stderr."""
+def run_newsdesk(
+    corpus: Path,
+    state: Path,
+    during: Callable[[FakeDiscord], Awaitable[None]] | None = None,
+    *,
+    args: Sequence[str] = (),
+    fake: FakeDiscord | None = None,
+    **env: str,
+) -> tuple[int, str]:
+    """``newsdesk run [args]`` as a real process against a loopback Discord (``fake``, or a default one; not
+    yet started): started, ``during`` awaited once it is connected, stopped with SIGTERM; its exit code and
+    what it wrote to stderr."""
 
-    async def scenario() -> tuple[int, str]:
-        fake = FakeDiscord()
+    async def scenario(fake: FakeDiscord) -> tuple[int, str]:
         await fake.start()
         environ = {
             **{k: v for k, v in os.environ.items() if k.startswith(("PATH", "PYTHON", "VIRTUAL_ENV"))},
@@ -106,7 +114,7 @@ def run_newsdesk(corpus: Path, state: Path, during: Callable[[FakeDiscord], Awai
             **env,
         }
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=environ,
+            sys.executable, "-m", "bot.cli", "run", *args, cwd=ROOT, env=environ,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         try:
@@ -122,4 +130,4 @@ def run_newsdesk(corpus: Path, state: Path, during: Callable[[FakeDiscord], Awai
             await fake.stop()
         return process.returncode or 0, stderr.decode()
 
-    return asyncio.run(scenario())
+    return asyncio.run(scenario(fake or FakeDiscord()))

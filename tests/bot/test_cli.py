@@ -1,4 +1,4 @@
-"""The newsdesk command line: ask (human and JSON, one question or a stream), sources, index."""
+"""The newsdesk command line: ask (human and JSON, one question or a stream), sources, index, add, remove, feeds poll."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ import pytest
 from bot.cli import main
 from tests.conftest import ROOT
 
+#: ``newsdesk ARGS…`` in-process with ``stdin``: (exit code, stdout, stderr).
+Run = Callable[..., tuple[int, str, str]]
+
 
 @pytest.fixture
-def run(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+def run(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     monkeypatch.setenv("NEWSDESK_INDEX__STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("NEWSDESK_CORPUS__FOLDERS", json.dumps([str(corpus)]))
 
@@ -28,7 +32,7 @@ def run(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: p
     return invoke
 
 
-def test_ask_prints_the_quote_then_the_citation(run) -> None:
+def test_ask_prints_the_quote_then_the_citation(run: Run) -> None:
     code, out, _ = run("ask", "What did Rutte say?")
     assert code == 0
     quote, citation = out.splitlines()[:2]
@@ -36,7 +40,7 @@ def test_ask_prints_the_quote_then_the_citation(run) -> None:
     assert citation.strip() == "\u2014 Trump Faces Challenges in Ukraine Peace Efforts (003_2c1112b90513d27d.txt, line 11)"
 
 
-def test_ask_json_stream_answers_every_line(run) -> None:
+def test_ask_json_stream_answers_every_line(run: Run) -> None:
     questions = ["What did Rutte say?", "", "What did Macron say?", "x" * 3000, "How many civilians were killed in the Sumy strike?"]
     code, out, _ = run("ask", "--json", "-", stdin="\n".join(questions) + "\n")
     assert code == 0
@@ -48,23 +52,23 @@ def test_ask_json_stream_answers_every_line(run) -> None:
     assert {"source", "title", "quote", "passage", "line_start", "line_end", "score", "speaker"} <= set(best)
 
 
-def test_ask_top_limits_the_answers(run) -> None:
+def test_ask_top_limits_the_answers(run: Run) -> None:
     _, out, _ = run("ask", "--json", "--top", "1", "What did Peskov say?")
     assert len(json.loads(out)["answers"]) == 1
 
 
-def test_bad_question_is_a_message_not_a_traceback(run) -> None:
+def test_bad_question_is_a_message_not_a_traceback(run: Run) -> None:
     code, out, err = run("ask", "   ")
     assert code == 1 and out == "" and "Traceback" not in err and "Ask a question" in err
 
 
-def test_sources_lists_the_articles(run) -> None:
+def test_sources_lists_the_articles(run: Run) -> None:
     code, out, _ = run("sources")
     assert code == 0
     assert "002_8bc5e7102b110562.txt" in out and "by Rebecca Sullivan" in out and "5 articles" in out
 
 
-def test_index_reports_changes_and_skips(run, corpus: Path) -> None:
+def test_index_reports_changes_and_skips(run: Run, corpus: Path) -> None:
     run("index")
     (corpus / "broken.txt").write_bytes(b"\x00\x01\x02")
     (corpus / "000_2dc657ec8ac27053.txt").unlink()
@@ -75,7 +79,7 @@ def test_index_reports_changes_and_skips(run, corpus: Path) -> None:
     assert "4 articles" in out
 
 
-def test_index_after_an_upgrade_says_it_rebuilt_and_nothing_changed(run, tmp_path: Path) -> None:
+def test_index_after_an_upgrade_says_it_rebuilt_and_nothing_changed(run: Run, tmp_path: Path) -> None:
     _, first, _ = run("index")
     assert "added    000_2dc657ec8ac27053.txt" in first
     manifest = next((tmp_path / "state").rglob("manifest.json"))
@@ -87,7 +91,7 @@ def test_index_after_an_upgrade_says_it_rebuilt_and_nothing_changed(run, tmp_pat
     assert "No article changed." in out and "added" not in out
 
 
-def test_missing_corpus_is_a_clear_error(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_corpus_is_a_clear_error(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, _, err = run("ask", "--corpus", str(tmp_path / "missing"), "What did Rutte say?")
     assert code == 2 and "does not exist" in err and "Traceback" not in err
 
@@ -111,7 +115,7 @@ def test_terminal_commands_do_not_import_discord(tmp_path: Path) -> None:
     assert "Rutte" in done.stdout
 
 
-def test_summary_json_and_text(run) -> None:
+def test_summary_json_and_text(run: Run) -> None:
     code, out, _ = run("summary", "--json")
     data = json.loads(out)
     assert code == 0 and data["kind"] == "overview" and len(data["points"]) >= 4
@@ -123,13 +127,13 @@ def test_summary_json_and_text(run) -> None:
     assert {p["source"] for p in json.loads(out)["points"]} == {"002_8bc5e7102b110562.txt"}
 
 
-def test_summary_options_are_exclusive(run) -> None:
+def test_summary_options_are_exclusive(run: Run) -> None:
     with pytest.raises(SystemExit) as caught:
         run("summary", "--topic", "a", "--person", "b")
     assert caught.value.code == 2
 
 
-def test_check_command(run) -> None:
+def test_check_command(run: Run) -> None:
     code, out, _ = run("check", "Trump said Russia is not serious about peace")
     assert code == 0 and out.startswith("The coverage gives these words to Volodymyr Zelenskyy, not Trump.")
     code, out, _ = run("check", "--json", "Russia remains the biggest long-term threat to NATO")
@@ -140,7 +144,7 @@ def test_check_command(run) -> None:
 
 
 @pytest.mark.parametrize("host", ["①②⑦.⓪.⓪.①", "１２７．０．０．１", "127。0。0。1", "[::ffff:127.0.0.1]", "0.0.0.0"])
-def test_add_refuses_every_spelling_of_a_local_address(run, corpus: Path, host: str) -> None:
+def test_add_refuses_every_spelling_of_a_local_address(run: Run, corpus: Path, host: str) -> None:
     from tests.pages import serve_pages_in_thread
 
     with serve_pages_in_thread() as site:
@@ -149,3 +153,26 @@ def test_add_refuses_every_spelling_of_a_local_address(run, corpus: Path, host: 
     assert "Traceback" not in err and not (corpus / "added").exists()
     _, answer, _ = run("ask", "--json", "What did Okafor say?")
     assert json.loads(answer)["found"] is False
+
+
+def test_add_remove_and_feeds_poll_take_the_bots_update_path(run: Run, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.store import Store
+    from tests.pages import serve_pages_in_thread
+
+    (tmp_path / "notes.md").write_text("Council Notes\n\nThe council agreed on Monday to cut ferry fares for pensioners.\n")
+    code, out, _ = run("add", str(tmp_path / "notes.md"))
+    assert code == 0 and out.startswith("Added: Council Notes (notes.md,")
+    code, out, _ = run("remove", "notes.md")
+    assert code == 0 and out.startswith("Removed Council Notes (notes.md); the file is now") and (corpus / "removed" / "notes.md").is_file()
+    with serve_pages_in_thread() as site:
+        monkeypatch.setenv("NEWSDESK_FEEDS__URLS", json.dumps([f"{site}/feed.atom"]))
+        monkeypatch.setenv("NEWSDESK_INGEST__ALLOW_PRIVATE", "true")
+        code, out, _ = run("feeds", "poll")
+        assert code == 0 and out.startswith("added   port-gazette-new-quay-opens-to-fishing-boats.txt: New quay opens")
+        code, again, _ = run("feeds", "poll")
+        assert code == 0 and again == "No new items.\n"
+    store = Store(tmp_path / "state" / "newsdesk.db")
+    try:
+        assert store.last_refresh().by == "newsdesk feeds"  # recorded where /about reads it
+    finally:
+        store.close()

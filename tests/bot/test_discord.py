@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.runner import run_bot
 from bot.settings import load_settings
-from index import coverage as coverage_module
+from index import refresh as refresh_module
 from index import passages as passage_rules
 from index.desk import Desk
 from tests.bot.conftest import Harness, bot_settings, custom_ids, embed_text, start_bot
@@ -20,9 +21,9 @@ from tests.fakediscord.server import FakeDiscord
 EPHEMERAL = 64
 
 
-def shown(message: object) -> bool:
+def shown(message: Any) -> bool:
     """A message with something in it (not the empty "thinking…" placeholder of a deferred reply)."""
-    return bool(getattr(message, "embeds") or getattr(message, "content"))
+    return bool(message.embeds or message.content)
 
 
 async def test_a_mention_gets_a_cited_answer(newsdesk: Harness) -> None:
@@ -173,13 +174,13 @@ async def test_questions_during_a_refresh_are_answered_from_the_old_index(newsde
     fake = newsdesk.fake
     desk = newsdesk.bot.desk
     release = threading.Event()
-    real_apply = coverage_module._apply
+    real_apply = refresh_module._apply
 
     def slow_apply(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - holds the writer lock while it waits
         assert release.wait(10)
         return real_apply(*args, **kwargs)
 
-    monkeypatch.setattr(coverage_module, "_apply", slow_apply)
+    monkeypatch.setattr(refresh_module, "_apply", slow_apply)
     (newsdesk.corpus / "004_7654bc732c946649.txt").unlink()
     refresh = await newsdesk.command("refresh", user=fake.owner)
     await refresh.wait_callback()
@@ -253,6 +254,7 @@ async def test_without_the_message_content_intent_mentions_still_work(fake_disco
 
 
 async def test_commands_are_synced_only_when_they_change(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+    fake_discord.identify_window = 0  # it restarts the bot within Discord's 5 s session start limit, which is not what it tests
     settings = bot_settings(fake_discord, corpus, tmp_path / "state")
     for _ in range(2):
         bot = start_bot(settings)

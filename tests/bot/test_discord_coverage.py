@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 from tests.bot.conftest import Harness, bot_settings, embed_text, start_bot
 from tests.fakediscord.server import FakeDiscord
 from tests.pages import serve_pages
 
 
-def shown(message: object) -> bool:
-    return bool(getattr(message, "embeds") or getattr(message, "content"))
+def shown(message: Any) -> bool:
+    return bool(message.embeds or message.content)
 
 
 def _allow_local(newsdesk: Harness) -> None:
     from index.ingest import FetchPolicy
 
-    newsdesk.bot.intake.policy = FetchPolicy(allow_private=True, timeout=2.0)
+    newsdesk.bot.updater.intake.policy = FetchPolicy(allow_private=True, timeout=2.0)
 
 
 async def test_add_a_url_then_ask_about_it(newsdesk: Harness) -> None:
@@ -67,7 +69,10 @@ async def test_remove_with_autocomplete(newsdesk: Harness) -> None:
     assert answer.content.startswith("I couldn't find that")
 
 
-async def test_feeds_are_polled_on_refresh_with_a_digest(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+async def test_a_refresh_polls_the_feeds_and_its_reply_lists_the_feed_articles_it_indexed(
+    fake_discord: FakeDiscord, corpus: Path, tmp_path: Path
+) -> None:
+    """One refresh after the poll: its reply is not "nothing changed" right after indexing the feeds' articles."""
     async with serve_pages() as site:
         settings = bot_settings(fake_discord, corpus, tmp_path / "state", moderator_channel=fake_discord.news.id)
         settings = settings.model_copy(
@@ -84,6 +89,13 @@ async def test_feeds_are_polled_on_refresh_with_a_digest(fake_discord: FakeDisco
             report = next(m for m in messages if m.channel_id == fake_discord.general.id)
             assert "Feeds: 2 new articles" in embed_text(digest) and "answered 404" in embed_text(digest)
             assert "From feeds (2)" in embed_text(report)
+            assert report.embeds[0]["title"] == "Index refreshed"
+            fields = {f["name"]: f["value"] for f in report.embeds[0]["fields"]}
+            saved = sorted(path.name for path in corpus.glob("port-gazette-*.txt"))
+            assert len(saved) == 2 and fields["Added (2)"] == "\n".join(f"\u2022 {name}" for name in saved)
+            assert all(name in fields["From feeds (2)"] for name in saved)
+            with sqlite3.connect(bot.store.path) as db:  # one refresh, recorded once
+                assert [row[0] for row in db.execute("SELECT by FROM refreshes")] == [f"owner ({fake_discord.owner.id})"]
             assert fake_discord.all_pings() == set() and fake_discord.errors == []
         bot.store.close()
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.bot.conftest import Harness, embed_text
 
 
-def shown(message: object) -> bool:
-    return bool(getattr(message, "embeds") or getattr(message, "content"))
+def shown(message: Any) -> bool:
+    return bool(message.embeds or message.content)
 
 
 async def test_overview_topic_person_article(newsdesk: Harness) -> None:

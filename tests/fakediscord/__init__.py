@@ -17,13 +17,21 @@ Pytest: import the fixture into a conftest (or a test module)::
     from tests.fakediscord.fixtures import fake_discord  # noqa: F401  (pytest finds it by name)
 
 `fake_discord` yields a started, patched FakeDiscord and stops it afterwards.
+
+Shards: ``FakeDiscord(guild_shard=(0, 2))`` puts the default guild on shard 0 of 2 and
+``fake.add_guild("Other", shard=(1, 2))`` adds one on shard 1 (``guild_id_on_shard`` makes such ids);
+each IDENTIFY's session gets only its shard's guilds and events, ``fake.gateway.identify_log`` records
+every IDENTIFY, and ``identify_window`` / ``max_concurrency`` set the session start limit it enforces.
 """
 
 from .limits import DiscordError, compute_pings
-from .models import Callback, CommandSync, ErrorRecord, FakeInteraction, StoredMessage, TypingEvent
+from .models import (
+    Callback, CommandSync, ErrorRecord, FakeInteraction, IdentifyRecord, StoredMessage, TypingEvent, guild_id_on_shard,
+    shard_of,
+)
 from .server import FakeDiscord
 
 __all__ = [
-    "Callback", "CommandSync", "DiscordError", "ErrorRecord", "FakeDiscord", "FakeInteraction",
-    "StoredMessage", "TypingEvent", "compute_pings",
+    "Callback", "CommandSync", "DiscordError", "ErrorRecord", "FakeDiscord", "FakeInteraction", "IdentifyRecord",
+    "StoredMessage", "TypingEvent", "compute_pings", "guild_id_on_shard", "shard_of",
 ]

@@ -1,4 +1,4 @@
-"""The `fake_discord` pytest fixture: a started FakeDiscord with discord.py pointed at it."""
+"""The `fake_discord` pytest fixture (a started FakeDiscord with discord.py pointed at it) and test helpers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
+from .models import guild_id_on_shard, shard_of
 from .server import FakeDiscord
+
+__all__ = ["fake_discord", "guild_id_on_shard", "shard_of"]
 
 
 @pytest_asyncio.fixture

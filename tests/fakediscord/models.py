@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 Json = dict[str, Any]
@@ -41,8 +41,23 @@ def snowflake() -> int:
     return ((int(time.time() * 1000) - _DISCORD_EPOCH_MS) << 22) | (next(_counter) & 0x3FFFFF)
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord sends a server's events to."""
+    return (guild_id >> 22) % shard_count
+
+
+def guild_id_on_shard(shard_id: int, shard_count: int) -> int:
+    """A fresh guild snowflake that falls on shard `shard_id` of `shard_count`: its timestamp, moved back
+    by less than `shard_count` milliseconds, is the part the shard is taken from."""
+    if not 0 <= shard_id < shard_count:
+        raise ValueError(f"shard {shard_id} is not one of {shard_count} shards")
+    stamp = int(time.time() * 1000) - _DISCORD_EPOCH_MS
+    stamp -= (stamp - shard_id) % shard_count
+    return (stamp << 22) | (next(_counter) & 0x3FFFFF)
+
+
 def iso_now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 @dataclass(eq=False)
@@ -285,6 +300,17 @@ class FakeInteraction:
         await asyncio.wait_for(self._answered.wait(), timeout)
         assert self.callback is not None
         return self.callback
+
+
+@dataclass(frozen=True)
+class IdentifyRecord:
+    """One IDENTIFY the gateway received, accepted or refused for coming too soon after another in its bucket."""
+
+    at: float  # time.monotonic() on arrival
+    shard: tuple[int, int] | None  # [shard_id, shard_count] as sent; None for an unsharded client
+    bucket: int  # shard_id % max_concurrency: the IDENTIFYs that share one start per window
+    session_id: str | None  # the session it started; None when refused
+    accepted: bool
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -95,8 +96,12 @@ async def get_application(request: web.Request) -> web.Response:
 
 
 async def get_gateway(request: web.Request) -> web.Response:
-    return reply({"url": fake_of(request).gateway_url, "shards": 1, "session_start_limit": {
-        "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
+    """GET /gateway/bot: the recommended shard count and the session start limit (each session started
+    uses one of the day's 1,000)."""
+    fake = fake_of(request)
+    return reply({"url": fake.gateway_url, "shards": fake.recommended_shards, "session_start_limit": {
+        "total": 1000, "remaining": max(0, 1000 - fake.gateway.identifies), "reset_after": 86_400_000,
+        "max_concurrency": fake.max_concurrency}})
 
 
 def _scope(request: web.Request) -> int | None:
@@ -104,7 +109,7 @@ def _scope(request: web.Request) -> int | None:
     if int(request.match_info["app"]) != fake.application_id:
         raise DiscordError(403, 50001, "Missing Access")
     gid = request.match_info.get("guild")
-    if gid is not None and int(gid) != fake.guild.id:
+    if gid is not None and all(g.id != int(gid) for g in fake.guilds):
         raise DiscordError(403, 50001, "Missing Access")
     return None if gid is None else int(gid)
 
@@ -127,14 +132,11 @@ async def put_commands(request: web.Request) -> web.Response:
 # -- guilds, channels, messages -------------------------------------------------------------------
 
 async def get_guild(request: web.Request) -> web.Response:
-    fake = fake_of(request)
-    if int(request.match_info["guild"]) != fake.guild.id:
-        raise DiscordError(404, 10004, "Unknown Guild")
-    return reply(fake.guild.to_dict())
+    return reply(fake_of(request).guild_of(int(request.match_info["guild"])).to_dict())
 
 
 async def get_guild_member(request: web.Request) -> web.Response:
-    member = fake_of(request).guild.member(int(request.match_info["user"]))
+    member = fake_of(request).guild_of(int(request.match_info["guild"])).member(int(request.match_info["user"]))
     if member is None:
         raise DiscordError(404, 10007, "Unknown Member")
     return reply(member.to_dict())
@@ -158,7 +160,8 @@ async def post_message(request: web.Request) -> web.Response:
     fake = fake_of(request)
     channel = fake.channel(int(request.match_info["channel"]))
     body, files = await read_body(request)
-    perms = fake.bot_member.permissions
+    bot_member = fake.bot_member_in(channel.guild_id)
+    perms = bot_member.permissions
     if not perms & SEND_MESSAGES or (files and not perms & ATTACH_FILES):
         raise DiscordError(403, 50013, "Missing Permissions")
     reply_to = None
@@ -169,7 +172,7 @@ async def post_message(request: web.Request) -> web.Response:
         if reply_to is None and ref.get("fail_if_not_exists", True):
             raise DiscordError(400, 50035, "Invalid Form Body", {"message_reference": {"_errors": [
                 {"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "message": "Unknown message"}]}})
-    msg = await fake.create_message(channel, fake.bot_member, body, files, reply_to=reply_to)
+    msg = await fake.create_message(channel, bot_member, body, files, reply_to=reply_to)
     return reply(msg.data)
 
 
@@ -211,7 +214,8 @@ async def patch_message(request: web.Request) -> web.Response:
 
 async def delete_message(request: web.Request) -> web.Response:
     fake, msg = fake_of(request), _channel_message(request)
-    if msg.author_id != fake.bot_user.id and not fake.bot_member.permissions & MANAGE_MESSAGES:
+    bot_member = fake.bot_member_in(int(msg.data["guild_id"]))
+    if msg.author_id != fake.bot_user.id and not bot_member.permissions & MANAGE_MESSAGES:
         raise DiscordError(403, 50013, "Missing Permissions")
     await fake.delete_message(msg)
     return reply()
@@ -247,14 +251,15 @@ async def interaction_callback(request: web.Request) -> web.Response:
             {"code": "INTERACTION_RESPONSE_TYPE_INVALID", "message": "Invalid interaction response type"}]}})
     ephemeral = bool(int(data.get("flags") or 0) & EPHEMERAL)
     channel = fake.channel(int(ia.payload["channel_id"]))
+    bot_member = fake.bot_member_in(channel.guild_id)
     message: StoredMessage | None = None
     ia.callback = Callback(rtype, data)  # claimed before any await, so a concurrent second callback gets 40060
     try:
         if rtype == 4:
-            message = await fake.create_message(channel, fake.bot_member, data, files, ephemeral=ephemeral,
+            message = await fake.create_message(channel, bot_member, data, files, ephemeral=ephemeral,
                                                 interaction=ia, is_response=True)
         elif rtype == 5:  # the "Bot is thinking..." placeholder, filled in by the first followup or @original edit
-            message = await fake.create_message(channel, fake.bot_member, {"flags": LOADING}, [],
+            message = await fake.create_message(channel, bot_member, {"flags": LOADING}, [],
                                                 ephemeral=ephemeral, interaction=ia, is_response=True, validate=False)
         elif rtype == 7 and ia.original is not None:  # always true here: checked with the type above
             message = ia.original
@@ -312,7 +317,8 @@ async def post_followup(request: web.Request) -> web.Response:
         msg = original
     else:
         ephemeral = bool(int(body.get("flags") or 0) & EPHEMERAL)
-        msg = await fake.create_message(fake.channel(int(ia.payload["channel_id"])), fake.bot_member, body, files,
+        channel = fake.channel(int(ia.payload["channel_id"]))
+        msg = await fake.create_message(channel, fake.bot_member_in(channel.guild_id), body, files,
                                         ephemeral=ephemeral, interaction=ia)
         ia.followups.append(msg)
     return reply(msg.data if request.query.get("wait") in ("1", "true", "True") else None)

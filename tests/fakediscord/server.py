@@ -20,7 +20,8 @@ from .limits import DiscordError, check_message, compute_pings
 from .models import (
     ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, EPHEMERAL, KICK_MEMBERS, LOADING, MANAGE_MESSAGES, MANAGE_ROLES,
     READ_MESSAGE_HISTORY, SEND_MESSAGES, USE_APPLICATION_COMMANDS, VIEW_CHANNEL, Channel, CommandSync,
-    ErrorRecord, FakeInteraction, Guild, Json, Member, Role, StoredMessage, TypingEvent, User, iso_now, snowflake,
+    ErrorRecord, FakeInteraction, Guild, Json, Member, Role, StoredMessage, TypingEvent, User, guild_id_on_shard,
+    iso_now, snowflake,
 )
 
 ClientT = TypeVar("ClientT", bound=discord.Client)
@@ -47,17 +48,26 @@ class FakeDiscord:
     The default world: a bot user (whose id is also the application id) and one guild with roles
     @everyone, "Moderator" and the bot's managed role; text channels #general and #news; members
     `owner` (guild owner: every permission, incl. Manage Guild), `moderator` (Moderator role) and `member`.
+    More servers come from :meth:`add_guild`, each on a shard of your choosing; `guild_shard` places the
+    default one. IDENTIFYs are limited to one per bucket (`shard_id % max_concurrency`) per
+    `identify_window` seconds, Discord's 5 s unless a test shortens it.
     """
 
-    def __init__(self, *, token: str | None = None, interaction_timeout: float = 3.0) -> None:
+    def __init__(self, *, token: str | None = None, interaction_timeout: float = 3.0,
+                 identify_window: float = 5.0, max_concurrency: int = 1, recommended_shards: int = 1,
+                 guild_shard: tuple[int, int] | None = None) -> None:
         self.token = token  # None accepts any token
         self.interaction_timeout = interaction_timeout  # Discord's 3 s acknowledgement window
         self.application_flags = (1 << 15) | (1 << 19)  # members + message content intents enabled
+        self.identify_window = identify_window
+        self.max_concurrency = max_concurrency  # what GET /gateway/bot tells the bot
+        self.recommended_shards = recommended_shards
 
         self.bot_user = User(snowflake(), "Newsdesk", bot=True)
         self.application_id = self.bot_user.id
-        gid = snowflake()
+        gid = guild_id_on_shard(*guild_shard) if guild_shard else snowflake()
         self.guild = Guild(gid, "Fake Newsroom")
+        self.guilds: list[Guild] = [self.guild]
         self.everyone_role = self.add_role("@everyone", DEFAULT_EVERYONE, id=gid)
         self.moderator_role = self.add_role("Moderator", MANAGE_MESSAGES | KICK_MEMBERS, mentionable=True)
         self.bot_role = self.add_role("Newsdesk", DEFAULT_EVERYONE, managed=True)
@@ -80,6 +90,7 @@ class FakeDiscord:
         self.unknown_routes: list[str] = []
         self.rate_limited: list[str] = []  # requests answered with an injected 429
         self.cdn: dict[str, bytes] = {}  # attachment url path -> bytes
+        self._dm_channels: dict[int, int] = {}  # user id -> the id of their DM channel with the bot
         self._rate_limits: list[RateLimitRule] = []
         self._log: list[StoredMessage] = []  # bot messages created or edited, in order, for wait_for_message
         self._cursor = 0
@@ -154,24 +165,57 @@ class FakeDiscord:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(task, 5)
 
-    async def wait_ready(self, timeout: float = 5.0) -> None:
-        """Until the bot has identified and been sent its guilds (on_ready comes guild_ready_timeout later)."""
-        await asyncio.wait_for(self.gateway.ready.wait(), timeout)
+    async def wait_ready(self, timeout: float = 5.0, *, shards: list[int] | None = None) -> None:
+        """Until the bot has identified and been sent its guilds (on_ready comes guild_ready_timeout later);
+        with `shards`, until each of those shards has a session that has."""
+        deadline = time.monotonic() + timeout
+        while not self.gateway.is_ready(shards):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"shards {shards} not ready after {timeout}s; sessions: {self.gateway.sessions}")
+            await asyncio.sleep(0.01)
 
     def token_ok(self, token: str | None) -> bool:
         return bool(token) and (self.token is None or token == self.token)
 
     # -- world ---------------------------------------------------------------------------------
 
+    def add_guild(self, name: str, *, shard: tuple[int, int] | None = None) -> Guild:
+        """Another server the bot is in (sent to the sessions that own it from the next IDENTIFY on), with an
+        @everyone role, the bot's managed role, members `owner` and `member`, and channels #general and #news.
+        `shard=(k, n)` gives it an id that Discord routes to shard k of n."""
+        guild = Guild(guild_id_on_shard(*shard) if shard else snowflake(), name)
+        self.guilds.append(guild)
+        self.add_role("@everyone", DEFAULT_EVERYONE, id=guild.id, guild=guild)
+        self.add_member(self.bot_user, self.add_role(self.bot_user.username, DEFAULT_EVERYONE, managed=True,
+                                                     guild=guild), guild=guild)
+        guild.owner_id = self.add_member("owner", guild=guild).id
+        self.add_member("member", guild=guild)
+        self.add_channel("general", guild=guild)
+        self.add_channel("news", guild=guild)
+        return guild
+
+    def guild_of(self, guild_id: int) -> Guild:
+        try:
+            return next(g for g in self.guilds if g.id == guild_id)
+        except StopIteration:
+            raise DiscordError(404, 10004, "Unknown Guild") from None
+
+    def bot_member_in(self, guild_id: int) -> Member:
+        member = self.guild_of(guild_id).member(self.bot_user.id)
+        if member is None:
+            raise DiscordError(404, 10004, "Unknown Guild")
+        return member
+
     def add_role(self, name: str, permissions: int = 0, *, mentionable: bool = False,
-                 managed: bool = False, id: int | None = None) -> Role:
-        role = Role(id or snowflake(), name, permissions, len(self.guild.roles), mentionable, managed)
-        self.guild.roles.append(role)
+                 managed: bool = False, id: int | None = None, guild: Guild | None = None) -> Role:
+        guild = guild or self.guild
+        role = Role(id or snowflake(), name, permissions, len(guild.roles), mentionable, managed)
+        guild.roles.append(role)
         return role
 
     async def create_role(self, name: str, permissions: int = 0, *, by: Member | None = None,
                           mentionable: bool = False) -> Role:
-        """A role created while the bot runs (GUILD_ROLE_CREATE). With `by`, only as Discord allows it: the
+        """A role created in the default guild while the bot runs (GUILD_ROLE_CREATE). With `by`, only as Discord allows it: the
         creator needs Manage Roles and can grant only permissions they have themselves."""
         if by is not None and not (by.permissions & MANAGE_ROLES and permissions & ~by.permissions == 0):
             raise DiscordError(403, 50013, "Missing Permissions")
@@ -196,35 +240,38 @@ class FakeDiscord:
         if by is not None:
             top = max((r.position for r in by.roles), default=0)
             changed = set(map(id, roles)) ^ set(map(id, member.roles))
-            if by.id != self.guild.owner_id and (not by.permissions & MANAGE_ROLES or any(
+            if by.id != member.guild.owner_id and (not by.permissions & MANAGE_ROLES or any(
                     r.position >= top for r in [*roles, *member.roles] if id(r) in changed)):
                 raise DiscordError(403, 50013, "Missing Permissions")
         member.roles = list(roles)
-        await self.dispatch("GUILD_MEMBER_UPDATE", {"guild_id": str(self.guild.id), **member.to_dict()})
+        await self.dispatch("GUILD_MEMBER_UPDATE", {"guild_id": str(member.guild.id), **member.to_dict()})
 
-    def add_member(self, user: User | str, *roles: Role) -> Member:
+    def add_member(self, user: User | str, *roles: Role, guild: Guild | None = None) -> Member:
+        guild = guild or self.guild
         if isinstance(user, str):
             user = User(snowflake(), user)
-        member = Member(user, self.guild, list(roles))
-        self.guild.members.append(member)
+        member = Member(user, guild, list(roles))
+        guild.members.append(member)
         return member
 
-    def add_channel(self, name: str) -> Channel:
-        channel = Channel(snowflake(), name, self.guild.id, position=len(self.guild.channels))
-        self.guild.channels.append(channel)
+    def add_channel(self, name: str, *, guild: Guild | None = None) -> Channel:
+        guild = guild or self.guild
+        channel = Channel(snowflake(), name, guild.id, position=len(guild.channels))
+        guild.channels.append(channel)
         return channel
 
     def add_thread(self, name: str, parent: Channel, owner_id: int) -> Channel:
         """A public thread in ``parent`` (what starting a thread from a message creates)."""
-        thread = Channel(snowflake(), name, self.guild.id, type=11, parent_id=parent.id, owner_id=owner_id)
-        self.guild.channels.append(thread)
+        thread = Channel(snowflake(), name, parent.guild_id, type=11, parent_id=parent.id, owner_id=owner_id)
+        self.guild_of(parent.guild_id).channels.append(thread)
         return thread
 
     def channel(self, channel_id: int) -> Channel:
-        try:
-            return self.guild.channel(channel_id)
-        except StopIteration:
-            raise DiscordError(404, 10003, "Unknown Channel") from None
+        for guild in self.guilds:
+            found = next((c for c in guild.channels if c.id == channel_id), None)
+            if found is not None:
+                return found
+        raise DiscordError(404, 10003, "Unknown Channel")
 
     # -- the message store (shared by REST handlers and the test API) ----------------------------
 
@@ -238,8 +285,9 @@ class FakeDiscord:
         """Store a new message; `is_response`: it is `interaction`'s original response, not a followup."""
         if validate:
             check_message(body, has_files=bool(files))
+        guild = self.guild_of(channel.guild_id)
         data: Json = {
-            "id": str(snowflake()), "channel_id": str(channel.id), "guild_id": str(self.guild.id),
+            "id": str(snowflake()), "channel_id": str(channel.id), "guild_id": str(guild.id),
             "author": author.user.to_dict(), "content": body.get("content") or "", "timestamp": iso_now(),
             "edited_timestamp": None, "tts": bool(body.get("tts")), "pinned": False, "type": 0,
             "embeds": [{"type": "rich", **e} for e in body.get("embeds") or []],
@@ -253,11 +301,11 @@ class FakeDiscord:
                         type=20 if interaction.type == 2 and is_response else 0,
                         interaction_metadata={"id": str(interaction.id), "type": interaction.type,
                                               "user": interaction.payload["member"]["user"],
-                                              "authorizing_integration_owners": {"0": str(self.guild.id)}})
+                                              "authorizing_integration_owners": {"0": str(guild.id)}})
         if reply_to is not None:
             data.update(type=19, referenced_message=reply_to.data, message_reference={
                 "type": 0, "message_id": str(reply_to.id), "channel_id": str(reply_to.channel_id),
-                "guild_id": str(self.guild.id)})
+                "guild_id": str(guild.id)})
         msg = StoredMessage(data, ephemeral=ephemeral, files=list(files))
         self._set_mentions(msg, author, body.get("allowed_mentions"), reply_to.author_id if reply_to else None)
         self.messages.append(msg)
@@ -283,14 +331,15 @@ class FakeDiscord:
         msg.history.append(msg.data)
         msg.data = new
         msg.files.extend(files)
-        self._set_mentions(msg, self.bot_member, body.get("allowed_mentions"), None)
-        await self._announce("MESSAGE_UPDATE", msg, self.bot_member)
+        bot_member = self.bot_member_in(int(msg.data["guild_id"]))
+        self._set_mentions(msg, bot_member, body.get("allowed_mentions"), None)
+        await self._announce("MESSAGE_UPDATE", msg, bot_member)
 
     async def delete_message(self, msg: StoredMessage) -> None:
         msg.deleted = True
         if not msg.ephemeral:
             await self.gateway.dispatch("MESSAGE_DELETE", {
-                "id": str(msg.id), "channel_id": str(msg.channel_id), "guild_id": str(self.guild.id)})
+                "id": str(msg.id), "channel_id": str(msg.channel_id), "guild_id": msg.data["guild_id"]})
 
     def _attachments(self, channel_id: int, keep: list[Json], files: list[tuple[str, bytes]]) -> list[Json]:
         out = list(keep)
@@ -307,9 +356,10 @@ class FakeDiscord:
         # The message's mention arrays say who was actually notified, matching `pings`.
         pings = compute_pings(msg.content, allowed, replied_author=replied_author, sender=author.id)
         msg.pings |= pings  # a message's pings accumulate over its edits
-        users = [m for m in self.guild.members if f"user:{m.id}" in pings]
+        guild = author.guild
+        users = [m for m in guild.members if f"user:{m.id}" in pings]
         msg.data["mentions"] = [{**m.user.to_dict(), "member": m.to_dict(with_user=False)} for m in users]
-        msg.data["mention_roles"] = [str(r.id) for r in self.guild.roles if f"role:{r.id}" in pings]
+        msg.data["mention_roles"] = [str(r.id) for r in guild.roles if f"role:{r.id}" in pings]
         msg.data["mention_everyone"] = bool(pings & {"everyone", "here"})
 
     async def _announce(self, event: str, msg: StoredMessage, author: Member) -> None:
@@ -319,9 +369,7 @@ class FakeDiscord:
             self._log_changed = asyncio.Event()
         if msg.ephemeral:  # ephemeral messages never reach the gateway
             return
-        seen = self.gateway.sees_message({**msg.data, "member": author.to_dict(with_user=False)})
-        if seen is not None:
-            await self.gateway.dispatch(event, seen)
+        await self.gateway.dispatch_message(event, {**msg.data, "member": author.to_dict(with_user=False)})
 
     # -- driving the bot -------------------------------------------------------------------------
 
@@ -341,6 +389,18 @@ class FakeDiscord:
         self._cursor = len(self._log)  # before dispatching: the bot may answer before create_message returns
         return await self.create_message(channel, author, {"content": content}, list(attachments),
                                          reply_to=reply_to, validate=False)
+
+    async def send_dm(self, user: User, content: str) -> Json:
+        """A user writes to the bot directly (MESSAGE_CREATE without a guild: Discord sends it to shard 0 only).
+        The payload sent is returned; a DM channel is not part of the world, so the bot cannot answer it."""
+        data: Json = {
+            "id": str(snowflake()), "channel_id": str(self._dm_channels.setdefault(user.id, snowflake())),
+            "author": user.to_dict(), "content": content, "timestamp": iso_now(), "edited_timestamp": None,
+            "tts": False, "pinned": False, "type": 0, "embeds": [], "components": [], "attachments": [],
+            "mentions": [], "mention_roles": [], "mention_everyone": False, "flags": 0,
+        }
+        await self.gateway.dispatch_message("MESSAGE_CREATE", data)
+        return data
 
     async def invoke_command(self, name: str, options: dict[str, Any] | None = None, *, user: Member | None = None,
                              channel: Channel | None = None, subcommand: str | None = None) -> FakeInteraction:
@@ -384,8 +444,9 @@ class FakeDiscord:
                 submitted.append({"type": 1, "components": [leaf(c) for c in top["components"]]})
             elif top["type"] == 18:
                 submitted.append({"type": 18, "component": leaf(top["component"])})
-        member = user or self.guild.member(int(opened_by.payload["member"]["user"]["id"])) or self.member
         channel = self.channel(int(opened_by.payload["channel_id"]))
+        member = (user or self.guild_of(channel.guild_id).member(int(opened_by.payload["member"]["user"]["id"]))
+                  or self.member)
         origin = opened_by.original if opened_by.type == 3 else None
         return await self._interaction(5, {"custom_id": modal["custom_id"], "components": submitted},
                                        member, channel, origin)
@@ -406,7 +467,8 @@ class FakeDiscord:
     async def _command_interaction(self, itype: int, name: str, options: dict[str, Any], user: Member | None,
                                    channel: Channel | None, subcommand: str | None,
                                    focused: str | None) -> FakeInteraction:
-        cmd, scope = self._find_command(name)
+        channel = channel or self.general
+        cmd, scope = self._find_command(name, channel.guild_id)
         schema, path = cmd.get("options") or [], (subcommand or "").split()
         for sub in path:
             schema = next(o for o in schema if o["name"] == sub and o["type"] in (1, 2)).get("options") or []
@@ -419,10 +481,10 @@ class FakeDiscord:
             data["resolved"] = resolved
         if scope is not None:
             data["guild_id"] = str(scope)
-        return await self._interaction(itype, data, user or self.member, channel or self.general, None)
+        return await self._interaction(itype, data, user or self.member, channel, None)
 
-    def _find_command(self, name: str) -> tuple[Json, int | None]:
-        for scope in (self.guild.id, None):
+    def _find_command(self, name: str, guild_id: int) -> tuple[Json, int | None]:
+        for scope in (guild_id, None):
             for cmd in self.commands.get(scope, []):
                 if cmd["name"] == name and cmd.get("type", 1) == 1:
                     return cmd, scope
@@ -465,21 +527,23 @@ class FakeDiscord:
         elif isinstance(value, Role):
             resolved.setdefault("roles", {})[key] = value.to_dict()
         else:
-            perms = str(self.bot_member.permissions)
+            perms = str(self.bot_member_in(value.guild_id).permissions)
             resolved.setdefault("channels", {})[key] = {**value.to_dict(), "permissions": perms}
         return key
 
     async def _interaction(self, itype: int, data: Json, user: Member, channel: Channel,
                            message: StoredMessage | None) -> FakeInteraction:
+        gid = str(channel.guild_id)
         payload: Json = {
             "id": str(snowflake()), "application_id": str(self.application_id), "type": itype, "data": data,
-            "token": secrets.token_urlsafe(32), "version": 1, "guild_id": str(self.guild.id),
-            "guild": {"id": str(self.guild.id), "locale": "en-US", "features": []},
+            "token": secrets.token_urlsafe(32), "version": 1, "guild_id": gid,
+            "guild": {"id": gid, "locale": "en-US", "features": []},
             "channel_id": str(channel.id),
             "channel": {**channel.to_dict(), "permissions": str(user.permissions)},
-            "member": user.to_dict(with_permissions=True), "app_permissions": str(self.bot_member.permissions),
+            "member": user.to_dict(with_permissions=True),
+            "app_permissions": str(self.bot_member_in(channel.guild_id).permissions),
             "locale": "en-US", "guild_locale": "en-US", "entitlements": [], "context": 0,
-            "authorizing_integration_owners": {"0": str(self.guild.id)}, "attachment_size_limit": 10 * 1024 * 1024,
+            "authorizing_integration_owners": {"0": gid}, "attachment_size_limit": 10 * 1024 * 1024,
         }
         if message is not None:
             payload["message"] = message.data
@@ -518,7 +582,7 @@ class FakeDiscord:
             changed = self._log_changed
             try:
                 await asyncio.wait_for(changed.wait(), max(0.0, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise TimeoutError(f"no matching bot message within {timeout}s; bot messages: "
                                    f"{self.bot_messages()[-5:]}; errors: {self.errors[-5:]}") from None
 

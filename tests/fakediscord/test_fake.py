@@ -12,7 +12,6 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from .fixtures import fake_discord  # noqa: F401  (fixture)
 from .limits import DiscordError, check_message, compute_pings
 from .server import FakeDiscord
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.answer import Answerer
-from index.coverage import open_coverage
+from index.refresh import open_coverage
 from index.errors import BadQuestion
 from index.question import parse_question
 from index.text import fold

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from index.check import Checker, clean_paste
-from index.coverage import Coverage, open_coverage
+from index.coverage import Coverage
+from index.refresh import open_coverage
 from index.errors import BadQuestion
 from tests.conftest import source_text
 

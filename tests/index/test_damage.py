@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 from index import tantivy_engine as engine_module
-from index.coverage import index_dir, open_coverage
+from index.refresh import index_dir, open_coverage
 from index.desk import Desk
 from tests.conftest import ROOT
 
+#: (state folder, index folder, the right answers)
+Built = tuple[Path, Path, list[tuple[str, str]]]
 QUESTIONS = ("What did Peskov say?", "What did Rutte say?", "How many civilians were killed in the Sumy strike?")
 
 
@@ -44,7 +46,7 @@ def answers(desk: Desk) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def built(corpus: Path, tmp_path: Path) -> tuple[Path, Path, list[tuple[str, str]]]:
+def built(corpus: Path, tmp_path: Path) -> Built:
     """(state folder, index folder, the right answers) for a freshly built copy of the seeds."""
     state = tmp_path / "state"
     desk = Desk([corpus], state)
@@ -58,7 +60,7 @@ def newsdesk(*args: str, state: Path, corpus: Path) -> subprocess.CompletedProce
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_newsdesk_index_finds_flipped_bytes_says_so_and_rebuilds(corpus: Path, built) -> None:
+def test_newsdesk_index_finds_flipped_bytes_says_so_and_rebuilds(corpus: Path, built: Built) -> None:
     state, directory, right = built
     store = largest(directory, ".store")
     flip(store)
@@ -73,7 +75,7 @@ def test_newsdesk_index_finds_flipped_bytes_says_so_and_rebuilds(corpus: Path, b
 
 
 def test_a_question_that_hits_damage_has_the_index_rebuilt_and_is_answered(
-    corpus: Path, built, caplog: pytest.LogCaptureFixture
+    corpus: Path, built: Built, caplog: pytest.LogCaptureFixture
 ) -> None:
     state, directory, right = built
     desk = Desk([corpus], state)
@@ -87,7 +89,7 @@ def test_a_question_that_hits_damage_has_the_index_rebuilt_and_is_answered(
     assert "event=index_damaged" in caplog.text and "the index was damaged" in caplog.text
 
 
-def test_the_command_line_recovers_too(corpus: Path, built) -> None:
+def test_the_command_line_recovers_too(corpus: Path, built: Built) -> None:
     state, directory, right = built
     for where in (0.1, 0.5, 0.9):
         flip(largest(directory, ".store"), where)
@@ -103,7 +105,7 @@ def test_the_command_line_recovers_too(corpus: Path, built) -> None:
 
 
 @pytest.mark.parametrize("damage", ["fast field", "truncated", "missing", "manifest row"])
-def test_a_plain_open_notices_damage_it_can_see_cheaply(corpus: Path, built, damage: str) -> None:
+def test_a_plain_open_notices_damage_it_can_see_cheaply(corpus: Path, built: Built, damage: str) -> None:
     state, directory, right = built
     if damage == "fast field":
         flip(largest(directory, ".fast"), 0.1, 8)  # makes tantivy panic while opening
@@ -122,7 +124,7 @@ def test_a_plain_open_notices_damage_it_can_see_cheaply(corpus: Path, built, dam
     assert answers(desk) == right
 
 
-def test_a_plain_open_does_not_read_the_segment_files(corpus: Path, built, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plain_open_does_not_read_the_segment_files(corpus: Path, built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
     """Opening a big index must stay fast: checksums are read by `newsdesk index` and after a failure only."""
     state, _, _ = built
 

@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 
-from index import coverage as coverage_module
+from index import refresh as refresh_module
+from index import scan as scan_module
 from index.answer import Answerer
-from index.articles import OPEN_FLAGS, read_capped
-from index.coverage import Coverage, RefreshReport, open_coverage, refresh
+from index.coverage import Coverage
 from index.errors import UnreadableFile
+from index.refresh import RefreshReport, open_coverage, refresh
 from tests.conftest import ROOT
 
 ARTICLE = "Harbour Board Meets\n\nHarbour master Ines Okafor said the lighthouse tender would sail again in June.\n"
@@ -126,7 +127,7 @@ def test_a_named_pipe_is_skipped_without_waiting_for_a_writer(corpus: Path, tmp_
 
 
 def test_a_pipe_that_replaced_a_file_after_the_scan_does_not_block_either(corpus: Path) -> None:
-    files, _ = coverage_module._scan([corpus])
+    files, _ = scan_module.scan([corpus])
     victim = files["000_2dc657ec8ac27053.txt"]
     os.unlink(victim.path)
     os.mkfifo(victim.path)
@@ -134,7 +135,7 @@ def test_a_pipe_that_replaced_a_file_after_the_scan_does_not_block_either(corpus
     def release() -> None:
         os.close(os.open(victim.path, os.O_WRONLY | os.O_NONBLOCK))
 
-    read = in_thread(lambda: dict(coverage_module._read_all(files.values())), 30, release)
+    read = in_thread(lambda: dict(scan_module.read_all(files.values())), 30, release)
     assert isinstance(read[victim], UnreadableFile)
     assert sum(not isinstance(r, UnreadableFile) for r in read.values()) == 4
 
@@ -155,11 +156,11 @@ def test_reads_are_capped_whatever_the_file_turned_into() -> None:
 def test_a_file_growing_past_the_cap_during_the_build_is_skipped(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(coverage_module, "MAX_ARTICLE_BYTES", 20_000)
+    monkeypatch.setattr(scan_module, "MAX_ARTICLE_BYTES", 20_000)
     growing = corpus / "growing.txt"
     growing.write_text("Growing Story\n\n" + "The tide rose again this morning. " * 300 + "\n", encoding="utf-8")
     assert growing.stat().st_size < 20_000
-    scan = coverage_module._scan
+    scan = scan_module.scan
 
     def scan_then_grow(folders: Any) -> Any:
         found = scan(folders)
@@ -167,7 +168,7 @@ def test_a_file_growing_past_the_cap_during_the_build_is_skipped(
             handle.write("The tide rose again this morning. " * 1_000)
         return found
 
-    monkeypatch.setattr(coverage_module, "_scan", scan_then_grow)
+    monkeypatch.setattr(refresh_module, "scan", scan_then_grow)
     coverage, report = open_coverage([corpus], tmp_path / "state")
     assert skips(report) == {"growing.txt": "too large for an article (over 20,000 bytes)"}
     assert "growing.txt" not in coverage.articles and len(coverage.articles) == 5

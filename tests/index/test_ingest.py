@@ -11,9 +11,9 @@ import pytest_asyncio
 from index.answer import Answerer
 from index.articles import read_article
 from index.desk import Desk
-from index.errors import IndexBusy
 from index.feeds import poll
 from index.ingest import FetchPolicy, IngestError, Intake, fetch, normalise_url, public_address, session_for
+from index.update import Updater
 from tests.pages import serve_pages
 
 #: Spellings of 127.0.0.1 that the HTTP library normalises (IDNA) or maps (IPv6) onto it; each reaches
@@ -36,8 +36,13 @@ def intake(corpus: Path, tmp_path: Path) -> Intake:
     return Intake(desk, FetchPolicy(allow_private=True, timeout=1.0, max_bytes=200_000), corpus / "added")
 
 
-async def test_a_page_becomes_an_indexed_article(intake: Intake, site: str) -> None:
-    added = await intake.add_url(f"{site}/article/wall")
+@pytest.fixture
+def updater(intake: Intake) -> Updater:
+    return Updater(intake.desk, intake)
+
+
+async def test_a_page_becomes_an_indexed_article(updater: Updater, site: str) -> None:
+    added = await updater.add_url(f"{site}/article/wall", by=None)
     info = added.info
     assert not added.existing
     assert info.title == "Harbour wall rebuilt before storms"
@@ -48,17 +53,18 @@ async def test_a_page_becomes_an_indexed_article(intake: Intake, site: str) -> N
     assert "Similar posts" not in text and "Subscribe" not in text and "Cookie" not in text
     article = read_article(info.path, info.name)
     assert article.title == info.title and len(article.paragraphs) == 3
-    answer = Answerer(intake.desk.coverage).ask("What did Okafor say?")
+    answer = Answerer(updater.desk.coverage).ask("What did Okafor say?")
     assert answer.found and answer.answers[0].source == info.name
     assert answer.answers[0].date == "2025-05-04"
 
 
-async def test_the_same_url_is_not_added_twice(intake: Intake, site: str) -> None:
-    first = await intake.add_url(f"{site}/article/wall")
-    again = await intake.add_url(f"{site}/article/wall#comments")
-    redirected = await intake.add_url(f"{site}/moved")
+async def test_the_same_url_is_not_added_twice(updater: Updater, site: str) -> None:
+    first = await updater.add_url(f"{site}/article/wall", by=None)
+    again = await updater.add_url(f"{site}/article/wall#comments", by=None)
+    redirected = await updater.add_url(f"{site}/moved", by=None)
     assert again.existing and redirected.existing and again.info.name == first.info.name
-    assert len(list((intake.folder).glob("*.txt"))) == 1
+    assert again.update is None and redirected.update is None  # nothing saved, nothing refreshed
+    assert len(list((updater.intake.folder).glob("*.txt"))) == 1
 
 
 @pytest.mark.parametrize(
@@ -73,10 +79,10 @@ async def test_the_same_url_is_not_added_twice(intake: Intake, site: str) -> Non
         ("/away", "redirects to another site (elsewhere.example)"),
     ],
 )
-async def test_bad_pages_are_refused_and_nothing_is_saved(intake: Intake, site: str, path: str, reason: str) -> None:
+async def test_bad_pages_are_refused_and_nothing_is_saved(updater: Updater, intake: Intake, site: str, path: str, reason: str) -> None:
     before = intake.desk.coverage.passage_count
     with pytest.raises(IngestError, match=reason.replace("(", r"\(").replace(")", r"\)")):
-        await intake.add_url(f"{site}{path}")
+        await updater.add_url(f"{site}{path}", by=None)
     assert not intake.folder.exists() or not any(intake.folder.iterdir())
     assert intake.desk.coverage.passage_count == before
 
@@ -84,9 +90,9 @@ async def test_bad_pages_are_refused_and_nothing_is_saved(intake: Intake, site: 
 async def test_private_addresses_are_refused_unless_allowed(intake: Intake, site: str) -> None:
     strict = Intake(intake.desk, FetchPolicy(allow_private=False), intake.folder)
     with pytest.raises(IngestError, match="private or local network"):
-        await strict.add_url(f"{site}/article/wall")
+        await strict.save_url(f"{site}/article/wall")
     with pytest.raises(IngestError, match="private or local network"):
-        await strict.add_url("http://localhost:9/x")
+        await strict.save_url("http://localhost:9/x")
 
 
 @pytest.mark.parametrize("host", LOOPBACK_SPELLINGS)
@@ -97,7 +103,7 @@ async def test_every_spelling_of_loopback_is_refused_at_the_connection(intake: I
         assert b"Harbour wall" in (await fetch(url, lenient, session)).body  # the spelling really reaches the site
     strict = Intake(intake.desk, FetchPolicy(allow_private=False, timeout=2.0), intake.folder)
     with pytest.raises(IngestError, match="is a private or local network address"):
-        await strict.add_url(url)
+        await strict.save_url(url)
     assert not intake.folder.exists() or not any(intake.folder.iterdir())
 
 
@@ -159,71 +165,52 @@ def test_addresses_compare_without_case_or_fragment() -> None:
     assert normalise_url("http://[::1]:8080") == "http://[::1]:8080/"
 
 
-async def test_uploads(intake: Intake) -> None:
-    text = await intake.add_upload("Council notes.txt", "Council Notes\n\nThe council met on Monday to discuss the ferry fares for the summer season.\n".encode())
+async def test_uploads(updater: Updater) -> None:
+    text = await updater.add_upload("Council notes.txt", b"Council Notes\n\nThe council met on Monday to discuss the ferry fares for the summer season.\n", by=None)
     assert text.info.name == "added/council-notes.txt" and text.info.title == "Council Notes"
-    html = await intake.add_upload("story.html", ARTICLE_HTML.encode())
+    html = await updater.add_upload("story.html", ARTICLE_HTML.encode(), by=None)
     assert html.info.title == "Lighthouse keeper retires" and html.info.name.endswith(".txt")
     with pytest.raises(IngestError, match="binary"):
-        await intake.add_upload("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+        await updater.add_upload("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", by=None)
     with pytest.raises(IngestError, match="Attach a .txt, .md or .html"):
-        await intake.add_upload("report.pdf", b"%PDF-1.4")
+        await updater.add_upload("report.pdf", b"%PDF-1.4", by=None)
     with pytest.raises(IngestError, match="larger than"):
-        await intake.add_upload("big.txt", b"word " * 100_000)
+        await updater.add_upload("big.txt", b"word " * 100_000, by=None)
 
 
-async def test_remove_moves_the_file_and_keeps_it(intake: Intake) -> None:
-    info, moved, report = await intake.remove("003_2c1112b90513d27d.txt")
+async def test_remove_moves_the_file_and_keeps_it(updater: Updater) -> None:
+    removed = await updater.remove("003_2c1112b90513d27d.txt", by=None)
+    info, moved = removed.info, removed.kept
     assert moved.is_file() and moved.parent.name == "removed" and not info.path.exists()
-    assert report.removed == ["003_2c1112b90513d27d.txt"]
-    answer = Answerer(intake.desk.coverage).ask("What did Rutte say?")
+    assert removed.update.moved == [(info.path, moved)]
+    assert removed.update.index is not None and removed.update.index.removed == ["003_2c1112b90513d27d.txt"]
+    answer = Answerer(updater.desk.coverage).ask("What did Rutte say?")
     assert not answer.found
     with pytest.raises(IngestError, match="No indexed article"):
-        await intake.remove("003_2c1112b90513d27d.txt")
+        await updater.remove("003_2c1112b90513d27d.txt", by=None)
 
 
-async def test_removing_an_article_whose_file_vanished_says_so(intake: Intake) -> None:
-    info = intake.desk.coverage.article("004_7654bc732c946649.txt")
+async def test_removing_an_article_whose_file_vanished_says_so(updater: Updater) -> None:
+    info = updater.desk.coverage.article("004_7654bc732c946649.txt")
     assert info is not None
     info.path.unlink()  # deleted by hand; the index has not been refreshed yet
     with pytest.raises(IngestError, match="no longer in the corpus folder"):
-        await intake.remove(info.name)
+        await updater.remove(info.name, by=None)
 
 
-async def test_feeds_add_new_items_once_and_report_failures(intake: Intake, site: str) -> None:
-    feeds = [f"{site}/feed.rss", f"{site}/feed.atom", f"{site}/broken.xml", f"{site}/missing.rss"]
+async def test_a_feed_poll_only_saves_its_new_items(intake: Intake, site: str) -> None:
+    before = intake.desk.coverage
     seen: set[str] = set()
-    report = await poll(intake, feeds, seen)
-    titles = sorted(title for _, title, _ in report.added)
-    assert titles == ["Ferry timetable changes for summer", "Harbour wall rebuilt before storms", "New quay opens to fishing boats"]
-    failed = dict(report.failed)
-    assert "answered 404" in failed[f"{site}/missing"]
-    assert "not a readable RSS or Atom feed" in failed[f"{site}/broken.xml"]
-    assert "answered 404" in failed[f"{site}/missing.rss"]
-    again = await poll(intake, feeds, seen)
-    assert again.added == []
+    report = await poll(intake, [f"{site}/feed.rss", f"{site}/feed.atom"], seen)
+    assert sorted(path.name for path, _ in report.saved) == sorted(path.name for path in intake.folder.iterdir())
+    assert len(report.saved) == 3 and set(report.seen) == seen
+    assert report.added == [] and intake.desk.coverage is before  # indexing is the updater's
 
 
-async def test_a_feed_item_saved_while_the_index_is_busy_is_kept_for_the_next_refresh(
-    intake: Intake, site: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def busy(**kwargs: object) -> None:
-        raise IndexBusy("A refresh is already running.")
-
-    monkeypatch.setattr(intake.desk, "refresh", busy)
-    seen: set[str] = set()
-    report = await poll(intake, [f"{site}/feed.atom"], seen)
-    assert not report.added and report.seen
-    assert all("saved, but not indexed yet" in why for _, why in report.failed)
-    monkeypatch.undo()
-    intake.desk.refresh()
-    assert all(intake.known(url) is not None for url in report.seen)
-
-
-async def test_latest_questions_prefer_newer_coverage(intake: Intake, site: str) -> None:
-    await intake.add_url(f"{site}/article/wall")
-    await intake.add_url(f"{site}/article/quay")
-    answerer = Answerer(intake.desk.coverage)
+async def test_latest_questions_prefer_newer_coverage(updater: Updater, site: str) -> None:
+    await updater.add_url(f"{site}/article/wall", by=None)
+    await updater.add_url(f"{site}/article/quay", by=None)
+    answerer = Answerer(updater.desk.coverage)
     latest = answerer.ask("What is the latest from harbour master Ines Okafor?")
     assert "quay" in latest.answers[0].quote.lower() or latest.answers[0].date == "2025-06-01"
     as_of = answerer.ask("What did Okafor say as of May 10, 2025?")

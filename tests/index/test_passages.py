@@ -40,7 +40,7 @@ def assert_bounded(passages: list[Passage]) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name)
-def test_every_passage_maps_back_to_its_source_lines(path) -> None:
+def test_every_passage_maps_back_to_its_source_lines(path: Path) -> None:
     passages = make_passages(read_article(path, path.name))
     assert passages
     assert_maps_back(passages, path.read_text(encoding="utf-8"))

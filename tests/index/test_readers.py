@@ -17,19 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from index import coverage as coverage_module
-from index.coverage import index_dir, open_coverage
+from index import locks
 from index.errors import IndexBusy
+from index.refresh import index_dir, open_coverage
 from tests.conftest import ROOT
 
 NEW = "Fresh Coverage Arrives\n\nOfficials said the bridge reopened on Monday morning after repairs.\n"
 #: Holds the index's writer lock the way an update in another process does, until killed or done.
 HOLDER = """
-import contextlib, sys, time
+import sys, time
 from pathlib import Path
-from index import coverage
 from index.tantivy_engine import TantivyEngine
-writing = getattr(coverage, "_writing", lambda directory, wait: contextlib.nullcontext())  # (older code: tantivy's lock only)
+from index.locks import writing
 with writing(Path(sys.argv[1]), 0):
     writer = TantivyEngine(Path(sys.argv[1]))
     writer.lock()
@@ -108,7 +107,7 @@ def test_readers_answer_from_the_index_as_it_is_while_another_process_writes(cor
         replies = parallel_asks(4, state, corpus)
         asks = time.monotonic() - started
         code, out, err = finish(start("sources", state=state, corpus=corpus))
-    assert asks < coverage_module.UPDATE_WAIT  # no reader waited for the writer
+    assert asks < locks.UPDATE_WAIT  # no reader waited for the writer
     assert all(r["answers"][0]["source"] == "003_2c1112b90513d27d.txt" for r in replies)
     assert code == 0 and "5 articles" in out and "new.md" not in out, err
 
@@ -130,7 +129,7 @@ def test_a_writer_gives_up_after_its_wait_and_a_reader_serves_instead(corpus: Pa
     state = tmp_path / "state"
     stale, _ = open_coverage([corpus], state)
     (corpus / "new.md").write_text(NEW, encoding="utf-8")
-    with lock_held_elsewhere(stale.engine.path, 120):
+    with lock_held_elsewhere(stale.directory, 120):
         with pytest.raises(IndexBusy, match="Another newsdesk process is updating this index"):
             open_coverage([corpus], state, wait=0.5)
         coverage, report = open_coverage([corpus], state, wait=0, serve_busy=True)

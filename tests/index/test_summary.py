@@ -11,7 +11,8 @@ import pytest
 from aiohttp import web
 
 from index.abstractive import Endpoint, rewrite
-from index.coverage import Coverage, open_coverage, refresh
+from index.coverage import Coverage
+from index.refresh import open_coverage, refresh
 from index.summary import SAME_POINT, Point, Summarizer, Summary
 from index.text import fold, tokens
 from tests.conftest import source_text

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from index.coverage import open_coverage
+from index.refresh import open_coverage
 from tests.index.shards import ShardServers, running
 
 

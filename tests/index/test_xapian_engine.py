@@ -14,7 +14,7 @@ from rank_bm25 import BM25Okapi
 
 from index.answer import Answerer
 from index.articles import read_article
-from index.coverage import open_coverage, refresh
+from index.refresh import open_coverage, refresh
 from index.desk import Desk
 from index.engine import Search, neighbours
 from index.errors import IndexBusy, SearchUnavailable

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from index import coverage as coverage_module
+from index import locks
+from index import scan as scan_module
 from index.answer import Answerer
-from index.coverage import index_dir, open_coverage, refresh
 from index.tantivy_engine import TantivyEngine
 from index.errors import CorpusError, IndexBusy
+from index.refresh import index_dir, open_coverage, refresh
 
 
 def test_first_open_builds_then_reuses_without_reading_articles(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -23,7 +24,7 @@ def test_first_open_builds_then_reuses_without_reading_articles(corpus: Path, tm
     def no_reading(*args: object) -> None:
         raise AssertionError("an unchanged corpus must not be re-read")
 
-    monkeypatch.setattr(coverage_module, "parse_article", no_reading)
+    monkeypatch.setattr(scan_module, "parse_article", no_reading)
     second, report = open_coverage([corpus], state)
     assert not report.rebuilt and report.unchanged
     assert second.passage_count == first.passage_count
@@ -156,11 +157,11 @@ def test_a_stale_snapshot_refreshes_from_what_is_on_disk(corpus: Path, tmp_path:
 def test_a_second_refresh_in_the_same_process_is_refused_not_interleaved(corpus: Path, tmp_path: Path) -> None:
     coverage, _ = open_coverage([corpus], tmp_path / "state")
     (corpus / "new.md").write_text("Fresh Coverage Arrives\n\nOfficials said the bridge reopened on Monday morning.\n")
-    with coverage_module._exclusive(coverage.engine.path, 0):
-        assert coverage_module.updating(coverage.engine.path)
+    with locks.exclusive(coverage.directory, 0):
+        assert locks.updating(coverage.directory)
         with pytest.raises(IndexBusy, match="already running"):
             refresh(coverage)
-    assert not coverage_module.updating(coverage.engine.path)
+    assert not locks.updating(coverage.directory)
     refresh(coverage)
 
 
@@ -174,34 +175,6 @@ def test_the_scan_reads_subfolders_but_not_hidden_removed_or_linked_ones(corpus:
     coverage, report = open_coverage([corpus], tmp_path / "state")
     assert {name for name in coverage.articles if "/" in name} == {"2025/may/story.txt"}
     assert ".hidden.txt" not in coverage.articles and not report.skipped
-
-
-def test_files_are_read_in_order_with_reads_requested_ahead(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(coverage_module, "READ_AHEAD", 2)
-    monkeypatch.setattr(coverage_module, "MAX_ARTICLE_BYTES", 5_000)
-    (corpus / "empty.txt").write_text("")
-    (corpus / "gone.txt").symlink_to(corpus / "nowhere.txt")
-    files, skipped = coverage_module._scan([corpus])
-    assert [s.name for s in skipped] == ["gone.txt"] and "cannot be read" in skipped[0].reason
-    read = list(coverage_module._read_all(files.values()))
-    assert [file.name for file, _ in read] == sorted(files)
-    reasons = {file.name: str(result) for file, result in read if isinstance(result, Exception)}
-    big = [name for name in files if files[name].size > 5_000]
-    assert big and reasons == {"empty.txt": "empty file", **{name: reasons[name] for name in big}}
-    assert all("too large" in reasons[name] for name in big)
-    article, digest = next(result for _, result in read if not isinstance(result, Exception))
-    assert article.paragraphs and len(digest) == 64
-
-
-def test_reading_stopped_early_leaves_no_file_open(corpus: Path) -> None:
-    files, _ = coverage_module._scan([corpus])
-    before = len(list(Path("/proc/self/fd").iterdir())) if Path("/proc/self/fd").exists() else None
-    reader = coverage_module._read_all(files.values())
-    next(reader)
-    reader.close()
-    if before is None:
-        pytest.skip("no /proc to count open files")
-    assert len(list(Path("/proc/self/fd").iterdir())) == before
 
 
 def test_identical_rebuilds_give_the_same_answer_when_sources_tie(tmp_path: Path) -> None:

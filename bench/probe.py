@@ -8,8 +8,9 @@ Not an evaluation set (it has no hand-made gold); a check that the answer engine
 - *topic*: for an article with '"…," said Doe', ask "What did Doe say about <two words of that
   quotation>?" and count the answers whose quote holds the start of that quotation.
 
-Run from the project's root: ``python -m index.probe`` (``--archive`` elsewhere). The archive's
-articles are written to a work folder outside the repo, never into it.
+``python bench/probe.py`` (from any folder: the archive is looked for in the shared folder beside
+the project, ``--shared`` or ``--archive`` elsewhere). The archive's articles are written to a
+work folder outside the repo (``--workdir``), never into it.
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .answer import Answerer
-from .bench import ARCHIVE, Source, load_bbc
-from .coverage import open_coverage
-from .names import ORG_WORDS, TITLE_WORDS
-from .text import fold, tokens
+from bbc import ROOT, SHARED, Source, archive_in, load_bbc  # beside this file
 
+sys.path.insert(0, str(ROOT))  # the repo's own index package, whether or not one is installed
+
+from index.answer import Answerer  # noqa: E402
+from index.names import ORG_WORDS, TITLE_WORDS  # noqa: E402
+from index.refresh import open_coverage  # noqa: E402
+from index.text import fold, tokens  # noqa: E402
+
+#: The archive's articles as files, and their index: outside the repo.
+WORKDIR = Path("/tmp/newsdesk-probe")
 SEED = 11
 QUESTIONS = 300
 # Two capitalised words standing alone: not part of a longer name ("Professor Kerstin Dautenhahn",
@@ -77,14 +83,16 @@ def topic_questions(sources: Sequence[Source], count: int, rng: random.Random) -
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m index.probe", description=__doc__.splitlines()[0])
-    parser.add_argument("--archive", type=Path, default=ARCHIVE, help="the BBC news tarball (default: %(default)s)")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsdesk-probe"), help="where the articles go (never the repo)")
+    parser = argparse.ArgumentParser(prog="python bench/probe.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared folder holding the BBC archive (default: %(default)s)")
+    parser.add_argument("--archive", type=Path, help="the BBC news tarball (default: corpora/bbc-news/bbc-fulltext.tar.gz in --shared)")
+    parser.add_argument("--workdir", type=Path, default=WORKDIR, help="where the articles and their index go, never the repo (default: %(default)s)")
     parser.add_argument("--questions", type=int, default=QUESTIONS, help="questions of each kind")
     parser.add_argument("--show", action="store_true", help="print every miss")
     args = parser.parse_args(argv)
+    args.archive = args.archive or archive_in(args.shared)
     if not args.archive.is_file():
-        sys.exit(f"No BBC archive at {args.archive}: run from the project's root with ../shared beside it, or pass --archive.")
+        sys.exit(f"No BBC archive at {args.archive}: pass --shared (or --archive).")
     sources = load_bbc(args.archive)
     folder = args.workdir / "articles"
     shutil.rmtree(folder, ignore_errors=True)
