@@ -223,7 +223,7 @@ def render_answer(answer: Answer) -> str:
 def _report(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     from .store import Store
 
-    store = Store(settings.state_dir / "newsdesk.db", recover=False)  # a report only reads: a damaged file stays put
+    store = Store(settings.store_location, recover=False)  # a report only reads: a damaged file stays put
     try:
         unanswered, disliked = store.report(args.days)
     finally:
@@ -248,7 +248,7 @@ def _open_store(settings: Settings) -> Store:
     """The state database the bot uses; one found damaged is set aside (and said so) and a fresh one started."""
     from .store import Store
 
-    store = Store(settings.state_dir / "newsdesk.db")
+    store = Store(settings.store_location)
     for damaged in store.set_aside:
         print(f"newsdesk: {damaged.notice()}", file=sys.stderr)
     return store

@@ -294,7 +294,7 @@ def create_bot(
     process's own)."""
     point_discord_at(settings)
     configure_discord_logging()
-    store = store or Store(settings.state_dir / "newsdesk.db")
+    store = store or Store(settings.store_location)
     if settings.discord.shard_count is None:
         return NewsdeskBot(settings, desk, store, **options)
     from .shards import ShardedNewsdeskBot  # it subclasses NewsdeskBot, so it is imported once that exists

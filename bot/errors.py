@@ -9,6 +9,7 @@ The errors a person may be shown, wherever they are defined::
     │   ├── ShuttingDown            new work while the bot is stopping                 (a CheckFailure too)
     │   └── TooSlow                 a question (or check, or summary) over its time budget
     ├── ConfigError (bot.settings)  the configuration is invalid; names the key
+    ├── LockTimeout (bot.shared)    a named lock stayed held elsewhere past the caller's wait
     ├── StateUnavailable (bot.store) the saved state could not be read or written this time
     └── StoreError (bot.store)      the state database cannot be opened at all
         └── StoreDamaged            ... because it is damaged; says how to salvage it

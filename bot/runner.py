@@ -35,7 +35,7 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top, backend=settings.backend())
     report = desk.open()
     log.info("index ready: %d articles, %d passages", report.articles, report.passages)
-    store = Store(settings.state_dir / "newsdesk.db")  # a damaged one is set aside here, and said so
+    store = Store(settings.store_location)  # a damaged one is set aside here, and said so
     for damaged in store.set_aside:
         print(f"newsdesk: {damaged.notice()}", file=sys.stderr)
     try:

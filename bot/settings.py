@@ -14,11 +14,14 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from index.errors import NewsdeskError
+
+from .store import SERVER_SCHEMES
 
 if TYPE_CHECKING:
     from index.abstractive import Endpoint
@@ -154,6 +157,15 @@ class SummarySettings(_Section):
 
 class StoreSettings(_Section):
     retention_days: float = Field(default=90.0, ge=0)
+    # A PostgreSQL server (postgresql://user@host:port/database); unset: SQLite in state_dir.
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _server(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(SERVER_SCHEMES):
+            raise ValueError("must be a postgresql:// URL (leave it unset for the SQLite file in index.state_dir)")
+        return value
 
 
 class HttpSettings(_Section):
@@ -229,6 +241,11 @@ class Settings(BaseSettings):
     @property
     def state_dir(self) -> Path:
         return self.path(self.index.state_dir)
+
+    @property
+    def store_location(self) -> Path | str:
+        """Where the state is: ``store.url`` (PostgreSQL), else ``newsdesk.db`` in the state folder."""
+        return self.store.url or self.state_dir / "newsdesk.db"
 
     @property
     def ingest_folder(self) -> Path:
@@ -315,12 +332,25 @@ def load_settings(config: Path | None = None, environ: Mapping[str, str] | None 
                 raise ConfigError(
                     f"{path}: `{secret}` must not be in a config file; set the {TOKEN_ENV} environment variable instead."
                 )
+        if _has_password(data.get("store", {}).get("url")):
+            raise ConfigError(
+                f"{path}: store.url must not hold a password; put it in PGPASSWORD or ~/.pgpass,"
+                " or set the whole URL in NEWSDESK_STORE__URL."
+            )
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)
     try:
         return Settings(**data, base_dir=base, config_file=path)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path)) from None
+
+
+def _has_password(url: object) -> bool:
+    """Whether a PostgreSQL URL carries a password (``user:password@`` or ``?password=``)."""
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    return bool(parts.password) or "password" in parse_qs(parts.query)
 
 
 def _describe(error: ValidationError, path: Path | None, prefix: str | None = None) -> str:

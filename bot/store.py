@@ -1,7 +1,11 @@
-"""What the bot remembers across restarts, in SQLite (WAL): answers given, feedback on them, refresh history.
+"""What the bot remembers across restarts: answers given, feedback on them, refresh history.
 
-Migrations are numbered SQL scripts applied in order; ``PRAGMA user_version`` records how far a
-database has come, so an old file is upgraded in place and never recreated.
+In an SQLite file (WAL) by default, or on a PostgreSQL server when ``store.url`` names one
+(:mod:`bot.postgres`): the same tables, the same SQL and the same :class:`Store` API on both.
+Migrations are one list of numbered SQL scripts, their column types named per database
+(:data:`COLUMN_TYPES`); ``PRAGMA user_version`` (SQLite) or the ``newsdesk_schema`` table
+(PostgreSQL) records how far a database has come, so an old one is upgraded in place and never
+recreated.
 
 The state is a convenience, answering is the job, so a damaged database never stops the bot:
 
@@ -12,6 +16,9 @@ The state is a convenience, answering is the job, so a damaged database never st
   minute) and is retried on the fresh database; any other failure, or damage again so soon,
   raises :class:`StateUnavailable` (logged, one line), which callers treat as "not remembered"
   — the answer is still sent.
+
+Setting damage aside is SQLite's alone: a PostgreSQL server keeps its own data safe, and every
+failure there (server down, connection lost) is :class:`StateUnavailable`.
 
 ``Store(path, recover=False)`` (for ``newsdesk report``, which only reads) moves nothing and
 raises :class:`StoreDamaged` saying what to do instead.
@@ -25,14 +32,15 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from index.errors import NewsdeskError
 
 from .server_settings import BY_NAME, KEYS
+from .shared import OneProcess, Shared
 
 log = logging.getLogger("newsdesk.store")
 T = TypeVar("T")
@@ -43,60 +51,60 @@ REOPEN_EVERY = 60.0
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE answers (
-        id INTEGER PRIMARY KEY,
-        at REAL NOT NULL,
-        guild_id INTEGER,
-        channel_id INTEGER,
-        user_id INTEGER,
+        id {id},
+        at {real} NOT NULL,
+        guild_id {int},
+        channel_id {int},
+        user_id {int},
         question TEXT NOT NULL,
-        found INTEGER NOT NULL,
+        found {int} NOT NULL,
         top_source TEXT,
-        top_score REAL,
-        latency_ms REAL,
-        private INTEGER NOT NULL DEFAULT 0,
+        top_score {real},
+        latency_ms {real},
+        private {int} NOT NULL DEFAULT 0,
         payload TEXT NOT NULL
     );
     CREATE INDEX answers_at ON answers (at);
     CREATE TABLE feedback (
-        answer_id INTEGER NOT NULL REFERENCES answers (id) ON DELETE CASCADE,
-        user_id INTEGER NOT NULL,
-        vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-        at REAL NOT NULL,
+        answer_id {int} NOT NULL REFERENCES answers (id) ON DELETE CASCADE,
+        user_id {int} NOT NULL,
+        vote {int} NOT NULL CHECK (vote IN (-1, 1)),
+        at {real} NOT NULL,
         PRIMARY KEY (answer_id, user_id)
     );
     CREATE TABLE refreshes (
-        id INTEGER PRIMARY KEY,
-        at REAL NOT NULL,
+        id {id},
+        at {real} NOT NULL,
         by TEXT,
-        ok INTEGER NOT NULL,
-        added INTEGER NOT NULL DEFAULT 0,
-        removed INTEGER NOT NULL DEFAULT 0,
-        changed INTEGER NOT NULL DEFAULT 0,
-        skipped INTEGER NOT NULL DEFAULT 0,
-        passages INTEGER NOT NULL DEFAULT 0,
+        ok {int} NOT NULL,
+        added {int} NOT NULL DEFAULT 0,
+        removed {int} NOT NULL DEFAULT 0,
+        changed {int} NOT NULL DEFAULT 0,
+        skipped {int} NOT NULL DEFAULT 0,
+        passages {int} NOT NULL DEFAULT 0,
         error TEXT
     );
     """,
     """
     CREATE TABLE feed_items (
         url TEXT PRIMARY KEY,
-        at REAL NOT NULL
+        at {real} NOT NULL
     );
     """,
     """
     CREATE TABLE guild_settings (
-        guild_id INTEGER PRIMARY KEY,
+        guild_id {int} PRIMARY KEY,
         ask_channels TEXT,
         moderator_roles TEXT,
-        cooldown_questions INTEGER,
-        cooldown_seconds REAL,
-        threads INTEGER,
-        moderator_channel INTEGER
+        cooldown_questions {int},
+        cooldown_seconds {real},
+        threads {int},
+        moderator_channel {int}
     );
     CREATE TABLE source_health (
         source TEXT PRIMARY KEY,
-        last_change REAL,
-        failing_since REAL,
+        last_change {real},
+        failing_since {real},
         failure TEXT,
         reported TEXT
     );
@@ -108,6 +116,42 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE guild_settings ADD COLUMN moderator_role_ids TEXT;
     """,
 )
+
+#: Column types per database; the migrations name them {id}, {int} and {real}. PostgreSQL's
+#: integers are 64-bit because Discord ids do not fit in 32, and its REAL is only 4 bytes.
+COLUMN_TYPES: dict[str, dict[str, str]] = {
+    "sqlite": {"id": "INTEGER PRIMARY KEY", "int": "INTEGER", "real": "REAL"},
+    "postgresql": {"id": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", "int": "BIGINT", "real": "DOUBLE PRECISION"},
+}
+#: URL schemes of a PostgreSQL server in ``store.url`` (libpq accepts both).
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def migration(number: int, database: Literal["sqlite", "postgresql"]) -> str:
+    """Migration ``number`` (from 0) as SQL for ``database``."""
+    return MIGRATIONS[number].format_map(COLUMN_TYPES[database])
+
+
+class Rows(Protocol):
+    """A cursor, as both drivers return one."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Db(Protocol):
+    """What a store operation is given: SQL that both databases accept, with ``?`` placeholders."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Rows: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> object: ...
+
 
 class StoreError(NewsdeskError):
     """The state database cannot be opened at all (not damage: permissions, a full disk)."""
@@ -208,16 +252,17 @@ class RefreshRecord:
     error: str | None
 
 
-class Store:
-    """A small SQLite database; safe to call from the event loop and worker threads alike."""
+class SQLiteFile:
+    """The state in one SQLite file (WAL): damage found at start or while running is set aside."""
 
     def __init__(self, path: Path, *, recover: bool = True) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        #: Damaged databases this store moved aside (at start, or while running).
+        #: Damaged databases moved aside (at start, or while running).
         self.set_aside: list[SetAside] = []
         self._reopened_at = float("-inf")
+        self._shared: Shared = OneProcess()
         try:
             self._db: sqlite3.Connection | None = self._connect()
         except sqlite3.Error as exc:
@@ -230,6 +275,10 @@ class Store:
                 self._db = self._connect()
             except sqlite3.Error as again:
                 raise StoreError(f"a fresh state database {path} cannot be started: {again}") from None
+
+    @property
+    def shared(self) -> Shared:
+        return self._shared
 
     def _connect(self) -> sqlite3.Connection:
         if not _has_sqlite_header(self.path):
@@ -244,8 +293,8 @@ class Store:
             if verdict != "ok":
                 raise _Damage(f"integrity check: {verdict}")
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                db.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
+            for number in range(version, len(MIGRATIONS)):
+                db.executescript(f"BEGIN; {migration(number, 'sqlite')} PRAGMA user_version = {number + 1}; COMMIT;")
         except BaseException:
             db.close()
             raise
@@ -285,7 +334,7 @@ class Store:
             return False
         return True
 
-    def _run(self, work: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
+    def run(self, work: Callable[[Db], T], write: bool) -> T:
         """Run ``work`` (in a transaction when it writes); damage found on the way is set aside and
         ``work`` tried once more on the fresh database. Failures become StateUnavailable."""
         with self._lock:
@@ -303,7 +352,7 @@ class Store:
         raise AssertionError("unreachable")
 
     @staticmethod
-    def _once(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T], write: bool) -> T:
+    def _once(db: sqlite3.Connection, work: Callable[[Db], T], write: bool) -> T:
         if not write:
             return work(db)
         db.execute("BEGIN")
@@ -329,13 +378,62 @@ class Store:
                 self._db.close()
                 self._db = None
 
+
+class _Backend(Protocol):
+    """Where the tables are: :class:`SQLiteFile` or :class:`bot.postgres.PostgresServer`."""
+
+    @property
+    def shared(self) -> Shared: ...
+
+    def run(self, work: Callable[[Db], T], write: bool) -> T: ...
+
+    def close(self) -> None: ...
+
+
+def is_server_url(location: Path | str) -> bool:
+    """Whether a store location names a PostgreSQL server rather than an SQLite file."""
+    return isinstance(location, str) and location.startswith(SERVER_SCHEMES)
+
+
+class Store:
+    """The bot's state, in an SQLite file or on a PostgreSQL server; safe to call from the event
+    loop and worker threads alike.
+
+    ``location`` is a path (SQLite) or a ``postgresql://`` URL. ``recover`` is SQLite's: whether
+    a damaged file may be set aside (see the module docstring).
+    """
+
+    def __init__(self, location: Path | str, *, recover: bool = True) -> None:
+        self.path: Path | None = None
+        #: Damaged SQLite files this store moved aside (at start, or while running); PostgreSQL: none.
+        self.set_aside: list[SetAside] = []
+        if is_server_url(location):
+            from .postgres import PostgresServer  # only then: SQLite users never load the driver
+
+            self._backend: _Backend = PostgresServer(str(location))
+        else:
+            sqlite = SQLiteFile(Path(location), recover=recover)
+            self.path, self.set_aside, self._backend = sqlite.path, sqlite.set_aside, sqlite
+
+    @property
+    def shared(self) -> Shared:
+        """What several bot processes share besides the tables: the leader, named locks, notifications."""
+        return self._backend.shared
+
+    def _run(self, work: Callable[[Db], T], *, write: bool = False) -> T:
+        return self._backend.run(work, write)
+
+    def close(self) -> None:
+        """Close the database (SQLite: checkpoint the write-ahead log into the file first); never raises."""
+        self._backend.close()
+
     def prune(self, retention_days: float) -> int:
         """Forget answers (and their feedback) older than ``retention_days``; returns how many went."""
         if retention_days <= 0:
             return 0
         cutoff = time.time() - retention_days * 86400
 
-        def prune(db: sqlite3.Connection) -> int:
+        def prune(db: Db) -> int:
             return db.execute("DELETE FROM answers WHERE at < ?", (cutoff,)).rowcount
 
         return self._run(prune, write=True)
@@ -345,7 +443,7 @@ class Store:
     def guild_settings(self, guild_id: int) -> dict[str, Any]:
         """The overrides stored for a server (only keys that are set)."""
 
-        def guild_settings(db: sqlite3.Connection) -> Any:
+        def guild_settings(db: Db) -> Any:
             return db.execute(
                 f"SELECT {', '.join(GUILD_SETTING_KEYS)}, moderator_roles FROM guild_settings WHERE guild_id = ?", (guild_id,)
             ).fetchone()
@@ -362,8 +460,8 @@ class Store:
         """Set (or, with None, clear) one per-server setting."""
         stored = None if value is None else BY_NAME[key].codec.encode(value)  # KeyError for an unknown key
 
-        def set_guild_setting(db: sqlite3.Connection) -> None:
-            db.execute("INSERT OR IGNORE INTO guild_settings (guild_id) VALUES (?)", (guild_id,))
+        def set_guild_setting(db: Db) -> None:
+            db.execute("INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING", (guild_id,))
             db.execute(f"UPDATE guild_settings SET {key} = ? WHERE guild_id = ?", (stored, guild_id))
 
         self._run(set_guild_setting, write=True)
@@ -371,7 +469,7 @@ class Store:
     def legacy_moderator_roles(self) -> dict[int, list[int | str]]:
         """Moderator roles an older version stored by name, per server (to be resolved to ids once)."""
 
-        def legacy_moderator_roles(db: sqlite3.Connection) -> list[Any]:
+        def legacy_moderator_roles(db: Db) -> list[Any]:
             return db.execute(
                 "SELECT guild_id, moderator_roles FROM guild_settings WHERE moderator_roles IS NOT NULL"
             ).fetchall()
@@ -381,7 +479,7 @@ class Store:
     def replace_legacy_moderator_roles(self, guild_id: int, role_ids: list[int]) -> None:
         """Store a server's resolved role ids (with any it already had) and forget the names, in one step."""
 
-        def replace_legacy_moderator_roles(db: sqlite3.Connection) -> None:
+        def replace_legacy_moderator_roles(db: Db) -> None:
             row = db.execute("SELECT moderator_role_ids FROM guild_settings WHERE guild_id = ?", (guild_id,)).fetchone()
             kept = json.loads(row[0]) if row and row[0] else []
             merged = sorted(set(kept) | set(role_ids))
@@ -393,7 +491,7 @@ class Store:
         self._run(replace_legacy_moderator_roles, write=True)
 
     def clear_guild_settings(self, guild_id: int) -> None:
-        def clear_guild_settings(db: sqlite3.Connection) -> None:
+        def clear_guild_settings(db: Db) -> None:
             db.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
 
         self._run(clear_guild_settings, write=True)
@@ -406,7 +504,7 @@ class Store:
         where = "a.at >= ?" + (" AND a.guild_id = ?" if guild_id is not None else "")
         params: tuple[Any, ...] = (since, guild_id) if guild_id is not None else (since,)
 
-        def report(db: sqlite3.Connection) -> tuple[list[Any], list[Any]]:
+        def report(db: Db) -> tuple[list[Any], list[Any]]:
             unanswered = db.execute(
                 f"SELECT lower(trim(a.question)), COUNT(*), MAX(a.at) FROM answers a WHERE {where} AND a.found = 0"
                 " GROUP BY lower(trim(a.question)) ORDER BY COUNT(*) DESC, MAX(a.at) DESC LIMIT ?",
@@ -423,16 +521,16 @@ class Store:
         return [ReportLine(*row) for row in unanswered], [ReportLine(*row) for row in disliked]
 
     def stats(self) -> dict[str, float]:
-        def stats(db: sqlite3.Connection) -> Any:
+        def stats(db: Db) -> Any:
             return db.execute("SELECT COUNT(*), COALESCE(SUM(found), 0) FROM answers").fetchone()
 
         total, found = self._run(stats)
-        return {"questions": total, "found": found}
+        return {"questions": int(total), "found": int(found)}  # PostgreSQL sums integers as numeric
 
     # -- source health -----------------------------------------------------------------------
 
     def source_health(self, source: str) -> SourceHealth | None:
-        def source_health(db: sqlite3.Connection) -> Any:
+        def source_health(db: Db) -> Any:
             return db.execute(
                 "SELECT source, last_change, failing_since, failure, reported FROM source_health WHERE source = ?", (source,)
             ).fetchone()
@@ -441,7 +539,7 @@ class Store:
         return SourceHealth(*row) if row else None
 
     def save_source_health(self, health: SourceHealth) -> None:
-        def save_source_health(db: sqlite3.Connection) -> None:
+        def save_source_health(db: Db) -> None:
             db.execute(
                 "INSERT INTO source_health (source, last_change, failing_since, failure, reported) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (source) DO UPDATE SET last_change = excluded.last_change,"
@@ -480,18 +578,19 @@ class Store:
             json.dumps(answer, ensure_ascii=False),
         )
 
-        def record_answer(db: sqlite3.Connection) -> int:
-            cursor = db.execute(
-                "INSERT INTO answers (at, guild_id, channel_id, user_id, question, found, top_source, top_score,"
-                " latency_ms, private, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
+        def record_answer(db: Db) -> int:
+            return int(
+                db.execute(
+                    "INSERT INTO answers (at, guild_id, channel_id, user_id, question, found, top_source, top_score,"
+                    " latency_ms, private, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    row,
+                ).fetchone()[0]
             )
-            return int(cursor.lastrowid or 0)
 
         return self._run(record_answer, write=True)
 
     def answer(self, answer_id: int) -> AnswerRecord | None:
-        def answer(db: sqlite3.Connection) -> Any:
+        def answer(db: Db) -> Any:
             return db.execute(
                 "SELECT id, user_id, question, private, payload FROM answers WHERE id = ?", (answer_id,)
             ).fetchone()
@@ -504,7 +603,7 @@ class Store:
     def record_feedback(self, answer_id: int, user_id: int, vote: int) -> None:
         """One vote per person per answer; voting again replaces the earlier vote."""
 
-        def record_feedback(db: sqlite3.Connection) -> None:
+        def record_feedback(db: Db) -> None:
             db.execute(
                 "INSERT INTO feedback (answer_id, user_id, vote, at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (answer_id, user_id) DO UPDATE SET vote = excluded.vote, at = excluded.at",
@@ -514,7 +613,7 @@ class Store:
         self._run(record_feedback, write=True)
 
     def feedback(self, answer_id: int) -> dict[int, int]:
-        def feedback(db: sqlite3.Connection) -> list[Any]:
+        def feedback(db: Db) -> list[Any]:
             return db.execute("SELECT user_id, vote FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
 
         return dict(self._run(feedback))
@@ -522,14 +621,16 @@ class Store:
     # -- feeds -------------------------------------------------------------------------------
 
     def seen_feed_items(self) -> set[str]:
-        def seen_feed_items(db: sqlite3.Connection) -> set[str]:
+        def seen_feed_items(db: Db) -> set[str]:
             return {row[0] for row in db.execute("SELECT url FROM feed_items")}
 
         return self._run(seen_feed_items)
 
     def mark_feed_items(self, urls: list[str]) -> None:
-        def mark_feed_items(db: sqlite3.Connection) -> None:
-            db.executemany("INSERT OR IGNORE INTO feed_items (url, at) VALUES (?, ?)", [(u, time.time()) for u in urls])
+        def mark_feed_items(db: Db) -> None:
+            db.executemany(
+                "INSERT INTO feed_items (url, at) VALUES (?, ?) ON CONFLICT DO NOTHING", [(u, time.time()) for u in urls]
+            )
 
         self._run(mark_feed_items, write=True)
 
@@ -547,7 +648,7 @@ class Store:
         passages: int = 0,
         error: str | None = None,
     ) -> None:
-        def record_refresh(db: sqlite3.Connection) -> None:
+        def record_refresh(db: Db) -> None:
             db.execute(
                 "INSERT INTO refreshes (at, by, ok, added, removed, changed, skipped, passages, error)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -557,7 +658,7 @@ class Store:
         self._run(record_refresh, write=True)
 
     def last_refresh(self) -> RefreshRecord | None:
-        def last_refresh(db: sqlite3.Connection) -> Any:
+        def last_refresh(db: Db) -> Any:
             return db.execute("SELECT at, by, ok, passages, error FROM refreshes ORDER BY id DESC LIMIT 1").fetchone()
 
         row = self._run(last_refresh)

@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled seeds, a private state folder, an opened coverage and answerer."""
+"""Shared fixtures: the bundled seeds, a private state folder, an opened coverage and answerer, the state database (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ import pytest
 from index.answer import Answerer
 from index.coverage import Coverage
 from index.refresh import open_coverage
+from tests.postgres import Cluster, binaries, start_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
+#: The databases a store test runs against: ``@pytest.mark.parametrize("store_location", STORES, indirect=True)``.
+STORES = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +48,29 @@ def corpus(tmp_path: Path) -> Iterator[Path]:
 def source_text(path: Path) -> str:
     """A source file's text with all whitespace folded to single spaces (how quotes are compared)."""
     return " ".join(path.read_text(encoding="utf-8-sig").split())
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """One throwaway PostgreSQL server for the session (see tests/postgres.py)."""
+    found = binaries()
+    if found is None:
+        pytest.skip("PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin); .ci/run installs it")
+    cluster = start_cluster(found)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Cluster) -> str:
+    """A fresh database of the session's server, for this test alone."""
+    return postgres_cluster.new_database()
+
+
+@pytest.fixture
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a test's state is: ``state/newsdesk.db`` in its folder, or, parametrised with
+    "postgresql", a fresh database on the session's PostgreSQL server."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return tmp_path / "state" / "newsdesk.db"

@@ -24,7 +24,8 @@ from tests.fakediscord.fixtures import fake_discord  # noqa: F401  (fixture)
 from tests.fakediscord.server import FakeDiscord
 
 
-def bot_settings(fake: FakeDiscord, corpus: Path, state: Path, **discord: Any) -> Settings:
+def bot_settings(fake: FakeDiscord, corpus: Path, state: Path, store: Path | str | None = None, **discord: Any) -> Settings:
+    """Settings for a bot on the loopback Discord; ``store`` a PostgreSQL URL, else SQLite in ``state``."""
     options: dict[str, Any] = {
         "api_base": f"{fake.base_url}/api/v10",
         "gateway_url": fake.gateway_url,
@@ -38,13 +39,14 @@ def bot_settings(fake: FakeDiscord, corpus: Path, state: Path, **discord: Any) -
         corpus={"folders": [str(corpus)]},
         index={"state_dir": str(state)},
         discord=options,
+        store={"url": store} if isinstance(store, str) else {},
     )
 
 
 def start_bot(settings: Settings) -> NewsdeskBot:
     desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top)
     desk.open()
-    return create_bot(settings, desk, Store(settings.state_dir / "newsdesk.db"), guild_ready_timeout=0.05)
+    return create_bot(settings, desk, Store(settings.store_location), guild_ready_timeout=0.05)
 
 
 @dataclass
@@ -63,8 +65,9 @@ class Harness:
 
 
 @pytest_asyncio.fixture
-async def newsdesk(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> AsyncIterator[Harness]:  # noqa: F811
-    settings = bot_settings(fake_discord, corpus, tmp_path / "state")
+async def newsdesk(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path, store_location: Path | str) -> AsyncIterator[Harness]:  # noqa: F811
+    """The bot connected to the loopback Discord, its state in SQLite (or, parametrised, PostgreSQL)."""
+    settings = bot_settings(fake_discord, corpus, tmp_path / "state", store_location)
     bot = start_bot(settings)
     async with fake_discord.running(bot):
         yield Harness(fake_discord, bot, corpus)

@@ -52,7 +52,7 @@ def sharded_bot(bots: list[NewsdeskBot], fake: FakeDiscord, other: Guild, corpus
                             shard_ids=shard_ids, shard_count=2, identify_window_seconds=WINDOW)
     desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top)
     desk.open()
-    bot = create_bot(settings, desk, Store(settings.state_dir / "newsdesk.db"), identify_gate=gate,
+    bot = create_bot(settings, desk, Store(settings.store_location), identify_gate=gate,
                      guild_ready_timeout=0.05)
     bots.append(bot)
     return bot
