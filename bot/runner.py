@@ -32,13 +32,14 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         print(MISSING_TOKEN, file=sys.stderr, end="")
         return 2
-    desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top, backend=settings.backend())
-    report = desk.open()
-    log.info("index ready: %d articles, %d passages", report.articles, report.passages)
-    store = Store(settings.store_location)  # a damaged one is set aside here, and said so
+    # Before the index, which may take long to open: an unreachable server is said at once.
+    store = Store(settings.store_location)  # a damaged SQLite file is set aside here, and said so
     for damaged in store.set_aside:
         print(f"newsdesk: {damaged.notice()}", file=sys.stderr)
     try:
+        desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top, backend=settings.backend())
+        report = desk.open()
+        log.info("index ready: %d articles, %d passages", report.articles, report.passages)
         asyncio.run(_run(settings, desk, store, sync_only))
     except discord.LoginFailure:
         print(f"newsdesk: Discord rejected the token in {TOKEN_ENV}; reset it in the developer portal and set it again.", file=sys.stderr)

@@ -39,7 +39,8 @@ def binaries() -> Path | None:
     return Path(folders[-1]).parent if folders else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on just now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -119,7 +120,7 @@ def start_cluster(bin_dir: Path) -> Cluster:
         if initdb.returncode != 0:
             raise RuntimeError(f"initdb failed: {initdb.stdout}{initdb.stderr}")
         for attempt in range(3):  # a free port may be taken between looking and listening
-            port = _free_port()
+            port = free_port()
             started = subprocess.run(
                 [*run_as, str(bin_dir / "pg_ctl"), "start", "-w", "-t", "30", "-D", str(folder / "data"),
                  "-l", str(folder / "server.log"),

@@ -15,7 +15,7 @@ from index import refresh as refresh_module
 from index import passages as passage_rules
 from index.desk import Desk
 from tests.bot.conftest import Harness, bot_settings, custom_ids, embed_text, start_bot
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, STORES
 from tests.fakediscord.server import FakeDiscord
 
 EPHEMERAL = 64
@@ -106,6 +106,7 @@ async def test_a_passage_longer_than_every_limit(newsdesk: Harness, monkeypatch:
     assert newsdesk.fake.errors == []
 
 
+@pytest.mark.parametrize("store_location", STORES, indirect=True)
 async def test_buttons_full_passage_more_sources_feedback_delete(newsdesk: Harness) -> None:
     fake = newsdesk.fake
     reply = await newsdesk.ask("What did Peskov say?", channel=fake.news)
@@ -139,6 +140,7 @@ async def test_buttons_full_passage_more_sources_feedback_delete(newsdesk: Harne
     assert fake.errors == [] and fake.all_pings() == set()
 
 
+@pytest.mark.parametrize("store_location", STORES, indirect=True)
 async def test_refresh_by_a_moderator_shows_the_diff(newsdesk: Harness) -> None:
     (newsdesk.corpus / "003_2c1112b90513d27d.txt").unlink()
     (newsdesk.corpus / "bridge.md").write_text("Bridge Reopens\n\nOfficials said the bridge reopened on Monday after repairs.\n")

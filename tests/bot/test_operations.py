@@ -1,31 +1,36 @@
-"""Running it for real: SQLite state, /report, /settings, health and metrics, the schedule, logs, shutdown."""
+"""Running it for real: the state in SQLite or PostgreSQL, /report, /settings, health and metrics, the schedule, logs, shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psycopg
 import pytest
 
 from bot.store import MIGRATIONS, Store
 from index.desk import Desk
 from tests.bot.conftest import Harness, bot_settings, embed_text, run_newsdesk, start_bot
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STORES
 from tests.fakediscord.server import FakeDiscord
 from tests.pages import serve_pages
+from tests.postgres import Cluster, free_port
 
 
 def shown(message: Any) -> bool:
     return bool(message.embeds or message.content)
 
 
-# -- SQLite --------------------------------------------------------------------------------------
+# -- the state: SQLite, PostgreSQL ------------------------------------------------------------------
 
 
 async def test_the_question_log_is_in_sqlite(newsdesk: Harness) -> None:
@@ -44,33 +49,84 @@ async def test_the_question_log_is_in_sqlite(newsdesk: Harness) -> None:
     db.close()
 
 
-def test_an_old_database_is_migrated_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    db = sqlite3.connect(path)
-    db.executescript(f"BEGIN; {MIGRATIONS[0]} PRAGMA user_version = 1; COMMIT;")
-    db.execute("INSERT INTO answers (at, question, found, payload) VALUES (?, 'kept?', 0, '{}')", (time.time(),))
-    db.commit()
-    db.close()
-    store = Store(path)
-    assert store.report(1)[0][0].question == "kept?"
-    store.set_guild_setting(7, "threads", 1)
-    assert store.guild_settings(7) == {"threads": True}
-    store.close()
+async def test_the_question_log_is_on_the_postgresql_server(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path, postgres_url: str) -> None:
+    bot = start_bot(bot_settings(fake_discord, corpus, tmp_path / "state", postgres_url))
+    async with fake_discord.running(bot):
+        await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Rutte say?")
+        await fake_discord.wait_for_message(shown, timeout=10)
+    bot.store.close()
+    assert not (tmp_path / "state" / "newsdesk.db").exists()
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT version FROM newsdesk_schema").fetchone() == (len(MIGRATIONS),)
+        rows = conn.execute("SELECT question, found, top_source, guild_id, channel_id FROM answers").fetchall()
+    assert rows == [("What did Rutte say?", 1, "003_2c1112b90513d27d.txt", fake_discord.guild.id, fake_discord.news.id)]
 
 
-def test_retention_prunes_old_questions(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
-    old = store.record_answer(question="old", answer={"found": False}, guild_id=1, channel_id=1, user_id=1, latency_ms=1)
-    store.record_answer(question="new", answer={"found": False}, guild_id=1, channel_id=1, user_id=1, latency_ms=1)
-    store._db.execute("UPDATE answers SET at = at - 100 * 86400 WHERE id = ?", (old,))  # noqa: SLF001
-    assert store.prune(90) == 1
-    assert [r.question for r in store.report(365)[0]] == ["new"]
-    store.close()
+async def test_without_the_postgresql_server_questions_are_still_answered(
+    fake_discord: FakeDiscord, corpus: Path, tmp_path: Path, postgres_url: str, postgres_cluster: Cluster,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("bot.postgres.CONNECT_TIMEOUT", 1)  # how long a store call waits for a connection
+    fake = fake_discord
+    database = postgres_url.rsplit("/", 1)[1]
+    bot = start_bot(bot_settings(fake, corpus, tmp_path / "state", postgres_url))
+    async with fake.running(bot):
+        await fake.send_message(fake.news, fake.member, "What did Rutte say?")
+        await fake.wait_for_message(shown, timeout=10)
+        with postgres_cluster.admin() as conn:  # the server refuses the bot from now on
+            conn.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
+        await fake.send_message(fake.news, fake.member, "What did Peskov say?")
+        answer = await fake.wait_for_message(shown, timeout=15)
+        assert "Peskov" in embed_text(answer) and not answer.components  # answered; no buttons, as nothing was stored
+        report = await fake.invoke_command("report", {}, user=fake.moderator)
+        assert "saved state" in json.dumps((await report.wait_callback()).data)
+        with postgres_cluster.admin() as conn:
+            conn.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+        await fake.send_message(fake.news, fake.member, "What did Rubio say?")
+        assert (await fake.wait_for_message(shown, timeout=15)).components  # stored again
+        assert fake.errors == []
+    bot.store.close()
+    assert any(r.getMessage().startswith("event=store outcome=unavailable") for r in caplog.records)
+    assert "Traceback" not in caplog.text
+    with psycopg.connect(postgres_url) as conn:
+        asked = [q for (q,) in conn.execute("SELECT question FROM answers ORDER BY id")]
+    assert asked == ["What did Rutte say?", "What did Rubio say?"]
+
+
+def test_newsdesk_run_keeps_its_state_on_postgresql(tmp_path: Path, corpus: Path, postgres_url: str, postgres_cluster: Cluster) -> None:
+    async def ask(fake: FakeDiscord) -> None:
+        await fake.send_message(fake.news, fake.member, "What did Rutte say?")
+        assert "Russia remains" in embed_text(await fake.wait_for_message(shown, timeout=15))
+
+    # The password comes from libpq's own variable, as the README says to give it.
+    url = postgres_url.replace(f":{postgres_cluster.password}@", "@")
+    code, log = run_newsdesk(corpus, tmp_path / "state", ask, NEWSDESK_STORE__URL=url, PGPASSWORD=postgres_cluster.password)
+    assert code == 0, log
+    assert "Traceback" not in log and postgres_cluster.password not in log
+    assert not (tmp_path / "state" / "newsdesk.db").exists()
+    with psycopg.connect(postgres_url) as conn:
+        assert [q for (q,) in conn.execute("SELECT question FROM answers")] == ["What did Rutte say?"]
+
+
+def test_newsdesk_run_without_its_postgresql_server_says_so_in_one_line(tmp_path: Path) -> None:
+    environ = {
+        **{k: v for k, v in os.environ.items() if k.startswith(("PATH", "PYTHON", "VIRTUAL_ENV"))},
+        "DISCORD_TOKEN": "fake-token",
+        "NEWSDESK_INDEX__STATE_DIR": str(tmp_path / "state"),
+        "NEWSDESK_STORE__URL": f"postgresql://newsdesk:hunter2@127.0.0.1:{free_port()}/newsdesk",
+    }
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("newsdesk:")]
+    assert "postgresql://newsdesk@127.0.0.1:" in line and "cannot be opened" in line and "Connection refused" in line
+    assert "hunter2" not in done.stderr and "Traceback" not in done.stderr and "index ready" not in done.stderr
 
 
 # -- /report ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("store_location", STORES, indirect=True)
 async def test_report_lists_the_gaps_most_frequent_first(newsdesk: Harness) -> None:
     fake = newsdesk.fake
     for question in ("What did Macron say?", "what did macron say?", "Who won the Super Bowl?"):
@@ -88,13 +144,18 @@ async def test_report_lists_the_gaps_most_frequent_first(newsdesk: Harness) -> N
     assert "Only moderators" in (await refused.wait_callback()).data["content"]
 
 
-def test_report_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("store_location", STORES, indirect=True)
+def test_report_command_line(
+    tmp_path: Path, store_location: Path | str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bot.cli import main
 
-    store = Store(tmp_path / "newsdesk.db")
+    store = Store(store_location)
     store.record_answer(question="Who is Okafor?", answer={"found": False}, guild_id=1, channel_id=1, user_id=1, latency_ms=1)
     store.close()
-    monkeypatch.setenv("NEWSDESK_INDEX__STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("NEWSDESK_INDEX__STATE_DIR", str(tmp_path / "state"))
+    if isinstance(store_location, str):
+        monkeypatch.setenv("NEWSDESK_STORE__URL", store_location)
     assert main(["--config", str(ROOT / "config" / "newsdesk.toml"), "report", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["unanswered"] == [{"question": "who is okafor?", "count": 1}]
@@ -103,10 +164,13 @@ def test_report_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
 # -- /settings -------------------------------------------------------------------------------------
 
 
-async def test_server_settings_change_behaviour_and_survive_a_restart(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("store_location", STORES, indirect=True)
+async def test_server_settings_change_behaviour_and_survive_a_restart(
+    fake_discord: FakeDiscord, corpus: Path, tmp_path: Path, store_location: Path | str
+) -> None:
     fake = fake_discord
     fake.identify_window = 0  # it restarts the bot within Discord's 5 s session start limit, which is not what it tests
-    settings = bot_settings(fake, corpus, tmp_path / "state", ask_channels=[])
+    settings = bot_settings(fake, corpus, tmp_path / "state", store_location, ask_channels=[])
     helper_role = fake.add_role("Helper")
     helper = fake.add_member("helper", helper_role)
     bot = start_bot(settings)
@@ -127,7 +191,7 @@ async def test_server_settings_change_behaviour_and_survive_a_restart(fake_disco
         assert str(fake.general.id) in card and f"<@&{helper_role.id}>" in card and "1 questions per 60 s" in card
     bot.store.close()
 
-    bot = start_bot(settings)  # a restart: the settings come back from SQLite
+    bot = start_bot(settings)  # a restart: the settings come back from the database
     async with fake.running(bot):
         question = await fake.send_message(fake.general, fake.member, "What did Rutte say?")
         answer = await fake.wait_for_message(shown, timeout=10)

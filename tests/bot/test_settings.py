@@ -62,6 +62,9 @@ def test_newsdesk_config_variable_points_elsewhere(tmp_path: Path, monkeypatch: 
         ("[answer]\ntop = 3\n", "answer"),
         ("[corpus]\nfolder = ['x']\n", "corpus.folder"),
         ("[discord]\ntoken = 'secret'\n", "DISCORD_TOKEN"),
+        ("[store]\nurl = 'mysql://db/newsdesk'\n", "store.url"),
+        ("[store]\nurl = 'postgresql://newsdesk:secret@db/newsdesk'\n", "PGPASSWORD"),
+        ("[store]\nurl = 'postgresql://newsdesk@db/newsdesk?password=secret'\n", "PGPASSWORD"),
         ("[answers\n", "not valid TOML"),
         ("[index]\nengine = 'xapian'\n", "index.shards"),
         ("[index]\nengine = 'xapian'\nshards = [{ read = 'nohost', write = 'h:1' }]\n", "index.shards.0.read"),
@@ -75,6 +78,19 @@ def test_bad_config_names_the_key(tmp_path: Path, content: str, named: str) -> N
         load_settings(config, environ={})
     assert named in str(caught.value)
     assert "secret" not in str(caught.value)
+
+
+def test_the_state_is_sqlite_in_the_state_folder_unless_a_server_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config" / "newsdesk.toml"
+    config.parent.mkdir()
+    config.write_text("[index]\nstate_dir = 'state'\n")
+    assert load_settings(config, environ={}).store_location == tmp_path / "state" / "newsdesk.db"
+    config.write_text("[store]\nurl = 'postgresql://newsdesk@db.internal/newsdesk'\n")
+    assert load_settings(config, environ={}).store_location == "postgresql://newsdesk@db.internal/newsdesk"
+    # A password may come from the environment, where the token comes from too.
+    url = "postgresql://newsdesk:secret@db.internal/newsdesk"
+    monkeypatch.setenv("NEWSDESK_STORE__URL", url)
+    assert load_settings(config, environ={}).store_location == url
 
 
 def test_a_missing_config_file_is_reported(tmp_path: Path) -> None:
