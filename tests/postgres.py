@@ -119,7 +119,7 @@ def start_cluster(bin_dir: Path) -> Cluster:
         pwfile.unlink()
         if initdb.returncode != 0:
             raise RuntimeError(f"initdb failed: {initdb.stdout}{initdb.stderr}")
-        for attempt in range(3):  # a free port may be taken between looking and listening
+        for _ in range(3):  # a free port may be taken between looking and listening
             port = free_port()
             started = subprocess.run(
                 [*run_as, str(bin_dir / "pg_ctl"), "start", "-w", "-t", "30", "-D", str(folder / "data"),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.shared import LockTimeout, OneProcess, lock_key
+from bot.shared import HeldLock, LockTimeout, OneProcess, lock_key
 from bot.store import StateUnavailable, Store
 from tests.postgres import Cluster
 
@@ -109,7 +109,7 @@ def test_within_one_process_a_named_lock_still_excludes(two: tuple[Store, Store]
 def test_waiting_for_a_named_lock_ends_when_it_is_released(two: tuple[Store, Store], postgres_cluster: Cluster) -> None:
     first, second = two
     held = first.shared.acquire("identify-0")
-    got: queue.Queue[object] = queue.Queue()
+    got: queue.Queue[HeldLock] = queue.Queue()
     waiter = threading.Thread(target=lambda: got.put(second.shared.acquire("identify-0", timeout=WAIT)))
     waiter.start()
     until(lambda: waiting_for_lock(postgres_cluster, "identify-0"))
@@ -117,8 +117,8 @@ def test_waiting_for_a_named_lock_ends_when_it_is_released(two: tuple[Store, Sto
     held.release()
     lock = got.get(timeout=WAIT)
     waiter.join()
-    assert not isinstance(lock, BaseException)
-    getattr(lock, "release")()
+    assert first.shared.try_acquire("identify-0") is None  # the waiter holds it now
+    lock.release()
 
 
 # -- notifications ------------------------------------------------------------------------------
