@@ -18,7 +18,7 @@ import aiohttp
 import psycopg
 import pytest
 
-from bot.store import MIGRATIONS, Store, migration
+from bot.store import MIGRATIONS, StateUnavailable, Store, migration
 from index.desk import Desk
 from tests.bot.conftest import Harness, bot_settings, embed_text, run_newsdesk, start_bot
 from tests.conftest import ROOT, STORES
@@ -69,6 +69,18 @@ async def test_the_question_log_is_on_the_postgresql_server(fake_discord: FakeDi
     assert rows == [("What did Rutte say?", 1, "003_2c1112b90513d27d.txt", fake_discord.guild.id, fake_discord.news.id)]
 
 
+def wait_for_the_state(store: Store, within: float = 30.0) -> None:
+    """Until the store reads again: its pool reconnects with a backoff (1 s, 2 s, 4 s, ...), so
+    the first question after the server is back may still find no connection."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            store.stats()
+            return
+        except StateUnavailable:
+            assert time.monotonic() < deadline, "the state never came back"
+
+
 async def test_without_the_postgresql_server_questions_are_still_answered(
     fake_discord: FakeDiscord, corpus: Path, tmp_path: Path, postgres_url: str, postgres_cluster: Cluster,
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
@@ -90,6 +102,7 @@ async def test_without_the_postgresql_server_questions_are_still_answered(
         assert "saved state" in json.dumps((await report.wait_callback()).data)
         with postgres_cluster.admin() as conn:
             conn.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+        await asyncio.to_thread(wait_for_the_state, bot.store)
         await fake.send_message(fake.news, fake.member, "What did Rubio say?")
         assert (await fake.wait_for_message(shown, timeout=15)).components  # stored again
         assert fake.errors == []
