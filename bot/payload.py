@@ -37,10 +37,11 @@ VERSION = 2
 ANSWERS = 10  # "More sources" shows ten
 QUOTE_CHARS = 4096  # the card's description
 OTHER_QUOTE_CHARS = FIELD_LIMIT  # "Also in" and "More sources" fields
-COPY_QUOTE_CHARS = 300  # a copy's words are the answer's own: kept short, never shown whole
 PASSAGE_CHARS = MAX_PAGES * PAGE_CHARS
-LABEL_CHARS = 200  # source, title, speaker, section, date, outlet
-SOURCES = 5  # copies kept per citation
+LABEL_CHARS = 200  # source, title, speaker, section
+OUTLET_CHARS = 100
+DATE_CHARS = 40
+SOURCES = 5  # copies (the same words in other files) kept of the best answer
 MESSAGE_CHARS = 2000
 SUGGESTIONS = 3
 
@@ -83,8 +84,9 @@ def bounded(answer: Answer, *, passage_start: int = 0, passage_length: int = 0) 
     return Kept(kept, start, length)
 
 
-def _citation(citation: Citation, *, first: bool, quote_chars: int | None = None) -> Citation:
-    quote = clip(citation.quote, quote_chars or (QUOTE_CHARS if first else OTHER_QUOTE_CHARS))
+def _citation(citation: Citation, *, first: bool, copy: bool = False) -> Citation:
+    # A copy's words are the best answer's own: only where it is is kept.
+    quote = "" if copy else clip(citation.quote, QUOTE_CHARS if first else OTHER_QUOTE_CHARS)
     span = citation.span
     if span is not None:
         span = (min(span[0], len(quote)), min(span[1], len(quote)))
@@ -95,17 +97,18 @@ def _citation(citation: Citation, *, first: bool, quote_chars: int | None = None
         quote=quote,
         line_start=citation.line_start,
         line_end=citation.line_end,
-        date=_label(citation.date, LABEL_CHARS) or None,
-        outlet=_label(citation.outlet, LABEL_CHARS) or None,
+        date=_label(citation.date, DATE_CHARS) or None,
+        outlet=_label(citation.outlet, OUTLET_CHARS) or None,
         url=link(citation.url),
-        section=_label(citation.section, LABEL_CHARS) or None if first else None,
-        speaker=_label(citation.speaker, LABEL_CHARS) or None,
-        also=tuple(_citation(c, first=False, quote_chars=COPY_QUOTE_CHARS) for c in citation.also[:SOURCES]),
-        # Only the best answer has Context pages; its passage is cut to an excerpt by bounded().
+        section=(_label(citation.section, LABEL_CHARS) or None) if first else None,
+        speaker=(_label(citation.speaker, LABEL_CHARS) or None) if not copy else None,
+        # Only the best answer shows its copies and has Context pages (its passage is cut to an
+        # excerpt by bounded()); the others show where they are and their words.
+        also=tuple(_citation(c, first=False, copy=True) for c in citation.also[:SOURCES]) if first else (),
         passage=citation.passage if first else "",
-        key=_label(citation.key, LABEL_CHARS),
+        key=_label(citation.key, LABEL_CHARS) if first else "",
         score=citation.score,
-        span=span,
+        span=span if not copy else None,
     )
 
 

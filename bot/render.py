@@ -10,6 +10,7 @@ and marked with "…"; the rest stays reachable through the "Full passage" pages
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -110,7 +111,7 @@ def quote_block(text: str, limit: int) -> str:
 def source_link(citation: Citation) -> str:
     """``**Headline** — Outlet, date`` in Markdown, the headline linked to the article when its address is known."""
     text = escape(clip(citation.title, LABEL_CHARS))
-    headline = f"**[{text.replace(']', _CLOSE_BRACKET)}]({_href(citation.url)})**" if citation.url else f"**{text}**"
+    headline = f"**[{_BRACKET.sub(_ESCAPED, text)}]({_href(citation.url)})**" if citation.url else f"**{text}**"
     rest = outlet_and_date(citation)
     return f"{headline} \u2014 {escape(clip(rest, LABEL_CHARS))}" if rest else headline
 
@@ -120,7 +121,9 @@ def source_block(citation: Citation) -> str:
     return f"{source_link(citation)}\n-# {escape(clip(where(citation), LABEL_CHARS))}"
 
 
-_CLOSE_BRACKET = "\\]"  # inside a link's text, "]" would end it
+#: A bracket in a link's text not escaped yet: "]" would end the text, "[" open another.
+_BRACKET = re.compile(r"(?<!\\)([\[\]])")
+_ESCAPED = r"\\\1"
 
 
 def _href(url: str) -> str:

@@ -24,8 +24,9 @@ from .text import fold, words
 if TYPE_CHECKING:
     from .reader import Reader
 
-#: Longest web address kept for a link (Discord refuses longer ones in an embed).
-MAX_URL_CHARS = 2048
+#: Longest web address kept for a link: a linked headline line must fit in an embed field
+#: (1,024 characters) with its file name; news addresses run to a couple of hundred.
+MAX_URL_CHARS = 512
 
 
 @dataclass(frozen=True, slots=True)
