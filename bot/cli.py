@@ -404,7 +404,7 @@ def _sources(coverage: Coverage, as_json: bool, out: TextIO) -> int:
         out.write("No articles are indexed.\n")
     for a in rows:
         byline = f" \u2014 by {a.byline}" if a.byline else ""
-        out.write(f"{a.name}  ({a.passages} passages)\n    {a.title or '(no headline)'}{byline}\n")
+        out.write(f"{a.name}  ({a.passages} passages)\n    {a.title or '(no headline) ' + a.label}{byline}\n")
     for skip in coverage.skipped:
         out.write(f"skipped {skip.name}: {skip.reason}\n")
     out.write(f"{len(rows)} articles, {coverage.passage_count} passages\n")

@@ -55,12 +55,6 @@ class Kept:
     passage_start: int = 0
     passage_length: int = 0
 
-    @property
-    def shortened(self) -> bool:
-        """Whether the kept passage is only part of the passage."""
-        best = self.answer.answers[0] if self.answer.answers else None
-        return best is not None and (self.passage_start > 0 or self.passage_start + len(best.passage) < self.passage_length)
-
 
 def bounded(answer: Answer, *, passage_start: int = 0, passage_length: int = 0) -> Kept:
     """``answer`` (however large) cut down to what is shown. Bounding a kept answer again changes
@@ -108,7 +102,7 @@ def _citation(citation: Citation, *, first: bool, copy: bool = False) -> Citatio
         passage=citation.passage if first else "",
         key=_label(citation.key, LABEL_CHARS) if first else "",
         score=citation.score,
-        span=span if not copy else None,
+        span=span,
     )
 
 

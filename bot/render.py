@@ -173,7 +173,7 @@ def _also_in(others: Sequence[Citation]) -> str:
     for other in others:
         line = source_block(other)
         excerpt = clip(other.quote, max(20, per_item - len(line) - 8))
-        items.append(clip(f"{line}\n\u201c{escape(excerpt)}\u201d", per_item))
+        items.append(clip(f"{line}\n> {escape(excerpt)}", per_item))  # quoted as the card is: the words keep their own marks
     return clip("\n".join(items), FIELD_LIMIT)
 
 

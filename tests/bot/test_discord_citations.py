@@ -14,32 +14,9 @@ from typing import Any
 import pytest_asyncio
 
 from tests.bot.conftest import Harness, bot_settings, custom_ids, start_bot
+from tests.bot.linked import GAZETTE, QUAY, write_linked
+from tests.fakediscord.html import page
 from tests.fakediscord.server import FakeDiscord
-
-GAZETTE = "https://gazette.example/news/harbour-wall"
-QUAY = "https://quay.example/okafor-defends-repairs"
-ARTICLES = {
-    "gazette-wall.txt": (
-        "Harbour Wall Rebuilt Before Storms", "Port Gazette", "2025-05-04", GAZETTE,
-        "The harbour wall was rebuilt before the winter storms, the council said on Tuesday.\n\n"
-        "\u201cWe did not cut a single corner on safety,\u201d said harbour master Ines Okafor, who led the repairs.\n\n"
-        "The work cost more than planned, and the council will vote next month on how to pay for it.\n",
-    ),
-    "quay-okafor.txt": (
-        "Okafor Defends Cost of Harbour Repairs", "Quay News", "2025-05-06", QUAY,
-        "The harbour master answered critics of the repair bill at a meeting on Thursday.\n\n"
-        "\u201cSafety on the harbour wall was worth every penny we spent,\u201d harbour master Ines Okafor told the meeting.\n",
-    ),
-    "north-tender.txt": (
-        "Lighthouse Tender Sails Again", "North Herald", "2025-06-01", "https://north.example/tender",
-        "\u201cThe lighthouse tender will sail again on Friday after its refit,\u201d coastguard chief Marta Lindqvist said.\n",
-    ),
-    "south-tender.txt": (
-        "Tender Back in Service After Refit", "South Courier", "2025-06-02", "https://south.example/tender",
-        "\u201cThe lighthouse tender will sail again on Friday after its refit,\u201d coastguard chief Marta Lindqvist said.\n",
-    ),
-}
-
 
 def shown(message: Any) -> bool:
     return bool(message.embeds or message.content)
@@ -47,9 +24,7 @@ def shown(message: Any) -> bool:
 
 @pytest_asyncio.fixture
 async def desk_with_links(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> AsyncIterator[Harness]:
-    for name, (headline, outlet, date, url, body) in ARTICLES.items():
-        header = f"---\ntitle: {headline}\noutlet: {outlet}\ndate: {date}\nurl: {url}\nfetched: {date}T09:00:00+00:00\n---\n"
-        (corpus / name).write_text(header + body, encoding="utf-8")
+    write_linked(corpus)
     bot = start_bot(bot_settings(fake_discord, corpus, tmp_path / "state"))
     async with fake_discord.running(bot):
         yield Harness(fake_discord, bot, corpus)
@@ -68,8 +43,12 @@ async def test_the_answer_card_and_its_also_in_link_each_article(desk_with_links
     fake = desk_with_links.fake
     reply = await desk_with_links.ask("What did Okafor say about safety?", channel=fake.news)
     card = reply.embeds[0]
-    assert {field(card, "Source"), field(card, "Also in").split("\n\u201c")[0]} == {GAZETTE_LINE, QUAY_LINE}
+    assert {field(card, "Source"), field(card, "Also in").split("\n> ")[0]} == {GAZETTE_LINE, QUAY_LINE}
     assert f"]({card['url']})**" in field(card, "Source")  # the card's title links the article it quotes
+    # As Discord draws it: the headline a bold link, the file and line in small text under it.
+    drawn = page([reply])
+    assert f'<b><a href="{GAZETTE}">Harbour Wall Rebuilt Before Storms</a></b> \u2014 Port Gazette, 4 May 2025' in drawn
+    assert '<span class="sub">gazette-wall.txt, line 10</span>' in drawn
     assert fake.errors == [] and fake.all_pings() == set()
 
 
