@@ -37,6 +37,9 @@ EMBED_TOTAL_LIMIT = 6000
 FIELDS_LIMIT = 25
 #: A headline, outlet, file name or date is shown up to this long.
 LABEL_CHARS = 200
+#: A headline and its address longer than this together are shown unlinked: a source's block
+#: (headline, outlet and date, file and lines) must fit an embed field whole, never cut mid-link.
+LINKED_CHARS = 600
 ELLIPSIS = "\u2026"
 #: How far past a cut :func:`clip` looks to tell whether a sentence ends before it.
 _LOOKAHEAD = 80
@@ -111,7 +114,9 @@ def quote_block(text: str, limit: int) -> str:
 def source_link(citation: Citation) -> str:
     """``**Headline** — Outlet, date`` in Markdown, the headline linked to the article when its address is known."""
     text = escape(clip(citation.title, LABEL_CHARS))
-    headline = f"**[{_BRACKET.sub(_ESCAPED, text)}]({_href(citation.url)})**" if citation.url else f"**{text}**"
+    headline = f"**{text}**"
+    if citation.url and len(text) + len(citation.url) < LINKED_CHARS:
+        headline = f"**[{_BRACKET.sub(_ESCAPED, text)}]({_href(citation.url)})**"
     rest = outlet_and_date(citation)
     return f"{headline} \u2014 {escape(clip(rest, LABEL_CHARS))}" if rest else headline
 

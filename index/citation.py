@@ -12,11 +12,12 @@ A citation's ``url`` is the article's web address as its header gives it (articl
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .passages import Passage
 from .text import fold, words
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 #: Longest web address kept for a link: a linked headline line must fit in an embed field
 #: (1,024 characters) with its file name; news addresses run to a couple of hundred.
 MAX_URL_CHARS = 512
+#: Left as they are when an address is percent-encoded: only letters outside ASCII are encoded.
+_ASCII_PUNCTUATION = string.punctuation
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +94,19 @@ def cite(reader: Reader, passage: Passage, start: int, end: int, *, speaker: str
 
 
 def link(url: str | None) -> str | None:
-    """``url`` when it is an absolute http(s) address without spaces, short enough to link; else None."""
-    if not url or len(url) > MAX_URL_CHARS or any(c.isspace() for c in url):
+    """``url`` as a link: an absolute http(s) address with an ASCII host name, letters outside
+    ASCII in its path percent-encoded (Discord refuses an embed whose address is not a URL); None
+    for anything else, or for one too long to link."""
+    if not url or any(c.isspace() for c in url):
         return None
     try:
         parts = urlsplit(url)
     except ValueError:
         return None
-    return url if parts.scheme in ("http", "https") and parts.hostname else None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not parts.hostname.isascii():
+        return None
+    url = url if url.isascii() else quote(url, safe=_ASCII_PUNCTUATION)
+    return url if len(url) <= MAX_URL_CHARS else None
 
 
 def wire_key(text: str) -> str:

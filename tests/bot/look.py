@@ -42,6 +42,8 @@ async def capture(work: Path) -> list[StoredMessage]:
             replies += [card, await fake.wait_for_message(_shown, timeout=30)]
             await fake.send_message(fake.news, fake.member, "What did Lindqvist say about the lighthouse tender?")
             replies.append(await fake.wait_for_message(_shown, timeout=30))
+            await fake.send_message(fake.news, fake.member, "Who interviewed Trump on Meet the Press?")  # a seed without a headline
+            replies.append(await fake.wait_for_message(_shown, timeout=30))
             await fake.invoke_command("check", {"quote": "We did not cut a single corner on safety", "person": "Okafor"})
             replies.append(await fake.wait_for_message(_shown, timeout=30))
             await fake.invoke_command("summary", {"person": "Okafor"})
@@ -56,7 +58,7 @@ def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         replies = asyncio.run(capture(Path(work)))
-    for name, shown, height in (("replies", replies, 1700), ("card", replies[:1], 480)):
+    for name, shown, height in (("replies", replies, 2000), ("card", replies[:1], 480)):
         html_file = out / f"{name}.html"
         html_file.write_text(page(shown), encoding="utf-8")
         png = screenshot(html_file, out / f"{name}.png", width=600, height=height)

@@ -18,7 +18,7 @@ from typing import Any
 
 from .models import StoredMessage
 
-_ESCAPE = re.compile(r"\\([^\w\s])")
+_ESCAPE = re.compile(r"\\([^A-Za-z0-9\s])")
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])+)\]\((https?://[^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _STRUCK = re.compile(r"~~(.+?)~~")

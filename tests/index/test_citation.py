@@ -89,3 +89,8 @@ def test_span_context_and_answering_words() -> None:
     assert plain.answering == quote and plain.context == ""
     marked = replace(plain, span=(28, len(quote)))
     assert marked.answering == "It approved 4.2 million pounds for the wall." and marked.context == "The council met on Tuesday."
+
+
+def test_an_address_with_letters_outside_ascii_is_encoded_and_a_foreign_host_is_not_linked() -> None:
+    assert link("https://zeitung.example/stra\u00dfe-gesperrt") == "https://zeitung.example/stra%C3%9Fe-gesperrt"
+    assert link("https://b\u00fccher.example/a") is None
