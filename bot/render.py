@@ -173,12 +173,21 @@ def answer_embed(answer: Answer) -> discord.Embed:
 
 
 def _also_in(others: Sequence[Citation]) -> str:
+    """Each other article's source, with as much of its quote as its share of the field holds
+    (a source is never cut: those that do not fit are counted instead)."""
     per_item = max(120, (FIELD_LIMIT - 4 * len(others)) // max(1, len(others)))
-    items = []
-    for other in others:
+    items: list[str] = []
+    used = 0
+    for index, other in enumerate(others):
         line = source_block(other)
-        excerpt = clip(other.quote, max(20, per_item - len(line) - 8))
-        items.append(clip(f"{line}\n> {escape(excerpt)}", per_item))  # quoted as the card is: the words keep their own marks
+        room = per_item - len(line) - 3
+        # Quoted as the card is, in a block quote: the words keep their own quotation marks.
+        item = f"{line}\n> {literal(other.quote, room)}" if room >= 40 else line
+        if items and used + len(item) + 1 > FIELD_LIMIT - 20:
+            items.append(f"-# \u2026and {len(others) - index} more")
+            break
+        items.append(item)
+        used += len(item) + 1
     return clip("\n".join(items), FIELD_LIMIT)
 
 

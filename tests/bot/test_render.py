@@ -161,3 +161,15 @@ def test_the_excerpt_is_centred_on_the_quote() -> None:
     passage = "a" * 50_000 + " The quoted words are here. " + "b " * 50_000
     text, start = excerpt(passage, "The quoted words are here.", 1000)
     assert "The quoted words are here." in text and len(text) <= 1000 and passage[start:start + len(text)] == text
+
+
+def test_many_other_articles_are_listed_whole_or_counted_never_cut_mid_link() -> None:
+    others = [
+        _citation(source=f"paper-{n}.txt", title=f"Harbour story number {n} from the coast", outlet="Quay News",
+                  url=f"https://quay.example/{'long-path-' * 8}{n}", quote="The harbour " * 100)
+        for n in range(9)
+    ]
+    embed = answer_embed(_answer(_citation(), *others))
+    also = next(f.value for f in embed.fields if f.name == "Also in")
+    assert len(also) <= 1024 and also.count("**[") == also.count(")**") >= 2
+    assert also.rstrip().endswith("more") or also.count("**[") == 9
