@@ -14,17 +14,19 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from index.answer import Answer
+from index.citation import Citation
 from index.coverage import Coverage
 from index.desk import Desk
 from index.errors import BadQuestion, NewsdeskError
 from index.locks import UPDATE_WAIT
 from index.refresh import RefreshReport
 
-from .citation import citation_line
+from .citation import headline_line, where_line
 from .settings import ConfigError, Settings, load_settings
+from .wire import answer_json, check_json, summary_json
 
 if TYPE_CHECKING:
     from index.engine import Backend
@@ -179,7 +181,7 @@ def _ask(desk: Desk, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> in
             else:
                 print(f"newsdesk: {exc}", file=sys.stderr)
             return 1
-        out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n" if args.json else render_answer(answer))
+        out.write(json.dumps(answer_json(answer), ensure_ascii=False) + "\n" if args.json else render_answer(answer))
         return 0
     for line in stdin:
         question = line.rstrip("\r\n")
@@ -188,7 +190,7 @@ def _ask(desk: Desk, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> in
         except BadQuestion as exc:
             out.write(json.dumps(_bad(question, exc), ensure_ascii=False) + "\n" if args.json else f"{exc}\n\n")
             continue
-        out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n" if args.json else render_answer(answer) + "\n")
+        out.write(json.dumps(answer_json(answer), ensure_ascii=False) + "\n" if args.json else render_answer(answer) + "\n")
         out.flush()
     return 0
 
@@ -197,13 +199,13 @@ def _bad(question: str, error: BadQuestion) -> dict[str, object]:
     return {"question": question, "found": False, "answers": [], "message": error.message}
 
 
-def _cite(cited: Any) -> str:
-    """The citation line of anything with ``source``, ``title``, ``line_start``, ``line_end`` (and ``date``)."""
-    return citation_line(cited.source, cited.line_start, cited.line_end, title=cited.title, date=getattr(cited, "date", None))
+def _cite(citation: Citation, indent: str = "  ") -> list[str]:
+    """A source for a terminal: ``— Headline — Outlet, date``, then the file, lines and address below it."""
+    return [f"{indent}\u2014 {headline_line(citation)}", f"{indent}  {where_line(citation)}"]
 
 
 def render_answer(answer: Answer) -> str:
-    """An answer for a terminal: the quote, then ``— title (file, line N)``, then "also in"."""
+    """An answer for a terminal: the quote, then its source (headline line, then file and lines), then "also in"."""
     if not answer.found:
         text = answer.message or "The coverage doesn't answer that."
         if answer.suggestions:
@@ -211,12 +213,14 @@ def render_answer(answer: Answer) -> str:
         return text + "\n"
     best, *others = answer.answers
     who = f"{best.speaker}: " if best.speaker else ""
-    parts = [f"{who}{best.quote}", f"  \u2014 {_cite(best)}"]
+    parts = [f"{who}{best.quote}", *_cite(best)]
+    for copy in best.also:
+        parts += _cite(copy, "  the same words in ")
     if others:
         parts.append("\nAlso in:")
         for other in others:
             parts.append(f"  {other.quote}")
-            parts.append(f"    \u2014 {_cite(other)}")
+            parts += _cite(other, "    ")
     return "\n".join(parts) + "\n"
 
 
@@ -342,7 +346,7 @@ def _summary(coverage: Coverage, settings: Settings, args: argparse.Namespace, o
 
         summary = asyncio.run(rewrite(summary, endpoint))
     if args.json:
-        out.write(json.dumps(summary.to_json(), ensure_ascii=False) + "\n")
+        out.write(json.dumps(summary_json(summary), ensure_ascii=False) + "\n")
     else:
         out.write(render_summary(summary))
     return 0
@@ -358,14 +362,15 @@ def _check(coverage: Coverage, args: argparse.Namespace, stdin: TextIO, out: Tex
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        out.write(json.dumps(check_json(result), ensure_ascii=False) + "\n")
         return 0
     lines = [result.message]
     for match in result.matches[:5]:
-        who = f"{match.speaker}: " if match.speaker else ""
-        lines += ["", f"{who}{match.original}", f"  \u2014 {_cite(match)}"]
-        if match.also:
-            lines.append("  also in " + ", ".join(match.also))
+        cite = match.cite
+        who = f"{cite.speaker}: " if cite.speaker else ""
+        lines += ["", f"{who}{cite.quote}", *_cite(cite)]
+        for copy in cite.also:
+            lines += _cite(copy, "  the same words in ")
         for difference in match.differences:
             if difference.kind == "changed":
                 lines.append(f"  pasted \u201c{difference.pasted}\u201d where the article has \u201c{difference.original}\u201d")
@@ -392,9 +397,9 @@ def render_summary(summary: Summary) -> str:
             lines.append(heading)
         for number, point in enumerate(points, start=1):
             who = f"{point.speaker}: " if point.speaker and heading else ""
-            lines.append(f"{number}. {who}{point.text}")
-            cites = [point.cite, *point.also]
-            lines.append("   \u2014 " + "; ".join(_cite(c) for c in cites))
+            lines.append(f"{number}. {who}{point.quote}")
+            for cite in (point, *point.also):
+                lines += _cite(cite, "   ")
     return "\n".join(lines) + "\n"
 
 
@@ -410,7 +415,7 @@ def _sources(coverage: Coverage, as_json: bool, out: TextIO) -> int:
         out.write("No articles are indexed.\n")
     for a in rows:
         byline = f" \u2014 by {a.byline}" if a.byline else ""
-        out.write(f"{a.name}  ({a.passages} passages)\n    {a.title or '(no headline)'}{byline}\n")
+        out.write(f"{a.name}  ({a.passages} passages)\n    {a.title or '(no headline) ' + a.label}{byline}\n")
     for skip in coverage.skipped:
         out.write(f"skipped {skip.name}: {skip.reason}\n")
     out.write(f"{len(rows)} articles, {coverage.passage_count} passages\n")

@@ -1,24 +1,31 @@
-"""Answers, passages and reports as Discord messages, always within Discord's limits.
+"""Answers, passages, summaries, checks and reports as Discord messages, always within Discord's limits.
 
-Everything renders from the JSON form of an answer (``Answer.to_json()``), the same form the
-store keeps, so a button pressed after a restart renders exactly what was first shown. Long
-text is cut at a sentence boundary (a word boundary when a single sentence is too long) and
-marked with "…"; the rest stays reachable through the "Full passage" pages.
+Everything renders from the typed results of :mod:`index` (an answer as :mod:`bot.payload`
+bounds and stores it, so a button pressed after a restart renders exactly what was first
+shown). Every source is shown one way (:func:`source_block`): ``**Headline** — Outlet, date``,
+linked to the article when its address is known, with the file and lines in small text below.
+Long text is cut at a sentence boundary (a word boundary when a single sentence is too long)
+and marked with "…"; the rest stays reachable through the "Full passage" pages.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import discord
 
-from index.refresh import RefreshReport
-from index.table import ArticleInfo
+from index.answer import Answer
+from index.check import CheckResult
+from index.citation import Citation
 from index.feeds import FeedReport
+from index.refresh import RefreshReport
+from index.summary import Summary
+from index.table import ArticleInfo
 from index.text import sentence_spans
 
-from .citation import citation_line
+from .citation import outlet_and_date, where
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -28,6 +35,11 @@ FIELD_LIMIT = 1024
 FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
 FIELDS_LIMIT = 25
+#: A headline, outlet, file name or date is shown up to this long.
+LABEL_CHARS = 200
+#: A headline and its address longer than this together are shown unlinked: a source's block
+#: (headline, outlet and date, file and lines) must fit an embed field whole, never cut mid-link.
+LINKED_CHARS = 600
 ELLIPSIS = "\u2026"
 #: How far past a cut :func:`clip` looks to tell whether a sentence ends before it.
 _LOOKAHEAD = 80
@@ -99,26 +111,60 @@ def quote_block(text: str, limit: int) -> str:
         clipped = clip(clipped, max(1, len(clipped) - (len(block) - limit) - 1))
 
 
-def source_line(citation: dict[str, Any]) -> str:
-    """A JSON citation's line: ``Title (file, line N, date)``."""
-    title, date = citation.get("title"), citation.get("date")
-    return citation_line(
-        clip(citation["source"], 200), citation["line_start"], citation["line_end"],
-        title=clip(title, 200) if title else None, date=clip(date, 40) if date else None,
-    )
+def source_link(citation: Citation) -> str:
+    """``**Headline** — Outlet, date`` in Markdown, the headline linked to the article when its address is known."""
+    text = escape(clip(citation.title, LABEL_CHARS))
+    headline = f"**{text}**"
+    if citation.url and len(text) + len(citation.url) < LINKED_CHARS:
+        headline = f"**[{_BRACKET.sub(_ESCAPED, text)}]({_href(citation.url)})**"
+    rest = outlet_and_date(citation)
+    return f"{headline} \u2014 {escape(clip(rest, LABEL_CHARS))}" if rest else headline
 
 
-def answer_embed(question: str, data: dict[str, Any]) -> discord.Embed:
-    """The answer card: the quote, the speaker, the source, then "also in" the other articles."""
-    best, *others = data["answers"]
+def source_block(citation: Citation) -> str:
+    """The headline line, then the file and lines it quotes in small text (``-#``): the one way a source is shown."""
+    return f"{source_link(citation)}\n-# {escape(clip(where(citation), LABEL_CHARS))}"
+
+
+#: A bracket in a link's text not escaped yet: "]" would end the text, "[" open another.
+_BRACKET = re.compile(r"(?<!\\)([\[\]])")
+_ESCAPED = r"\\\1"
+
+
+def _href(url: str) -> str:
+    """A web address that a Markdown link cannot be broken out of (parentheses, spaces and angle brackets encoded)."""
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+
+
+def _sources(citations: Sequence[Citation], limit: int) -> str:
+    """Several sources, one block each, as many as fit in ``limit`` characters."""
+    blocks: list[str] = []
+    used = 0
+    for index, citation in enumerate(citations):
+        block = source_block(citation)
+        more = len(citations) - index
+        if blocks and used + len(block) + 1 > limit - 20:
+            blocks.append(f"-# \u2026and {more} more")
+            break
+        blocks.append(block)
+        used += len(block) + 1
+    return clip("\n".join(blocks), limit)
+
+
+def answer_embed(answer: Answer) -> discord.Embed:
+    """The answer card: the quote, the speaker, the source (linked headline, file and lines), then "also in" the other articles."""
+    best, *others = answer.answers
     embed = discord.Embed(
-        title=title(question),
-        description=quote_block(best["quote"], DESCRIPTION_LIMIT),
+        title=title(answer.question),
+        url=best.url,
+        description=quote_block(best.quote, DESCRIPTION_LIMIT),
         colour=COLOUR,
     )
-    if best.get("speaker"):
-        embed.add_field(name="Speaker", value=literal(best["speaker"], FIELD_LIMIT), inline=True)
-    embed.add_field(name="Source", value=literal(source_line(best), FIELD_LIMIT), inline=False)
+    if best.speaker:
+        embed.add_field(name="Speaker", value=literal(best.speaker, FIELD_LIMIT), inline=True)
+    embed.add_field(name="Source", value=_sources([best], FIELD_LIMIT), inline=False)
+    if best.also:
+        embed.add_field(name="The same words in", value=_sources(best.also, FIELD_LIMIT), inline=False)
     if others:
         embed.add_field(name="Also in", value=_also_in(others), inline=False)
     embed.set_footer(text="Quoted word for word from the coverage \u00b7 Full passage shows the context")
@@ -126,13 +172,22 @@ def answer_embed(question: str, data: dict[str, Any]) -> discord.Embed:
     return embed
 
 
-def _also_in(others: Sequence[dict[str, Any]]) -> str:
-    per_item = max(80, (FIELD_LIMIT - 4 * len(others)) // max(1, len(others)))
-    items = []
-    for other in others:
-        line = escape(source_line(other))
-        excerpt = clip(other["quote"], max(20, per_item - len(line) - 8))
-        items.append(clip(f"\u2022 {line}\n\u201c{escape(excerpt)}\u201d", per_item))
+def _also_in(others: Sequence[Citation]) -> str:
+    """Each other article's source, with as much of its quote as its share of the field holds
+    (a source is never cut: those that do not fit are counted instead)."""
+    per_item = max(120, (FIELD_LIMIT - 4 * len(others)) // max(1, len(others)))
+    items: list[str] = []
+    used = 0
+    for index, other in enumerate(others):
+        line = source_block(other)
+        room = per_item - len(line) - 3
+        # Quoted as the card is, in a block quote: the words keep their own quotation marks.
+        item = f"{line}\n> {literal(other.quote, room)}" if room >= 40 else line
+        if items and used + len(item) + 1 > FIELD_LIMIT - 20:
+            items.append(f"-# \u2026and {len(others) - index} more")
+            break
+        items.append(item)
+        used += len(item) + 1
     return clip("\n".join(items), FIELD_LIMIT)
 
 
@@ -144,25 +199,26 @@ def _fit(embed: discord.Embed) -> None:
         embed.description = clip(text, max(1, len(text) - excess - 1))
 
 
-def not_found_text(data: dict[str, Any]) -> str:
+def not_found_text(answer: Answer) -> str:
     """The short, friendly reply when the coverage doesn't answer."""
-    text = "I couldn't find that in the coverage. " + literal(data.get("message") or "", CONTENT_LIMIT // 2)
-    suggestions = data.get("suggestions") or []
-    if suggestions:
-        text += " Did you mean " + " or ".join(f"**{literal(s, 100)}**" for s in suggestions[:3]) + "?"
+    text = "I couldn't find that in the coverage. " + literal(answer.message or "", CONTENT_LIMIT // 2)
+    if answer.suggestions:
+        text += " Did you mean " + " or ".join(f"**{literal(s, 100)}**" for s in answer.suggestions[:3]) + "?"
     return clip(text.strip(), CONTENT_LIMIT)
 
 
-def passage_pages(citation: dict[str, Any], *, page_size: int = PAGE_CHARS) -> list[discord.Embed]:
+def passage_pages(
+    citation: Citation, *, offset: int = 0, total: int = 0, page_size: int = PAGE_CHARS
+) -> list[discord.Embed]:
     """The passage behind a citation, split at sentence boundaries into at most :data:`MAX_PAGES` pages.
 
-    Stored answers keep an excerpt around the quote (see :mod:`bot.payload`); whatever arrives,
-    no more than the pages can show is looked at.
+    ``citation.passage`` may be an excerpt (see :mod:`bot.payload`): one starting ``offset``
+    characters into a passage ``total`` characters long. Whatever arrives, no more than the
+    pages can show is looked at.
     """
-    passage = citation["passage"]
+    passage = citation.passage or citation.quote
     text = passage[: MAX_PAGES * page_size]
-    offset = int(citation.get("passage_start") or 0)
-    total = max(int(citation.get("passage_length") or 0), offset + len(passage))
+    total = max(total, offset + len(passage))
     shortened = offset > 0 or offset + len(text) < total
     pieces: list[str] = []
     start = 0
@@ -178,16 +234,14 @@ def passage_pages(citation: dict[str, Any], *, page_size: int = PAGE_CHARS) -> l
             pieces[0] = ELLIPSIS + pieces[0]
         if not pieces[-1].endswith(ELLIPSIS):
             pieces[-1] += ELLIPSIS
+    rest = outlet_and_date(citation)
+    heading = title(clip(citation.title, LABEL_CHARS) + (f" \u2014 {clip(rest, LABEL_CHARS)}" if rest else ""))
     pages = []
     for number, piece in enumerate(pieces, start=1):
-        embed = discord.Embed(
-            title=title(citation.get("title") or citation["source"]),
-            description=quote_block(piece, DESCRIPTION_LIMIT),
-            colour=COLOUR,
-        )
-        footer = source_line(citation)
-        if citation.get("section"):
-            footer += f" \u00b7 {clip(citation['section'], 200)}"
+        embed = discord.Embed(title=heading, url=citation.url, description=quote_block(piece, DESCRIPTION_LIMIT), colour=COLOUR)
+        footer = where(citation)
+        if citation.section:
+            footer += f" \u00b7 {clip(citation.section, 200)}"
         if shortened:
             footer += f" \u00b7 excerpt of a {total:,}-character passage"
         if len(pieces) > 1:
@@ -197,16 +251,18 @@ def passage_pages(citation: dict[str, Any], *, page_size: int = PAGE_CHARS) -> l
     return pages
 
 
-def sources_embed(question: str, data: dict[str, Any]) -> discord.Embed:
-    """Every article that answers, one field each."""
-    embed = discord.Embed(title=title(f"Sources for: {question}"), colour=COLOUR)
-    for citation in data["answers"][:10]:
+def sources_embed(answer: Answer) -> discord.Embed:
+    """Every article that answers, one field each: its linked headline, file and lines, and the quote."""
+    embed = discord.Embed(title=title(f"Sources for: {answer.question}"), colour=COLOUR)
+    for number, citation in enumerate(answer.answers[:10], start=1):
+        who = f" {literal(citation.speaker, 200)}" if citation.speaker else ""
+        block = source_block(citation)
         embed.add_field(
-            name=literal(source_line(citation), FIELD_NAME_LIMIT),
-            value=quote_block(citation["quote"], FIELD_LIMIT),
+            name=f"{number}.{who}",
+            value=clip(block + "\n" + quote_block(citation.quote, max(1, FIELD_LIMIT - len(block) - 1)), FIELD_LIMIT),
             inline=False,
         )
-    if not data["answers"]:
+    if not answer.answers:
         embed.description = "No article answers this question."
     _shrink_fields(embed)
     return embed
@@ -280,24 +336,23 @@ def _file_list(items: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def summary_pages(data: dict[str, Any]) -> list[discord.Embed]:
-    """A summary as embeds: numbered quoted points with their sources, split over pages when long."""
-    heading = title(data["title"])
-    if not data["points"]:
-        message = literal(data.get("message") or "Nothing to summarise.", DESCRIPTION_LIMIT)
+def summary_pages(summary: Summary) -> list[discord.Embed]:
+    """A summary as embeds: numbered quoted points under their linked sources, split over pages when long."""
+    heading = title(summary.title)
+    if not summary.points and not summary.quotes:
+        message = literal(summary.message or "Nothing to summarise.", DESCRIPTION_LIMIT)
         return [discord.Embed(title=heading, description=message, colour=NOT_FOUND_COLOUR)]
     blocks: list[str] = []
-    if data.get("abstract"):
-        blocks.append(escape(clip(data["abstract"], 1500)))
-    quotes_started = False
-    for number, point in enumerate(data["points"], start=1):
-        if point.get("speaker") and data["kind"] == "overview" and not quotes_started:
+    if summary.abstract:
+        blocks.append(escape(clip(summary.abstract, 1500)))
+    points = [(point, False) for point in summary.points] + [(point, True) for point in summary.quotes]
+    for number, (point, quoted) in enumerate(points, start=1):
+        if quoted and number == len(summary.points) + 1:
             blocks.append("**Who said what**")
-            quotes_started = True
-        cites = point.get("sources") or [point]
-        where = "; ".join(escape(source_line(c)) for c in cites[:3])
-        who = f"**{literal(point['speaker'], 200)}:** " if point.get("speaker") and data["kind"] == "overview" else ""
-        blocks.append(clip(f"{number}. {who}\u201c{literal(point['text'], 1800)}\u201d\n\u2014 {where}", 1800))
+        who = f"**{literal(point.speaker, 200)}:** " if point.speaker and quoted else ""
+        cited = _sources([point, *point.also[:2]], 700)
+        text = literal(point.quote, max(200, 1790 - len(cited) - len(who)))
+        blocks.append(clip(f"{number}. {who}\u201c{text}\u201d\n{cited}", 1800))
     pages: list[str] = []
     current = ""
     for block in blocks:
@@ -327,7 +382,7 @@ CHECK_TITLES = {
 }
 
 
-def _marked(text: str, marks: Sequence[Sequence[int]], style: str, limit: int = FIELD_LIMIT) -> str:
+def _marked(text: str, marks: Sequence[tuple[int, int]], style: str, limit: int = FIELD_LIMIT) -> str:
     """``text`` escaped, with the ``marks`` spans wrapped in a Markdown style (``**`` bold, ``~~`` struck);
     only the first ``limit`` characters, which is all a field can show."""
     text = text[:limit]
@@ -341,37 +396,35 @@ def _marked(text: str, marks: Sequence[Sequence[int]], style: str, limit: int = 
     return "".join(out)
 
 
-def check_embed(data: dict[str, Any]) -> discord.Embed:
-    """A /check verdict: the coverage's words (differences in bold) beside the pasted ones (differences struck)."""
+def check_embed(result: CheckResult) -> discord.Embed:
+    """A /check verdict: the coverage's words (differences in bold) beside the pasted ones (differences struck), and where they are."""
+    best = result.matches[0] if result.matches else None
     embed = discord.Embed(
-        title=CHECK_TITLES.get(data["verdict"], "Check"),
-        description=literal(data["message"], 600),
-        colour=NOT_FOUND_COLOUR if data["verdict"] == "not_found" else COLOUR,
+        title=CHECK_TITLES.get(result.verdict, "Check"),
+        url=best.cite.url if best else None,
+        description=literal(result.message, 600),
+        colour=NOT_FOUND_COLOUR if result.verdict == "not_found" else COLOUR,
     )
-    matches = data["matches"]
-    if matches:
-        best = matches[0]
-        original = _marked(best["original"], best.get("original_marks", []), "**")
+    if best is not None:
+        original = _marked(best.cite.quote, best.original_marks, "**")
         embed.add_field(name="In the coverage", value=clip("> " + original, FIELD_LIMIT), inline=False)
-        if best.get("differences"):
-            pasted = _marked(data["text"], best.get("pasted_marks", []), "~~")
+        if best.differences:
+            pasted = _marked(result.text, best.pasted_marks, "~~")
             embed.add_field(name="You pasted", value=clip("> " + pasted, FIELD_LIMIT), inline=False)
-        if best.get("speaker"):
-            embed.add_field(name="Speaker", value=literal(best["speaker"], FIELD_LIMIT), inline=True)
-        sources = best.get("sources") or [best["source"]]
-        embed.add_field(
-            name="Source",
-            value=clip(escape(source_line(best)) + (f" (also in {literal(', '.join(sources[1:11]), 600)})" if len(sources) > 1 else ""), FIELD_LIMIT),
-            inline=False,
-        )
-        for other in matches[1:4]:
+        if best.cite.speaker:
+            embed.add_field(name="Speaker", value=literal(best.cite.speaker, FIELD_LIMIT), inline=True)
+        embed.add_field(name="Source", value=_sources([best.cite], FIELD_LIMIT), inline=False)
+        if best.cite.also:
+            embed.add_field(name="The same words in", value=_sources(best.cite.also, FIELD_LIMIT), inline=False)
+        for other in result.matches[1:4]:
+            block = source_block(other.cite)
             embed.add_field(
-                name=clip(f"Also close: {escape(source_line(other))}", FIELD_NAME_LIMIT),
-                value=clip("> " + literal(other["original"], FIELD_LIMIT), FIELD_LIMIT),
+                name="Also close",
+                value=clip(block + "\n> " + literal(other.cite.quote, max(1, FIELD_LIMIT - len(block) - 3)), FIELD_LIMIT),
                 inline=False,
             )
     else:
-        embed.add_field(name="You pasted", value=clip("> " + literal(data["text"], FIELD_LIMIT), FIELD_LIMIT), inline=False)
+        embed.add_field(name="You pasted", value=clip("> " + literal(result.text, FIELD_LIMIT), FIELD_LIMIT), inline=False)
     _shrink_fields(embed)
     return embed
 

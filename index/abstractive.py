@@ -35,7 +35,7 @@ class Endpoint:
 
 
 def _prompt(summary: Summary) -> str:
-    numbered = [f"[{i}] {p.text} ({p.cite.title})" for i, p in enumerate((*summary.points, *summary.quotes), start=1)]
+    numbered = [f"[{i}] {p.quote} ({p.title})" for i, p in enumerate((*summary.points, *summary.quotes), start=1)]
     return f"{summary.title}\n\n" + "\n".join(numbered)
 
 

@@ -9,7 +9,8 @@ One pipeline, each stage its own module with a typed result:
     gather                (evidence)    Candidates → Units: sentences and statements, each with named features
     rank                  (choose)      Units → ranked by weighted evidence
     quote_window          (window)      the best unit → the words to quote
-    Reader.cite           (reader)      the words → a Citation (file, lines, headline, date)
+    cite, group           (citation)    the words → a Citation (file, lines, headline, outlet, date, link);
+                                        the same words in several files → one, citing them all
     weak                  (abstain)     too little of the question in the best answer → not answered
 
 A person asked about a topic gets their own words on that topic first, then their words in
@@ -22,12 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from . import abstain, candidates, choose, evidence
+from .citation import Citation, cite, group
 from .coverage import Coverage
 from .evidence import Unit
+from .passages import Passage
 from .people import People, Person, Unknown
 from .question import Question, parse_question, without_speaker
-from .reader import Citation, Reader
-from .text import fold
+from .reader import Reader
 from .window import quote_window, with_neighbours
 
 __all__ = ["Answer", "Answerer", "Citation"]
@@ -38,24 +40,14 @@ OTHER_MARGIN = 1.5
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """What a question gets: the cited answers, best first — or why there are none."""
+
     question: str
     found: bool
-    answers: tuple[Citation, ...] = ()
-    message: str | None = None
-    suggestions: tuple[str, ...] = ()
+    answers: tuple[Citation, ...] = ()  # the best, then the best of each other article ("also in")
+    message: str | None = None  # why nothing was found (user-safe)
+    suggestions: tuple[str, ...] = ()  # "did you mean" names
     kind: str = "fact"  # "speaker" when the first answer is the asked person's own words, else "fact"
-
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "question": self.question,
-            "found": self.found,
-            "answers": [a.to_json() for a in self.answers],
-        }
-        if self.message:
-            data["message"] = self.message
-        if self.suggestions:
-            data["suggestions"] = list(self.suggestions)
-        return data
 
 
 class Answerer:
@@ -158,27 +150,26 @@ class Answerer:
         same words in another file — wire copy — are cited under the first quote instead)."""
         wanted = evidence.answer_test(question, question.wants)
         best = ranked[0][0]
-        citations: list[Citation] = []
-        by_quote: dict[str, int] = {}
+        picked: list[Citation] = []
         files: set[str] = set()
         for value, unit in ranked:
-            if citations and value < best - OTHER_MARGIN:
+            if picked and value < best - OTHER_MARGIN:
                 break
-            start, end = quote_window(unit, wanted)
-            passage, start, end = with_neighbours(unit, value, start, end, ranked, wanted)
-            key = fold(passage.text[start:end])
-            if key in by_quote:
-                twin = citations[by_quote[key]]
-                if unit.passage.file != twin.source and unit.passage.file not in twin.also:
-                    citations[by_quote[key]] = replace(twin, also=(*twin.also, unit.passage.file))
-                files.add(unit.passage.file)
-                continue
-            if unit.passage.file in files or len(citations) >= self.top:
+            if unit.passage.file in files:
                 continue
             files.add(unit.passage.file)
-            by_quote[key] = len(citations)
-            citations.append(self.reader.cite(passage, start, end, value, unit.speaker if unit.features["speaker"] else None))
-        return Answer(question.text, True, tuple(citations), kind=kind)
+            start, end = quote_window(unit, wanted)
+            passage, start, end = with_neighbours(unit, value, start, end, ranked, wanted)
+            picked.append(self._cite(unit, value, passage, start, end))
+        return Answer(question.text, True, tuple(group(picked)[: self.top]), kind=kind)
+
+    def _cite(self, unit: Unit, value: float, passage: Passage, start: int, end: int) -> Citation:
+        """The quote window as a citation, with where the unit's own words (the ones that answer) are in it."""
+        citation = cite(self.reader, passage, start, end, speaker=unit.speaker if unit.features["speaker"] else None, score=value)
+        at = citation.quote.find(unit.text)
+        if at < 0:
+            return citation
+        return replace(citation, span=(at, at + len(unit.text)))
 
     def _not_found(self, question: Question, message: str, suggestions: Sequence[str] = ()) -> Answer:
         return Answer(question.text, False, message=message, suggestions=tuple(suggestions))

@@ -1,9 +1,13 @@
 """Article files to articles: decoding, structure (headline, byline, sections), paragraphs with line numbers.
 
-Articles come as they were saved, not in one house style: a headline on line 1 or none, a
-"Written by ..." byline, a reading-time line ("4 minutes, 56 seconds Read"), sub-headings with or
+Articles come as they were saved, not in one house style: a headline on line 1, after a
+standfirst paragraph, or none at all; a "Written by ..." byline, a reading-time line ("4 minutes, 56 seconds Read"), sub-headings with or
 without blank lines around them, share buttons and "Similar Posts" lists at the end. The rules
 below look only at the shape of each line, never at a particular outlet or file.
+
+An article without a headline still gets a real name to be cited by (:func:`stand_in_title`):
+its file name read as words when it is words ("1973_oil_crisis.txt"), else its first sentence
+cut at a word boundary — never a bare file name like ``002_8bc5e7102b110562.txt``.
 
 A file may also start with a metadata header, which the coverage tools write when they save an
 article fetched from the web::
@@ -23,12 +27,13 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from .errors import UnreadableFile
-from .text import squash
+from .text import sentence_spans, squash
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 #: Files larger than this are not articles (a dump, a log) and are skipped.
@@ -57,11 +62,12 @@ class Article:
     paragraphs: tuple[Paragraph, ...]
     sections: tuple[str, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)  # date, outlet, url, ... from a header
+    stand_in: str | None = None  # what to call it without a headline (see stand_in_title)
 
     @property
     def label(self) -> str:
-        """What to call the article when citing it: its headline, or its file name."""
-        return self.title or Path(self.name).name
+        """What to call the article when citing it: its headline, or a stand-in for one."""
+        return self.title or self.stand_in or Path(self.name).name
 
     @property
     def date(self) -> str | None:
@@ -254,6 +260,16 @@ def _heading_like(line: str) -> bool:
     return _is_title_case(line) or (count <= 6 and line[-1] not in ":")
 
 
+#: A headline runs to at least this many words; a section heading is usually shorter
+#: ("Challenges in Negotiating Peace"), which tells the two apart after a standfirst.
+HEADLINE_MIN_WORDS = 6
+
+
+def _headline_after_standfirst(line: str) -> bool:
+    """A headline below the standfirst: a title-case heading of a headline's length."""
+    return _heading_like(line) and _is_title_case(line) and _word_count(line) >= HEADLINE_MIN_WORDS
+
+
 def _title_like(line: str) -> bool:
     """A headline on the first line: like a heading, but a final period is tolerated."""
     count = _word_count(line)
@@ -388,6 +404,19 @@ def parse_article(text: str, name: str) -> Article:
             seen_content = True
             continue
         if (
+            title is None
+            and not sections
+            and len(paragraphs) <= 1
+            and index <= 3
+            and following is not None
+            and _headline_after_standfirst(line)
+            and not _heading_like(following)
+        ):
+            # Pages saved from the web often put the standfirst above the headline: the first
+            # headline-length heading, before any section and after one paragraph at most.
+            title = line
+            continue
+        if (
             following is not None
             and _heading_like(line)
             and not _heading_like(following)
@@ -408,4 +437,31 @@ def parse_article(text: str, name: str) -> Article:
         paragraphs=tuple(paragraphs),
         sections=tuple(sections),
         meta={k: v for k, v in meta.items() if k not in ("title", "byline", "author") and v},
+        stand_in=None if title else stand_in_title(name, paragraphs),
     )
+
+
+#: A stand-in title from the first sentence is cut to this many characters, at a word boundary.
+STAND_IN_CHARS = 90
+_SLUG_SPLIT = re.compile(r"[\s_\-.+]+")
+_SLUG_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019][^\W\d_]+)*$")
+
+
+def stand_in_title(name: str, paragraphs: Sequence[Paragraph]) -> str | None:
+    """What to call an article that has no headline: its file name read as words when every
+    part of it is a word or a short number ("1973_oil_crisis.txt" → "1973 oil crisis"); else its
+    first sentence, cut at a word boundary; None for an article with no text at all."""
+    parts = [part for part in _SLUG_SPLIT.split(Path(name).stem) if part]
+    named = sum(1 for part in parts if _SLUG_WORD.match(part))
+    if named >= 2 and all(_SLUG_WORD.match(part) or (part.isdigit() and len(part) <= 4) for part in parts):
+        text = " ".join(parts)
+        return text[0].upper() + text[1:]
+    if not paragraphs:
+        return None
+    first = paragraphs[0].text
+    spans = sentence_spans(first)
+    sentence = first[spans[0][0] : spans[0][1]] if spans else first
+    if len(sentence) <= STAND_IN_CHARS:
+        return sentence.rstrip(".") if sentence.endswith(".") and not sentence.endswith("..") else sentence
+    cut = sentence.rfind(" ", 0, STAND_IN_CHARS)
+    return sentence[: cut if cut > 0 else STAND_IN_CHARS].rstrip(" ,;:\u2014\u2013-") + "\u2026"

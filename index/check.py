@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from difflib import Match as Block  # one run of equal words: a, b, size
 from difflib import SequenceMatcher
 
+from .citation import Citation, cite, wire_key, with_copy
 from .coverage import Coverage
 from .engine import Search, SearchEngine
 from .errors import BadQuestion
@@ -56,45 +57,21 @@ class Difference:
 
 @dataclass(frozen=True, slots=True)
 class Match:
+    """Where the coverage has the pasted words, and how they differ."""
+
     verdict: str  # "verbatim" or "altered"
-    source: str
-    title: str
-    line_start: int
-    line_end: int
-    original: str  # the stretch of the article the paste corresponds to (whole sentences, exact)
+    #: The stretch of the article the paste corresponds to (whole sentences, exact), where it is,
+    #: who said it, and the other files carrying the same text (wire copy).
+    cite: Citation
     similarity: float  # share of the pasted words found in order
-    speaker: str | None = None
     differences: tuple[Difference, ...] = ()
-    also: tuple[str, ...] = ()  # other files carrying the same text (wire copy)
-    #: (start, end) character spans that differ: in ``original``, and in the checked text.
+    #: (start, end) character spans that differ: in ``cite.quote``, and in the checked text.
     original_marks: tuple[tuple[int, int], ...] = ()
     pasted_marks: tuple[tuple[int, int], ...] = ()
-    # Where the match is, for reading who said it (not part of the JSON form).
+    # Where the match is, for reading who said it.
     passage: Passage | None = field(default=None, compare=False, repr=False)
     offset: int = field(default=0, compare=False, repr=False)
     runs_to_end: bool = field(default=False, compare=False, repr=False)
-
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "verdict": self.verdict,
-            "source": self.source,
-            "title": self.title,
-            "line_start": self.line_start,
-            "line_end": self.line_end,
-            "original": self.original,
-            "similarity": round(self.similarity, 3),
-        }
-        if self.speaker:
-            data["speaker"] = self.speaker
-        if self.differences:
-            data["differences"] = [{"kind": d.kind, "pasted": d.pasted, "original": d.original} for d in self.differences]
-        if self.also:
-            data["sources"] = [self.source, *self.also]
-        if self.original_marks:
-            data["original_marks"] = [list(m) for m in self.original_marks]
-        if self.pasted_marks:
-            data["pasted_marks"] = [list(m) for m in self.pasted_marks]
-        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +81,6 @@ class CheckResult:
     message: str
     person: str | None = None
     matches: tuple[Match, ...] = field(default_factory=tuple)
-
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "text": self.text,
-            "verdict": self.verdict,
-            "message": self.message,
-            "matches": [m.to_json() for m in self.matches],
-        }
-        if self.person:
-            data["person"] = self.person
-        return data
 
 
 def clean_paste(raw: str) -> str:
@@ -163,15 +129,16 @@ class Checker:
                 text, "not_found", "These words are not in the coverage (the articles indexed here may simply not include them).", claimed
             )
         best = matches[0]
-        if claimed and best.speaker and not self._said_by(claimed, best):
-            message = f"The coverage gives these words to {best.speaker}, not {claimed}."
+        speaker = best.cite.speaker
+        if claimed and speaker and not self._said_by(claimed, best):
+            message = f"The coverage gives these words to {speaker}, not {claimed}."
             return CheckResult(text, "other_speaker", message, claimed, tuple(matches))
         if best.verdict == "verbatim":
-            who = f" by {best.speaker}" if best.speaker else ""
+            who = f" by {speaker}" if speaker else ""
             message = f"Verbatim: the coverage quotes these words{who}."
         else:
             message = "Close, but altered: the coverage's words differ from the paste."
-        if claimed and not best.speaker:
+        if claimed and not speaker:
             message += f" The coverage does not say who said them, so it cannot confirm {claimed}."
         return CheckResult(text, best.verdict, message, claimed, tuple(matches))
 
@@ -207,19 +174,25 @@ class Checker:
                     joined = self._align(join_passages(hit.passage, next(iter(following.values()))), words)
                     if joined is not None and (match is None or joined.similarity > match.similarity):
                         match = joined
-            if match is not None and all(m.source != match.source or m.original != match.original for m in found):
+            if match is not None and all(m.cite.source != match.cite.source or m.cite.quote != match.cite.quote for m in found):
                 found.append(match)
         found.sort(key=lambda m: (m.verdict != "verbatim", -m.similarity))
         # The same words in several files (wire copy) are listed once, citing every file.
         grouped: list[Match] = []
+        at: dict[str, int] = {}
         for match in found:
-            twin = next((g for g in grouped if _fold_text(g.original) == _fold_text(match.original)), None)
-            if twin is None:
+            key = wire_key(match.cite.quote)
+            if key in at:
+                twin = grouped[at[key]]
+                grouped[at[key]] = replace(twin, cite=with_copy(twin.cite, match.cite))
+            else:
+                at[key] = len(grouped)
                 grouped.append(match)
-            elif match.source != twin.source and match.source not in twin.also:
-                grouped[grouped.index(twin)] = _with_also(twin, match.source)
         # Who said the words is read only for the matches shown.
-        return [replace(m, speaker=self._speaker(m.passage, m.offset)) if i < SHOWN else m for i, m in enumerate(grouped)]
+        return [
+            replace(m, cite=replace(m.cite, speaker=self._speaker(m.passage, m.offset))) if i < SHOWN else m
+            for i, m in enumerate(grouped)
+        ]
 
     def _align(self, passage: Passage, words: list[tuple[str, int, int]]) -> Match | None:
         pasted = [w for w, _, _ in words]
@@ -237,15 +210,9 @@ class Checker:
         start, end = _sentence_bounds(passage.text, original[first][1], original[last][2])
         diff, original_marks, pasted_marks = _differences(words, original[first : last + 1], start)
         verbatim = not diff
-        lines = passage.lines_of(start, end)
-        info = self.coverage.article(passage.file)
         return Match(
             verdict="verbatim" if verbatim else "altered",
-            source=passage.file,
-            title=info.label if info else passage.file,
-            line_start=lines[0],
-            line_end=lines[1],
-            original=passage.text[start:end],
+            cite=cite(self.reader, passage, start, end),
             similarity=similarity,
             differences=tuple(diff),
             original_marks=original_marks,
@@ -306,10 +273,3 @@ def _differences(
             original_marks.append((original[b1][1] - shift, original[b2 - 1][2] - shift))
     return diff, tuple(original_marks), tuple(pasted_marks)
 
-
-def _fold_text(text: str) -> str:
-    return " ".join(w for w, _, _ in _words(text))
-
-
-def _with_also(match: Match, source: str) -> Match:
-    return replace(match, also=(*match.also, source))

@@ -26,7 +26,7 @@ from .text import ANALYZER_VERSION
 
 #: Raised whenever the manifest, article parsing or the index schema changes: an index built
 #: by another version is rebuilt on open (keeping what its manifest knew).
-MANIFEST_VERSION = 8
+MANIFEST_VERSION = 9  # 9: a headline after the standfirst, and a stand-in title for articles without one
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
-"""One snapshot, read: corpus statistics, passages and whole articles, dates and citations.
+"""One snapshot, read: corpus statistics, passages and whole articles, dates and article facts.
 
 Everything that answers, summarises or checks reads the coverage through a :class:`Reader`,
 so they share one set of statistics (the idf of a term is the corpus's, never a handful of
-candidates' own) and one way of turning an excerpt into a citation. It talks to the index only
+candidates' own) and one table of article facts, which :func:`index.citation.cite` names
+sources by. It talks to the index only
 through the :class:`~index.engine.SearchEngine` protocol, so a fake engine in the tests (or a
 distributed one) serves it unchanged.
 """
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from .articles import parse_date
 from .attribution import SentenceInfo, analyse
@@ -38,51 +40,17 @@ class ArticleFacts:
     """What a reader needs to know about an article besides its passages."""
 
     name: str
-    title: str | None
+    title: str | None  # the headline, when the article has one
     date: str | None
     passages: int
+    stand_in: str | None = None  # what to call it without a headline (index.articles.stand_in_title)
+    outlet: str | None = None
+    url: str | None = None
 
     @property
     def label(self) -> str:
-        return self.title or self.name
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """One quoted answer and where it comes from."""
-
-    source: str  # the article file, relative to its corpus folder
-    title: str  # the article's headline, or its file name
-    quote: str  # an exact excerpt of the source (whitespace folded)
-    passage: str  # the whole passage the quote comes from
-    line_start: int
-    line_end: int
-    score: float
-    speaker: str | None = None
-    section: str | None = None
-    date: str | None = None
-    key: str = ""  # the passage's key, for "full passage" and similar follow-ups
-    also: tuple[str, ...] = ()  # other files carrying the same words (wire copy)
-
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "source": self.source,
-            "title": self.title,
-            "quote": self.quote,
-            "passage": self.passage,
-            "line_start": self.line_start,
-            "line_end": self.line_end,
-            "score": round(self.score, 4),
-        }
-        if self.speaker:
-            data["speaker"] = self.speaker
-        if self.section:
-            data["section"] = self.section
-        if self.date:
-            data["date"] = self.date
-        if self.also:
-            data["sources"] = [self.source, *self.also]
-        return data
+        """What to call the article when citing it: its headline, or a stand-in for one."""
+        return self.title or self.stand_in or Path(self.name).name
 
 
 class Reader:
@@ -211,26 +179,6 @@ class Reader:
         dates = [d for d in (parse_date(f.date) for f in self.articles.values()) if d is not None]
         return max(dates, default=None)
 
-    # -- citing ----------------------------------------------------------------------------
-
-    def cite(self, passage: Passage, start: int, end: int, score: float, speaker: str | None = None) -> Citation:
-        """``passage.text[start:end]`` as a citation: the exact words, the lines they are on."""
-        facts = self.articles.get(passage.file)
-        first, last = passage.lines_of(start, end)
-        return Citation(
-            source=passage.file,
-            title=facts.label if facts else passage.file,
-            quote=passage.text[start:end],
-            passage=passage.text,
-            line_start=first,
-            line_end=last,
-            score=score,
-            speaker=speaker,
-            section=passage.section,
-            date=facts.date if facts else None,
-            key=passage.key,
-        )
-
 
 class _CoverageArticles(Mapping[str, ArticleFacts]):
     """A coverage's article table seen as :class:`ArticleFacts` (built on access, like the table's rows)."""
@@ -243,7 +191,9 @@ class _CoverageArticles(Mapping[str, ArticleFacts]):
         facts = self._built.get(name)
         if facts is None:
             info = self._table[name]
-            facts = self._built[name] = ArticleFacts(info.name, info.title, info.date, info.passages)
+            facts = self._built[name] = ArticleFacts(
+                info.name, info.title, info.date, info.passages, info.stand_in, info.meta.get("outlet"), info.meta.get("url")
+            )
         return facts
 
     def __iter__(self) -> Iterator[str]:

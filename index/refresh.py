@@ -340,6 +340,7 @@ def _info(file: ScannedFile, article: Article, digest: str, passages: int) -> Ar
         sections=article.sections,
         passages=passages,
         meta=dict(article.meta),
+        stand_in=article.stand_in,
     )
 
 

@@ -17,11 +17,12 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .attribution import quoted_names
+from .citation import Citation, cite
 from .coverage import Coverage
 from .engine import Search, SearchEngine, article_passages
 from .names import fold_name
@@ -48,56 +49,16 @@ GRAPH_LIMIT = 300
 
 
 @dataclass(frozen=True, slots=True)
-class Cite:
-    source: str
-    title: str
-    line_start: int
-    line_end: int
-    date: str | None = None  # the article's date, as its header gives it
-
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {"source": self.source, "title": self.title, "line_start": self.line_start, "line_end": self.line_end}
-        if self.date:
-            data["date"] = self.date
-        return data
-
-
-@dataclass(frozen=True, slots=True)
-class Point:
-    text: str  # an exact excerpt of the source (whole sentences)
-    cite: Cite
-    also: tuple[Cite, ...] = ()  # the same point in other articles
-    speaker: str | None = None
-
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {"text": self.text, **self.cite.to_json()}
-        if self.also:
-            data["sources"] = [self.cite.to_json()] + [c.to_json() for c in self.also]
-        if self.speaker:
-            data["speaker"] = self.speaker
-        return data
-
-
-@dataclass(frozen=True, slots=True)
 class Summary:
+    """A summary: its points, each an exact excerpt (whole sentences) cited, whose ``also`` is the
+    same point in other articles and ``speaker`` the person quoted."""
+
     kind: str
     title: str
-    points: tuple[Point, ...] = ()
-    quotes: tuple[Point, ...] = ()  # "who said what" (overview)
+    points: tuple[Citation, ...] = ()
+    quotes: tuple[Citation, ...] = ()  # "who said what" (overview)
     message: str | None = None
     abstract: str | None = None  # the optional abstractive rewrite, citations kept
-
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "kind": self.kind,
-            "title": self.title,
-            "points": [p.to_json() for p in (*self.points, *self.quotes)],
-        }
-        if self.message:
-            data["message"] = self.message
-        if self.abstract:
-            data["abstract"] = self.abstract
-        return data
 
 
 @dataclass(slots=True)
@@ -142,11 +103,6 @@ class Summarizer:
         self.people = People(self.reader)
 
     # -- shared machinery ------------------------------------------------------------------
-
-    def _cite(self, passage: Passage, start: int, end: int) -> Cite:
-        info = self.coverage.article(passage.file)
-        first, last = passage.lines_of(start, end)
-        return Cite(passage.file, info.label if info else passage.file, first, last, info.date if info else None)
 
     def _candidates(self, passages: Iterable[Passage], *, only_standalone: bool = True) -> list[_Candidate]:
         found: list[_Candidate] = []
@@ -228,7 +184,7 @@ class Summarizer:
         *,
         relevance_weight: float = 0.0,
         one_per_article: bool = False,
-    ) -> list[Point]:
+    ) -> list[Citation]:
         """The ``count`` most central, mutually different sentences, with duplicates cited together."""
         if not candidates:
             return []
@@ -268,10 +224,9 @@ class Summarizer:
                     break
                 if other.passage.file not in seen:
                     seen.add(other.passage.file)
-                    also.append(self._cite(other.passage, other.start, other.end))
-            points.append(
-                Point(candidate.text, self._cite(candidate.passage, candidate.start, candidate.end), tuple(also), candidate.speaker)
-            )
+                    also.append(cite(self.reader, other.passage, other.start, other.end))
+            point = cite(self.reader, candidate.passage, candidate.start, candidate.end, speaker=candidate.speaker)
+            points.append(replace(point, also=tuple(also)))
         return points
 
     def _passages(self, info: ArticleInfo, limit: int | None = None) -> list[Passage]:
@@ -307,7 +262,7 @@ class Summarizer:
         key_points = self._pick(self._candidates(p for p in leads if p.ordinal < 3), points, one_per_article=True)
         return Summary("overview", title, tuple(key_points), tuple(self._who_said_what(leads, people)))
 
-    def _who_said_what(self, leads: Sequence[Passage], people: int) -> list[Point]:
+    def _who_said_what(self, leads: Sequence[Passage], people: int) -> list[Citation]:
         """The people the articles' opening passages quote most, one short quote each."""
         tally: dict[str, int] = defaultdict(int)
         display: dict[str, str] = {}
@@ -316,7 +271,7 @@ class Summarizer:
             tally[surname] += count
             if len(name) > len(display.get(surname, "")):
                 display[surname] = name
-        quotes: list[Point] = []
+        quotes: list[Citation] = []
         for surname in sorted(tally, key=lambda s: (-tally[s], s)):
             if len(quotes) >= people:
                 break
@@ -330,8 +285,7 @@ class Summarizer:
             statement = best.statement
             spans = sentence_spans(statement.text)
             end = statement.start + spans[0][1] if spans and len(statement.text) > 300 else statement.end
-            cite = self._cite(statement.passage, statement.start, end)
-            quotes.append(Point(statement.passage.text[statement.start : end], cite, speaker=best.speaker or display[surname]))
+            quotes.append(cite(self.reader, statement.passage, statement.start, end, speaker=best.speaker or display[surname]))
         return quotes
 
     def topic(self, topic: str, points: int = 5) -> Summary:
@@ -372,9 +326,9 @@ class Summarizer:
         candidates = self._candidates(self._passages(info))
         chosen = self._pick(candidates, points)
         order = {(c.passage.file, c.text): c.position for c in candidates}
-        chosen.sort(key=lambda p: order.get((p.cite.source, p.text), 0))
+        chosen.sort(key=lambda p: order.get((p.source, p.quote), 0))
         title = info.label + (f" \u2014 by {info.byline}" if info.byline else "")
-        return Summary("article", title, tuple(Point(p.text, p.cite) for p in chosen))
+        return Summary("article", title, tuple(replace(p, also=()) for p in chosen))
 
     def find_article(self, name: str) -> ArticleInfo | None:
         """An article by file name, path or headline (case and spacing folded)."""
@@ -410,11 +364,11 @@ class Summarizer:
         chosen = self._distinct(found, limit)
         return Summary("person", title, tuple(chosen))
 
-    def _distinct(self, candidates: list[_Candidate], limit: int) -> list[Point]:
+    def _distinct(self, candidates: list[_Candidate], limit: int) -> list[Citation]:
         """Every statement once: near-duplicates (the same words in two outlets) become one point citing both."""
         vectors = self._vectors(candidates)
         similarity = vectors @ vectors.T
-        points: list[Point] = []
+        points: list[Citation] = []
         taken: set[int] = set()
         for i, candidate in enumerate(candidates):
             if i in taken:
@@ -423,11 +377,12 @@ class Summarizer:
             taken.update(same)
             taken.add(i)
             also = tuple(
-                self._cite(candidates[j].passage, candidates[j].start, candidates[j].end)
+                cite(self.reader, candidates[j].passage, candidates[j].start, candidates[j].end)
                 for j in same
                 if candidates[j].passage.file != candidate.passage.file
             )
-            points.append(Point(candidate.text, self._cite(candidate.passage, candidate.start, candidate.end), also, candidate.speaker))
+            point = cite(self.reader, candidate.passage, candidate.start, candidate.end, speaker=candidate.speaker)
+            points.append(replace(point, also=also))
             if len(points) >= limit:
                 break
         return points
@@ -438,7 +393,7 @@ class Summarizer:
         title = f"New since the last refresh: {len(self.coverage.recent)} articles"
         if not names:
             return Summary("recent", title, message="The latest refresh added or changed no articles.")
-        chosen: list[Point] = []
+        chosen: list[Citation] = []
         for name in names:
             info = self.coverage.articles[name]
             chosen.extend(self._pick(self._candidates(self._passages(info, limit=12)), points_per_article))

@@ -23,10 +23,12 @@ class ArticleInfo:
     sections: tuple[str, ...]
     passages: int
     meta: dict[str, str] = field(default_factory=dict)
+    stand_in: str | None = None  # what to call it without a headline (index.articles.stand_in_title)
 
     @property
     def label(self) -> str:
-        return self.title or Path(self.name).name
+        """What to call the article when citing it: its headline, or a stand-in for one."""
+        return self.title or self.stand_in or Path(self.name).name
 
     @property
     def path(self) -> Path:
@@ -38,7 +40,7 @@ class ArticleInfo:
 
 
 #: The manifest's columns, in the order each row holds them.
-COLUMNS = ("folder", "sha256", "size", "mtime_ns", "title", "byline", "sections", "passages", "meta")
+COLUMNS = ("folder", "sha256", "size", "mtime_ns", "title", "byline", "sections", "passages", "meta", "stand_in")
 
 
 class ArticleTable(Mapping[str, ArticleInfo]):
@@ -68,8 +70,8 @@ class ArticleTable(Mapping[str, ArticleInfo]):
         info = self._built.get(name)
         if info is None:
             row = self._row(name)
-            folder, sha256, size, mtime_ns, title, byline, sections, passages, meta = row[:9]
-            info = ArticleInfo(name, folder, sha256, size, mtime_ns, title, byline, tuple(sections), passages, meta)
+            folder, sha256, size, mtime_ns, title, byline, sections, passages, meta, stand_in = row[:10]
+            info = ArticleInfo(name, folder, sha256, size, mtime_ns, title, byline, tuple(sections), passages, meta, stand_in)
             self._built[name] = info
         return info
 
@@ -122,4 +124,7 @@ class ArticleTable(Mapping[str, ArticleInfo]):
 
 
 def _row(info: ArticleInfo) -> list[Any]:
-    return [info.folder, info.sha256, info.size, info.mtime_ns, info.title, info.byline, list(info.sections), info.passages, info.meta]
+    return [
+        info.folder, info.sha256, info.size, info.mtime_ns, info.title, info.byline, list(info.sections), info.passages, info.meta,
+        info.stand_in,
+    ]

@@ -19,26 +19,33 @@ from index.question import MAX_QUESTION_CHARS, clean
 from ..checks import question_cooldown
 from ..client import NewsdeskBot
 from ..errors import TooSlow
-from ..payload import bounded
+from ..payload import Kept, bounded, decode, encode
 from ..render import NO_PINGS, answer_embed, clip, not_found_text, passage_pages, sources_embed
-from ..store import AnswerRecord, Store
+from ..store import Store
 from ..views import send_pages
 
 log = logging.getLogger("newsdesk.ask")
 MORE_SOURCES = 10
 
 
-def answer_question(desk: Desk, question: str, top: int | None = None) -> tuple[str, dict[str, Any]]:
+def answer_question(desk: Desk, question: str, top: int | None = None) -> Kept:
     """Answer and bound the result, both in the worker thread: however large the pipeline's answer,
-    only its bounded form (see bot/payload.py) ever reaches the event loop, SQLite or Discord."""
-    answer = desk.ask(question) if top is None else desk.ask(question, top=top)
-    return answer.question, bounded(answer.to_json())
+    only its bounded form (see bot/payload.py) ever reaches the event loop, the store or Discord."""
+    return bounded(desk.ask(question) if top is None else desk.ask(question, top=top))
 
 
-def stored_answer(store: Store, answer_id: int) -> AnswerRecord | None:
-    """A stored answer, bounded again: rows written by older versions kept whole passages."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class Stored:
+    """An answer read back from the store for one of its buttons."""
+
+    user_id: int | None
+    kept: Kept
+
+
+def stored_answer(store: Store, answer_id: int) -> Stored | None:
+    """A stored answer of any payload version, bounded again: rows of older versions kept whole passages."""
     record = store.answer(answer_id)
-    return dataclasses.replace(record, payload=bounded(record.payload)) if record else None
+    return Stored(record.user_id, decode(record.payload)) if record else None
 
 
 class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd:(?P<action>full|more|up|down|del):(?P<id>\d+)"):
@@ -75,17 +82,20 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd
 
     async def _act(self, bot: NewsdeskBot, interaction: discord.Interaction) -> None:
         record = await asyncio.to_thread(stored_answer, bot.store, self.answer_id)
-        if record is None or not record.payload.get("answers"):
+        if record is None or not record.kept.answer.answers:
             await interaction.response.send_message("That answer is no longer available; ask again.", ephemeral=True)
             return
+        kept = record.kept
         if self.action == "full":
-            await send_pages(interaction, await asyncio.to_thread(passage_pages, record.payload["answers"][0]))
+            pages = await asyncio.to_thread(
+                passage_pages, kept.answer.answers[0], offset=kept.passage_start, total=kept.passage_length
+            )
+            await send_pages(interaction, pages)
         elif self.action == "more":
             await interaction.response.defer(ephemeral=True, thinking=True)
-            _, data = await bot.answers.run(interaction.user.id, answer_question, bot.desk, record.question, MORE_SOURCES)
-            if not data["found"]:
-                data = record.payload
-            embed = await asyncio.to_thread(sources_embed, record.question, data)
+            more = await bot.answers.run(interaction.user.id, answer_question, bot.desk, kept.answer.question, MORE_SOURCES)
+            answer = more.answer if more.answer.found else kept.answer
+            embed = await asyncio.to_thread(sources_embed, answer)
             await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
         elif self.action in ("up", "down"):
             vote = 1 if self.action == "up" else -1
@@ -115,12 +125,12 @@ class Ask(commands.Cog):
 
     async def _answer(
         self, question: str, *, user_id: int, guild_id: int | None, channel_id: int | None, private: bool
-    ) -> tuple[dict[str, Any], int | None]:
-        """Answer in the answer pool and remember the answer; returns its bounded JSON form and id
+    ) -> tuple[Kept, int | None]:
+        """Answer in the answer pool and remember the answer; returns its bounded form and id
         (None when the state could not be written: the answer is sent all the same)."""
         started = time.perf_counter()
         try:
-            asked, data = await self.bot.answers.run(user_id, answer_question, self.bot.desk, question)
+            kept = await self.bot.answers.run(user_id, answer_question, self.bot.desk, question)
         except BadQuestion:
             raise
         except TooSlow:
@@ -131,11 +141,12 @@ class Ask(commands.Cog):
             self.bot.metrics.question_failed()
             raise
         latency = (time.perf_counter() - started) * 1000
-        self.bot.metrics.answered(found=data["found"], seconds=latency / 1000)
+        answer = kept.answer
+        self.bot.metrics.answered(found=answer.found, seconds=latency / 1000)
         answer_id = await self.bot.remember(  # not remembered: the answer still goes out, without buttons
             self.bot.store.record_answer,
-            question=asked,
-            answer=data,
+            question=answer.question,
+            answer=encode(kept),
             guild_id=guild_id,
             channel_id=channel_id,
             user_id=user_id,
@@ -144,17 +155,18 @@ class Ask(commands.Cog):
         )
         log.info(
             "event=answer guild=%s channel=%s found=%s source=%s latency_ms=%.1f",
-            guild_id, channel_id, data["found"], (data["answers"] or [{}])[0].get("source"), latency,
+            guild_id, channel_id, answer.found, answer.answers[0].source if answer.answers else None, latency,
         )
-        return data, answer_id
+        return kept, answer_id
 
     @staticmethod
-    async def _reply(question: str, data: dict[str, Any], answer_id: int | None, *, private: bool) -> dict[str, Any]:
+    async def _reply(kept: Kept, answer_id: int | None, *, private: bool) -> dict[str, Any]:
         """The reply's parts, rendered in a thread (the view is made here: it belongs to the loop).
         An answer that could not be stored gets no buttons: they would find nothing to act on."""
-        if not data["found"]:
-            return {"content": await asyncio.to_thread(not_found_text, data), "allowed_mentions": NO_PINGS}
-        reply: dict[str, Any] = {"embed": await asyncio.to_thread(answer_embed, question, data), "allowed_mentions": NO_PINGS}
+        answer = kept.answer
+        if not answer.found:
+            return {"content": await asyncio.to_thread(not_found_text, answer), "allowed_mentions": NO_PINGS}
+        reply: dict[str, Any] = {"embed": await asyncio.to_thread(answer_embed, answer), "allowed_mentions": NO_PINGS}
         if answer_id is not None:
             reply["view"] = answer_view(answer_id, private=private)
         return reply
@@ -182,10 +194,10 @@ class Ask(commands.Cog):
             if not question:
                 raise BadQuestion("Ask me a question about the coverage, for example: What did Rutte say?")
             async with message.channel.typing():
-                data, answer_id = await self._answer(
+                kept, answer_id = await self._answer(
                     question, user_id=message.author.id, guild_id=guild_id, channel_id=message.channel.id, private=False
                 )
-                reply = await self._reply(question, data, answer_id, private=False)
+                reply = await self._reply(kept, answer_id, private=False)
                 if self.bot.guild_config(guild_id).threads and isinstance(message.channel, discord.TextChannel):
                     thread = await message.create_thread(name=clip(question, 100), auto_archive_duration=1440)
                     await thread.send(**reply)
@@ -206,14 +218,14 @@ class Ask(commands.Cog):
         private: bool = False,
     ) -> None:
         await interaction.response.defer(thinking=True, ephemeral=private)
-        data, answer_id = await self._answer(
+        kept, answer_id = await self._answer(
             question,
             user_id=interaction.user.id,
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
             private=private,
         )
-        reply = await self._reply(clean(question), data, answer_id, private=private)
+        reply = await self._reply(kept, answer_id, private=private)
         await interaction.followup.send(ephemeral=private, **reply)
 
 

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from index.check import MAX_PASTE_CHARS, Checker
+from index.check import MAX_PASTE_CHARS, Checker, CheckResult
 
 from ..client import NewsdeskBot
 from ..render import NO_PINGS, check_embed
@@ -29,12 +29,12 @@ class Check(commands.Cog):
         await interaction.response.defer(thinking=True)
         desk = self.bot.desk
 
-        def check() -> dict[str, object]:
-            return desk.read(lambda snapshot: Checker(snapshot.coverage, snapshot.answerer.reader).check(quote, person).to_json())
+        def check() -> CheckResult:
+            return desk.read(lambda snapshot: Checker(snapshot.coverage, snapshot.answerer.reader).check(quote, person))
 
         # In the answer pool, like a question: one per person, within the time budget.
-        data = await self.bot.answers.run(interaction.user.id, check)
-        embed = await asyncio.to_thread(check_embed, data)
+        result = await self.bot.answers.run(interaction.user.id, check)
+        embed = await asyncio.to_thread(check_embed, result)
         await interaction.followup.send(embed=embed, allowed_mentions=NO_PINGS)
 
 

@@ -12,8 +12,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from index.citation import link
 from index.errors import BadQuestion
-from index.ingest import IngestError, normalise_url
 from index.update import Added
 
 from ..checks import moderator_only
@@ -28,7 +28,7 @@ def _added_embed(added: Added) -> discord.Embed:
     outlet = info.meta.get("outlet")
     embed = discord.Embed(
         title=title(("Already indexed: " if added.existing else "Added: ") + info.label),
-        url=_link(info.meta.get("url")),
+        url=link(info.meta.get("url")),
         colour=COLOUR,
     )
     details = [f"{code(info.name)} \u00b7 {info.passages} passages"]
@@ -40,14 +40,6 @@ def _added_embed(added: Added) -> discord.Embed:
         details.append(escape(info.date))
     embed.description = clip(" \u00b7 ".join(details), 4096)
     return embed
-
-
-def _link(url: str | None) -> str | None:
-    """The article's address as an embed link, when it is a well-formed web address (Discord rejects others)."""
-    try:
-        return normalise_url(url) if url else None
-    except IngestError:
-        return None
 
 
 class Coverage(commands.Cog):

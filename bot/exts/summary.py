@@ -52,7 +52,7 @@ class Summaries(commands.Cog):
         endpoint = self.bot.settings.summary_endpoint()
         if endpoint is not None:
             summary = await rewrite(summary, endpoint)
-        pages = await asyncio.to_thread(lambda: summary_pages(summary.to_json()))
+        pages = await asyncio.to_thread(summary_pages, summary)
         await send_pages(interaction, pages, ephemeral=False)
 
     @summary.autocomplete("article")

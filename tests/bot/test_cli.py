@@ -32,12 +32,44 @@ def run(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: p
     return invoke
 
 
-def test_ask_prints_the_quote_then_the_citation(run: Run) -> None:
+def test_ask_prints_the_quote_then_the_headline_then_the_file_and_line(run: Run) -> None:
     code, out, _ = run("ask", "What did Rutte say?")
     assert code == 0
-    quote, citation = out.splitlines()[:2]
+    quote, headline, where = out.splitlines()[:3]
     assert "Rutte" in quote and "“" in quote
-    assert citation.strip() == "\u2014 Trump Faces Challenges in Ukraine Peace Efforts (003_2c1112b90513d27d.txt, line 11)"
+    assert headline == "  \u2014 Trump Faces Challenges in Ukraine Peace Efforts"
+    assert where == "    003_2c1112b90513d27d.txt, line 11"
+
+
+def test_a_fetched_article_is_cited_with_outlet_date_and_address(run: Run, corpus: Path) -> None:
+    (corpus / "gazette.txt").write_text(
+        "---\ntitle: Harbour Wall Rebuilt Before Storms\ndate: 2025-05-04\noutlet: Port Gazette\n"
+        "url: https://gazette.example/wall\n---\n"
+        "\u201cWe did not cut a single corner on safety,\u201d said harbour master Ines Okafor, who led the repairs.\n"
+    )
+    code, out, _ = run("ask", "What did Okafor say?")
+    assert code == 0
+    assert out.splitlines()[1:3] == [
+        "  \u2014 Harbour Wall Rebuilt Before Storms \u2014 Port Gazette, 4 May 2025",
+        "    gazette.txt, line 7 \u00b7 https://gazette.example/wall",
+    ]
+    # An article without a headline is named by its first sentence, never by its hash-like file name.
+    code, out, _ = run("ask", "Who interviewed Trump on Meet the Press?")
+    assert "  \u2014 President Donald Trump has signaled that his administration may abandon efforts to broker\u2026" in out
+
+
+def test_ask_json_keys_are_exactly_as_they_were(run: Run, corpus: Path) -> None:
+    paragraph = "\u201cWe will rebuild the harbour wall before the winter storms arrive,\u201d harbour master Ines Okafor said."
+    for name in ("wire-a.txt", "wire-b.txt"):
+        (corpus / name).write_text(f"---\ntitle: Harbour Wall Plan\noutlet: Quay News\nurl: https://quay.example/{name}\n---\n{paragraph}\n")
+    _, out, _ = run("ask", "--json", "What did Okafor say?")
+    data = json.loads(out)
+    assert set(data) == {"question", "found", "answers"}
+    [best] = [a for a in data["answers"] if a["source"].startswith("wire-")]
+    assert set(best) == {"source", "title", "quote", "passage", "line_start", "line_end", "score", "speaker", "sources"}
+    assert sorted(best["sources"]) == ["wire-a.txt", "wire-b.txt"]  # file names, as always
+    _, out, _ = run("ask", "--json", "What did Macron say?")
+    assert set(json.loads(out)) == {"question", "found", "answers", "message"}
 
 
 def test_ask_json_stream_answers_every_line(run: Run) -> None:
@@ -119,6 +151,9 @@ def test_summary_json_and_text(run: Run) -> None:
     code, out, _ = run("summary", "--json")
     data = json.loads(out)
     assert code == 0 and data["kind"] == "overview" and len(data["points"]) >= 4
+    assert set(data) == {"kind", "title", "points"}
+    assert all({"text", "source", "title", "line_start", "line_end"} <= set(p) <= {*p, "date", "sources", "speaker"} for p in data["points"])
+    assert all(isinstance(c, dict) and "source" in c for p in data["points"] for c in p.get("sources", []))
     code, out, _ = run("summary", "--topic", "sanctions")
     assert code == 0 and out.startswith("What the coverage says about sanctions") and "\u2014 " in out
     code, out, _ = run("summary", "--person", "Macron", "--json")
@@ -139,6 +174,11 @@ def test_check_command(run: Run) -> None:
     code, out, _ = run("check", "--json", "Russia remains the biggest long-term threat to NATO")
     data = json.loads(out)
     assert data["verdict"] == "altered" and data["matches"][0]["differences"]
+    assert set(data) == {"text", "verdict", "message", "matches"}
+    assert set(data["matches"][0]) == {
+        "verdict", "source", "title", "line_start", "line_end", "original", "similarity", "speaker", "differences",
+        "original_marks", "pasted_marks",
+    }
     code, _, err = run("check", "hi")
     assert code == 1 and "few words" in err
 

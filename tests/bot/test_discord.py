@@ -32,7 +32,7 @@ async def test_a_mention_gets_a_cited_answer(newsdesk: Harness) -> None:
     reply = await fake.wait_for_message(shown, timeout=10)
     text = embed_text(reply)
     assert "Russia remains the greatest long-term challenge to NATO" in text
-    assert "Trump Faces Challenges in Ukraine Peace Efforts (003\\_2c1112b90513d27d.txt, line 11)" in text
+    assert "Source: **Trump Faces Challenges in Ukraine Peace Efforts**\n-# 003\\_2c1112b90513d27d.txt, line 11" in text
     assert "Speaker: Rutte" in text
     assert reply.data["message_reference"]["message_id"] == str(question.id)
     assert [c.split(":")[1] for c in custom_ids(reply)] == ["full", "more", "up", "down", "del"]

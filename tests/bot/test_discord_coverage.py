@@ -39,7 +39,13 @@ async def test_add_a_url_then_ask_about_it(newsdesk: Harness) -> None:
         assert "not a web page" in refused.content
 
     answer = await newsdesk.ask("What did Okafor say?", channel=newsdesk.fake.news)
-    assert "We did not cut a single corner on safety" in embed_text(answer) and "2025-05-04" in embed_text(answer)
+    assert "We did not cut a single corner on safety" in embed_text(answer)
+    # The card links the article it quotes, names it by headline, outlet and date, and keeps the file in small text.
+    card = answer.embeds[0]
+    source = next(f["value"] for f in card["fields"] if f["name"] == "Source")
+    assert card["url"] == f"{site}/article/wall"
+    assert source.startswith(f"**[Harbour wall rebuilt before storms]({site}/article/wall)** \u2014 Port Gazette, 4 May 2025\n-# ")
+    assert source.endswith("harbour-wall-rebuilt-before-storms.txt, line 11")
     assert newsdesk.fake.errors == [] and newsdesk.fake.all_pings() == set()
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from index.answer import Answer
+from index.citation import Citation
 from index.desk import Desk
 from tests.bot.conftest import Harness, bot_settings, custom_ids, embed_text, start_bot
 from tests.fakediscord.server import FakeDiscord
@@ -57,26 +59,31 @@ async def loop_lag() -> AsyncIterator[LoopLag]:
         await ticker
 
 
-class GiantAnswer:
-    """Whatever the answer pipeline returns, however large: the bot relies only on ``question`` and ``to_json()``."""
+def giant_answer(question: str, top: int) -> Answer:
+    """Whatever the answer pipeline returns, however large: every field of every citation huge."""
+    copies = tuple(Citation(f"copy-{n}.txt", "Harbour Board Meets " * 2000, GIANT, 3, 3) for n in range(10_000))
+    citation = Citation(
+        "giant.txt", "Harbour Board Meets " * 2000, GIANT, 3, 3, date="x" * 100_000, outlet="y" * 100_000,
+        url="https://giant.example/" + "z" * 100_000, section="x" * 100_000, speaker="Okafor " * 5000, also=copies,
+        passage=GIANT, key="k" * 100_000, score=1.0, span=(0, len(GIANT)),
+    )
+    return Answer(question, True, (citation,) * top)
 
-    def __init__(self, question: str, top: int) -> None:
-        self.question = question
-        self.top = top
 
-    def to_json(self) -> dict[str, Any]:
-        citation = {
-            "source": "giant.txt", "title": "Harbour Board Meets " * 2000, "quote": GIANT, "passage": GIANT,
-            "line_start": 3, "line_end": 3, "score": 1.0, "speaker": "Okafor " * 5000, "section": "x" * 100_000,
-            "sources": [f"copy-{n}.txt" for n in range(10_000)],
-        }
-        return {"question": self.question, "found": True, "answers": [dict(citation) for _ in range(self.top)]}
+def version_1_row(question: str, top: int) -> dict[str, Any]:
+    """The same, as an older version of the bot stored it: ``Answer.to_json()``, unbounded and unversioned."""
+    citation = {
+        "source": "giant.txt", "title": "Harbour Board Meets " * 2000, "quote": GIANT, "passage": GIANT,
+        "line_start": 3, "line_end": 3, "score": 1.0, "speaker": "Okafor " * 5000, "section": "x" * 100_000,
+        "sources": [f"copy-{n}.txt" for n in range(10_000)],
+    }
+    return {"question": question, "found": True, "answers": [dict(citation) for _ in range(top)]}
 
 
 @pytest.fixture
 def giant_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    def ask(self: Desk, question: str, *, top: int | None = None) -> GiantAnswer:
-        return GiantAnswer(question, top or 3)
+    def ask(self: Desk, question: str, *, top: int | None = None) -> Answer:
+        return giant_answer(question, top or 3)
 
     monkeypatch.setattr(Desk, "ask", ask)
 
@@ -143,7 +150,7 @@ async def test_an_answer_stored_unbounded_by_an_older_version_still_pages_within
     db = sqlite3.connect(newsdesk.bot.store.path)
     import json
 
-    db.execute("UPDATE answers SET payload = ? WHERE id = ?", (json.dumps(GiantAnswer("q", 3).to_json()), answer_id))
+    db.execute("UPDATE answers SET payload = ? WHERE id = ?", (json.dumps(version_1_row("q", 3)), answer_id))
     db.commit()
     db.close()
     async with loop_lag() as lag:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.render import (
@@ -15,20 +16,26 @@ from bot.render import (
     summary_pages,
     title,
 )
+from index.answer import Answer
+from index.citation import Citation
+from index.summary import Summary
 
 
-def _citation(**overrides: Any) -> dict[str, Any]:
-    citation: dict[str, Any] = {
-        "source": "my_file_name.txt",
-        "title": "A *starred* headline",
-        "quote": "Officials said the __bridge__ reopened.",
-        "passage": "Officials said the __bridge__ reopened.",
-        "line_start": 3,
-        "line_end": 3,
-        "score": 1.0,
-    }
-    citation.update(overrides)
-    return citation
+def _citation(**overrides: Any) -> Citation:
+    citation = Citation(
+        source="my_file_name.txt",
+        title="A *starred* headline",
+        quote="Officials said the __bridge__ reopened.",
+        passage="Officials said the __bridge__ reopened.",
+        line_start=3,
+        line_end=3,
+        score=1.0,
+    )
+    return replace(citation, **overrides)
+
+
+def _answer(*citations: Citation, question: str = "q") -> Answer:
+    return Answer(question, True, citations)
 
 
 def test_titles_show_markdown_literally_and_fit() -> None:
@@ -44,15 +51,33 @@ def test_inline_code_keeps_underscores_and_cannot_be_broken_out_of() -> None:
 
 def test_an_answer_card_quotes_literally_within_the_total_limit() -> None:
     huge = "Officials said " + "the harbour wall held through the storm; " * 400 + "and that was that."
-    embed = answer_embed("What did **officials** say?", {"answers": [_citation(quote=huge, passage=huge)]})
+    embed = answer_embed(_answer(_citation(quote=huge, passage=huge), question="What did **officials** say?"))
     assert embed.title == "What did \\*\\*officials\\*\\* say?"
     assert len(embed) <= EMBED_TOTAL_LIMIT and embed.description.startswith("> Officials said")
     source = next(f.value for f in embed.fields if f.name == "Source")
-    assert "my\\_file\\_name.txt" in source and "A \\*starred\\* headline" in source
+    assert source == "**A \\*starred\\* headline**\n-# my\\_file\\_name.txt, line 3"
+    assert embed.url is None
+
+
+def test_a_source_reads_headline_outlet_date_linked_with_its_file_in_small_text() -> None:
+    cited = _citation(
+        title="Wall [rebuilt] before storms", outlet="Port Gazette", date="2025-05-04",
+        url="https://gazette.example/a_(b)", line_end=5,
+    )
+    embed = answer_embed(_answer(cited))
+    source = next(f.value for f in embed.fields if f.name == "Source")
+    assert source == (
+        "**[Wall \\[rebuilt\\] before storms](https://gazette.example/a_%28b%29)** \u2014 Port Gazette, 4 May 2025\n"
+        "-# my\\_file\\_name.txt, lines 3\u20135"
+    )
+    assert embed.url == "https://gazette.example/a_(b)"
+    [page] = passage_pages(cited)
+    assert page.title == "Wall [rebuilt] before storms \u2014 Port Gazette, 4 May 2025" and page.url == cited.url
+    assert page.footer.text == "my_file_name.txt, lines 3\u20135"
 
 
 def test_not_found_escapes_the_message_and_keeps_suggestions_bold() -> None:
-    text = not_found_text({"message": "Nothing about *Macron*.", "suggestions": ["Rutte"]})
+    text = not_found_text(Answer("q", False, message="Nothing about *Macron*.", suggestions=("Rutte",)))
     assert "\\*Macron\\*" in text and "**Rutte**" in text
 
 
@@ -65,7 +90,7 @@ def test_passage_pages_split_long_passages_at_sentences() -> None:
 
 
 def test_an_empty_summary_explains_itself_literally() -> None:
-    [embed] = summary_pages({"title": "Summary of *everything*", "points": [], "message": "No articles since _Monday_.", "kind": "overview"})
+    [embed] = summary_pages(Summary("overview", "Summary of *everything*", message="No articles since _Monday_."))
     assert embed.title == "Summary of \\*everything\\*" and embed.description == "No articles since \\_Monday\\_."
 
 
@@ -104,26 +129,30 @@ def test_clip_looks_only_near_the_cut_and_cuts_where_reading_everything_would() 
 def test_a_giant_answer_is_bounded_before_anything_renders_it() -> None:
     import json
 
-    from bot.payload import PASSAGE_CHARS, bounded
+    from bot.payload import PASSAGE_CHARS, bounded, decode, encode
 
     giant = "word " * 1_000_000
-    data = {
-        "question": "q" * 10_000,
-        "found": True,
-        "answers": [_citation(quote=giant, passage="Before. " + giant, title=giant, speaker=giant, sources=[giant] * 50)] * 40,
-        "message": giant,
-        "suggestions": [giant] * 10,
-    }
-    kept = bounded(data)
-    assert len(json.dumps(kept, ensure_ascii=False)) < 52_000
-    assert len(kept["answers"]) == 10 and "passage" not in kept["answers"][1]
-    best = kept["answers"][0]
-    assert len(best["passage"]) <= PASSAGE_CHARS and best["passage_length"] == len(giant) + 8
-    assert bounded(kept) == kept  # a stored answer bounded again is unchanged, excerpt bookkeeping included
-    pages = passage_pages(best)
+    copies = tuple(_citation(source=f"copy-{n}.txt", quote=giant, title=giant) for n in range(50))
+    answer = Answer(
+        "q" * 10_000,
+        True,
+        (_citation(quote=giant, passage="Before. " + giant, title=giant, speaker=giant, also=copies, span=(0, len(giant))),) * 40,
+        message=giant,
+        suggestions=(giant,) * 10,
+    )
+    kept = bounded(answer)
+    stored = encode(kept)
+    assert len(json.dumps(stored, ensure_ascii=False)) < 52_000
+    assert len(kept.answer.answers) == 10 and kept.answer.answers[1].passage == ""
+    best = kept.answer.answers[0]
+    assert len(best.passage) <= PASSAGE_CHARS and kept.passage_length == len(giant) + 8
+    assert best.span is not None and best.span[1] <= len(best.quote) and len(best.also) == 5
+    assert decode(stored) == kept  # a stored answer read back is unchanged, excerpt bookkeeping included
+    assert bounded(kept.answer, passage_start=kept.passage_start, passage_length=kept.passage_length) == kept
+    pages = passage_pages(best, offset=kept.passage_start, total=kept.passage_length)
     assert 1 < len(pages) <= 8 and all(len(p) <= EMBED_TOTAL_LIMIT for p in pages)
     assert "excerpt of a 5,000,008-character passage" in (pages[0].footer.text or "")
-    assert len(answer_embed("q", kept)) <= EMBED_TOTAL_LIMIT
+    assert len(answer_embed(kept.answer)) <= EMBED_TOTAL_LIMIT
 
 
 def test_the_excerpt_is_centred_on_the_quote() -> None:
@@ -132,3 +161,15 @@ def test_the_excerpt_is_centred_on_the_quote() -> None:
     passage = "a" * 50_000 + " The quoted words are here. " + "b " * 50_000
     text, start = excerpt(passage, "The quoted words are here.", 1000)
     assert "The quoted words are here." in text and len(text) <= 1000 and passage[start:start + len(text)] == text
+
+
+def test_many_other_articles_are_listed_whole_or_counted_never_cut_mid_link() -> None:
+    others = [
+        _citation(source=f"paper-{n}.txt", title=f"Harbour story number {n} from the coast", outlet="Quay News",
+                  url=f"https://quay.example/{'long-path-' * 8}{n}", quote="The harbour " * 100)
+        for n in range(9)
+    ]
+    embed = answer_embed(_answer(_citation(), *others))
+    also = next(f.value for f in embed.fields if f.name == "Also in")
+    assert len(also) <= 1024 and also.count("**[") == also.count(")**") >= 2
+    assert also.rstrip().endswith("more") or also.count("**[") == 9

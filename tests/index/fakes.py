@@ -95,5 +95,7 @@ def fake_reader(articles: Mapping[str, str]) -> Reader:
         article = parse_article(text, name)
         cut = make_passages(article)
         passages.extend(cut)
-        facts[name] = ArticleFacts(name, article.title, article.date, len(cut))
+        facts[name] = ArticleFacts(
+            name, article.title, article.date, len(cut), article.stand_in, article.meta.get("outlet"), article.meta.get("url")
+        )
     return Reader(FakeEngine(passages), facts)

@@ -13,10 +13,10 @@ from tests.conftest import SEEDS
 # What the parser should find in each seed file, read off the files by hand.
 EXPECTED = {
     "000_2dc657ec8ac27053.txt": {
-        "title": None,  # the file opens with its lede; no headline on line 1
+        "title": "Trump Warns He May Walk Away from Ukraine Peace Talks",  # on line 2, below the standfirst
+        "label": "Trump Warns He May Walk Away from Ukraine Peace Talks",
         "byline": None,
         "sections": [
-            "Trump Warns He May Walk Away from Ukraine Peace Talks",
             "“Nobody Is Playing Me,” Trump Insists",
             "Ongoing Attacks Undermine Peace Efforts",
             "Kremlin Admits Challenges but Claims Progress",
@@ -25,6 +25,7 @@ EXPECTED = {
     },
     "001_8d634213a0d69c48.txt": {
         "title": "Trump Signals Potential Exit from Ukraine Peace Talks, Hesitant on Russia Sanctions",
+        "label": "Trump Signals Potential Exit from Ukraine Peace Talks, Hesitant on Russia Sanctions",
         "byline": None,
         "sections": [
             "A Shift in U.S. Policy?",
@@ -35,7 +36,8 @@ EXPECTED = {
         ],
     },
     "002_8bc5e7102b110562.txt": {
-        "title": None,
+        "title": None,  # a byline, then the story: no headline at all
+        "label": "President Donald Trump has signaled that his administration may abandon efforts to broker\u2026",
         "byline": "Rebecca Sullivan",
         "sections": [
             "Challenges in Negotiating Peace",
@@ -45,9 +47,15 @@ EXPECTED = {
             "Our Take",
         ],
     },
-    "003_2c1112b90513d27d.txt": {"title": "Trump Faces Challenges in Ukraine Peace Efforts", "byline": None, "sections": []},
+    "003_2c1112b90513d27d.txt": {
+        "title": "Trump Faces Challenges in Ukraine Peace Efforts",
+        "label": "Trump Faces Challenges in Ukraine Peace Efforts",
+        "byline": None,
+        "sections": [],
+    },
     "004_7654bc732c946649.txt": {
         "title": "Trump Pushes Putin To Spare Ukrainian Troops As Ceasefire Talks Stall",
+        "label": "Trump Pushes Putin To Spare Ukrainian Troops As Ceasefire Talks Stall",
         "byline": None,
         "sections": [],
     },
@@ -60,6 +68,7 @@ def test_seed_structure(name: str) -> None:
     article = read_article(SEEDS / name, name)
     expected = EXPECTED[name]
     assert article.title == expected["title"]
+    assert article.label == expected["label"]
     assert article.byline == expected["byline"]
     assert list(article.sections) == expected["sections"]
 
@@ -165,3 +174,54 @@ def test_markdown_headings() -> None:
     assert article.sections == ("What Comes Next",)
     assert [p.section for p in article.paragraphs][-1] == "What Comes Next"
     assert not any(p.text.startswith("#") for p in article.paragraphs)
+
+
+_STORY = (
+    "The harbour wall was rebuilt before the winter storms, the council said on Tuesday after months of work.\n\n"
+    "The work cost more than planned, and the council will vote next month on how to pay for it.\n"
+)
+
+
+def test_a_headline_below_the_standfirst_is_the_headline() -> None:
+    text = (
+        "Months of work on the old stones ended this week, and the town can breathe again before the storms.\n"
+        "Council Says Harbour Wall Rebuilt Before Winter Storms\n" + _STORY
+    )
+    article = parse_article(text, "x.txt")
+    assert article.title == "Council Says Harbour Wall Rebuilt Before Winter Storms" and article.sections == ()
+    assert article.paragraphs[0].text.startswith("Months of work")  # the standfirst stays part of the story
+
+
+def test_a_short_section_heading_after_the_first_paragraph_is_not_a_headline() -> None:
+    text = "Written by Jane Doe.\n" + _STORY.replace("\n\nThe work", "\nWhat It Cost\nThe work")
+    article = parse_article(text, "x.txt")
+    assert article.title is None and article.sections == ("What It Cost",)
+
+
+def test_a_headline_after_two_paragraphs_is_a_section() -> None:
+    text = _STORY + "\nCouncil Will Vote Next Month On How To Pay\nThe vote is set for the first Monday of the month.\n"
+    article = parse_article(text, "x.txt")
+    assert article.title is None and article.sections == ("Council Will Vote Next Month On How To Pay",)
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("1973_oil_crisis.txt", "1973 oil crisis"),
+        ("harbour-wall-rebuilt.md", "Harbour wall rebuilt"),
+        ("news/council_votes_on_budget.txt", "Council votes on budget"),
+        # A hash, a number or a single word says nothing: the first sentence, cut between words.
+        ("002_8bc5e7102b110562.txt", "The harbour wall was rebuilt before the winter storms, the council said on Tuesday after\u2026"),
+        ("4815162342.txt", "The harbour wall was rebuilt before the winter storms, the council said on Tuesday after\u2026"),
+        ("harbour.txt", "The harbour wall was rebuilt before the winter storms, the council said on Tuesday after\u2026"),
+    ],
+)
+def test_an_article_without_a_headline_is_named_by_its_file_or_first_sentence(name: str, label: str) -> None:
+    article = parse_article(_STORY, name)
+    assert article.title is None and article.label == label
+    assert len(article.label) <= 91
+
+
+def test_a_short_first_sentence_is_the_stand_in_whole() -> None:
+    article = parse_article("Written by Jane Doe.\nThe ferry is late again. Nobody knows why, the harbour master said.\n", "a1b2c3d4e5.txt")
+    assert article.title is None and article.label == "The ferry is late again"

@@ -26,8 +26,9 @@ def test_an_exact_quote_is_verbatim_with_speaker_and_source(checker: Checker, se
     result = checker.check("\u201cRussia remains the greatest long-term challenge to NATO\u201d")
     assert result.verdict == "verbatim"
     best = result.matches[0]
-    assert best.source == "003_2c1112b90513d27d.txt" and best.line_start == 11 and best.speaker == "Rutte"
-    assert best.differences == () and _exact(seed_coverage, best.source, best.original)
+    assert best.cite.source == "003_2c1112b90513d27d.txt" and best.cite.line_start == 11 and best.cite.speaker == "Rutte"
+    assert best.cite.title == "Trump Faces Challenges in Ukraine Peace Efforts"
+    assert best.differences == () and _exact(seed_coverage, best.cite.source, best.cite.quote)
 
 
 def test_two_words_changed_are_shown(checker: Checker) -> None:
@@ -38,7 +39,7 @@ def test_two_words_changed_are_shown(checker: Checker) -> None:
         ("changed", "biggest", "greatest"),
         ("changed", "threat", "challenge"),
     ]
-    assert [best.original[a:b] for a, b in best.original_marks] == ["greatest", "challenge"]
+    assert [best.cite.quote[a:b] for a, b in best.original_marks] == ["greatest", "challenge"]
     assert [result.text[a:b] for a, b in best.pasted_marks] == ["biggest", "threat"]
 
 
@@ -72,8 +73,8 @@ def test_a_pasted_paragraph_with_discord_markdown(checker: Checker, seed_coverag
     result = checker.check(paste)
     assert result.verdict in ("verbatim", "altered")
     best = result.matches[0]
-    assert best.source == "000_2dc657ec8ac27053.txt" and best.similarity > 0.9
-    assert _exact(seed_coverage, best.source, best.original)
+    assert best.cite.source == "000_2dc657ec8ac27053.txt" and best.similarity > 0.9
+    assert _exact(seed_coverage, best.cite.source, best.cite.quote)
 
 
 def test_wire_copy_is_listed_once(tmp_path: Path) -> None:
@@ -85,7 +86,7 @@ def test_wire_copy_is_listed_once(tmp_path: Path) -> None:
     coverage, _ = open_coverage([corpus], tmp_path / "state")
     result = Checker(coverage).check("We will rebuild the harbour wall before the winter storms arrive", person="Okafor")
     assert result.verdict == "verbatim" and len(result.matches) == 1
-    assert {result.matches[0].source, *result.matches[0].also} == {"a.txt", "b.txt"}
+    assert set(result.matches[0].cite.files) == {"a.txt", "b.txt"}
 
 
 @pytest.mark.parametrize("paste", ["", "hi", "x" * 10_000])

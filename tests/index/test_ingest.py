@@ -225,7 +225,8 @@ async def test_wire_copy_is_cited_under_one_quote(corpus: Path, tmp_path: Path) 
     desk.open()
     answer = desk.ask("What did Okafor say?")
     first = answer.answers[0]
-    assert {first.source, *first.also} == {"wire-a.txt", "wire-b.txt"}
+    assert set(first.files) == {"wire-a.txt", "wire-b.txt"}
+    assert [c.quote for c in first.also] == [first.quote]  # each copy cited at its own lines, with the same words
     assert [a for a in answer.answers if a.source in ("wire-a.txt", "wire-b.txt")] == [first]
 
 

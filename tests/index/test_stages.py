@@ -7,6 +7,7 @@ pins down. End-to-end behaviour over a real tantivy index is in test_answer.py.
 from __future__ import annotations
 
 from index import abstain, candidates, choose, evidence, meaning
+from index.citation import cite
 from index.people import People, Person, Unknown
 from index.question import parse_question
 from index.window import leans_back, quote_window, with_neighbours
@@ -52,7 +53,7 @@ def test_the_reader_weighs_terms_by_the_whole_corpus() -> None:
     assert reader.idf("okafor") > reader.idf("harbour")  # one passage against several
     passages = reader.article("harbour.txt")
     assert [p.ordinal for p in passages] == list(range(len(passages)))
-    cited = reader.cite(passages[1], 0, 40, 1.0)
+    cited = cite(reader, passages[1], 0, 40, score=1.0)
     assert cited.quote == passages[1].text[:40] and cited.line_start == cited.line_end == 5
     assert cited.title == "Harbour Wall Rebuilt Before Storms"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +10,10 @@ import pytest
 from aiohttp import web
 
 from index.abstractive import Endpoint, rewrite
+from index.citation import Citation
 from index.coverage import Coverage
 from index.refresh import open_coverage, refresh
-from index.summary import SAME_POINT, Point, Summarizer, Summary
+from index.summary import SAME_POINT, Summarizer
 from index.text import fold, tokens
 from tests.conftest import source_text
 
@@ -23,20 +23,19 @@ def summarizer(seed_coverage: Coverage) -> Summarizer:
     return Summarizer(seed_coverage)
 
 
-def _assert_cited_verbatim(coverage: Coverage, points: tuple[Point, ...]) -> None:
+def _assert_cited_verbatim(coverage: Coverage, points: tuple[Citation, ...]) -> None:
     for point in points:
-        for cite in (point.cite, *point.also):
+        for cite in (point, *point.also):
             path = coverage.articles[cite.source].path
             lines = path.read_text(encoding="utf-8").split("\n")
             span = " ".join(" ".join(lines[cite.line_start - 1 : cite.line_end]).split())
             assert cite.source in coverage.articles
-            if cite is point.cite:
-                assert " ".join(point.text.split()) in source_text(path)
-                assert " ".join(point.text.split()) in span
+            assert " ".join(cite.quote.split()) in source_text(path)
+            assert " ".join(cite.quote.split()) in span
 
 
-def _assert_distinct(summarizer: Summarizer, points: tuple[Point, ...]) -> None:
-    texts = [p.text for p in points]
+def _assert_distinct(summarizer: Summarizer, points: tuple[Citation, ...]) -> None:
+    texts = [p.quote for p in points]
     assert len({fold(t) for t in texts}) == len(texts)
     vectors = summarizer._vectors([type("C", (), {"terms": tokens(t)})() for t in texts])  # noqa: SLF001
     similarity = vectors @ vectors.T
@@ -48,7 +47,7 @@ def test_overview(summarizer: Summarizer, seed_coverage: Coverage) -> None:
     summary = summarizer.overview()
     assert summary.title.startswith("The coverage: 5 articles")
     assert 4 <= len(summary.points) <= 6
-    assert len({p.cite.source for p in summary.points}) >= 3
+    assert len({p.source for p in summary.points}) >= 3
     assert summary.quotes and all(p.speaker for p in summary.quotes)
     _assert_cited_verbatim(seed_coverage, summary.points + summary.quotes)
     _assert_distinct(summarizer, summary.points)
@@ -60,7 +59,7 @@ def test_topic_points_are_about_the_topic(summarizer: Summarizer, seed_coverage:
     assert 3 <= len(summary.points) <= 6, summary
     wanted = set(tokens(topic))
     for point in summary.points:
-        assert wanted & set(tokens(point.text))
+        assert wanted & set(tokens(point.quote))
     _assert_cited_verbatim(seed_coverage, summary.points)
     _assert_distinct(summarizer, summary.points)
 
@@ -75,18 +74,18 @@ def test_article_summary_in_article_order(summarizer: Summarizer, seed_coverage:
     summary = summarizer.article("002_8bc5e7102b110562.txt")
     assert summary.title.endswith("\u2014 by Rebecca Sullivan")
     assert 3 <= len(summary.points) <= 5
-    assert all(p.cite.source == "002_8bc5e7102b110562.txt" for p in summary.points)
-    starts = [p.cite.line_start for p in summary.points]
+    assert all(p.source == "002_8bc5e7102b110562.txt" for p in summary.points)
+    starts = [p.line_start for p in summary.points]
     assert starts == sorted(starts)
     _assert_cited_verbatim(seed_coverage, summary.points)
     by_title = summarizer.article("trump faces challenges in ukraine peace efforts")
-    assert by_title.points and by_title.points[0].cite.source == "003_2c1112b90513d27d.txt"
+    assert by_title.points and by_title.points[0].source == "003_2c1112b90513d27d.txt"
 
 
 @pytest.mark.parametrize("name", ["Zelensky", "Zelenskyy", "Volodymyr Zelenskyy"])
 def test_person_summary_matches_spelling_variants(summarizer: Summarizer, seed_coverage: Coverage, name: str) -> None:
     summary = summarizer.person(name)
-    assert {p.cite.source for p in summary.points} == {"000_2dc657ec8ac27053.txt", "004_7654bc732c946649.txt"}
+    assert {p.source for p in summary.points} == {"000_2dc657ec8ac27053.txt", "004_7654bc732c946649.txt"}
     assert all("zelensk" in fold(p.speaker or "") for p in summary.points)
     _assert_cited_verbatim(seed_coverage, summary.points)
 
@@ -94,7 +93,7 @@ def test_person_summary_matches_spelling_variants(summarizer: Summarizer, seed_c
 def test_person_summary_one_point_per_statement(summarizer: Summarizer) -> None:
     summary = summarizer.person("Peskov")
     assert len(summary.points) >= 3
-    assert len({p.text for p in summary.points}) == len(summary.points)
+    assert len({p.quote for p in summary.points}) == len(summary.points)
 
 
 @pytest.mark.parametrize("name", ["Macron", "Angela Merkel"])
@@ -113,10 +112,9 @@ def test_wire_copy_in_two_outlets_is_one_point_citing_both(tmp_path: Path) -> No
     coverage, _ = open_coverage([corpus], tmp_path / "state")
     summary = Summarizer(coverage).topic("harbour budget")
     first = summary.points[0]
-    assert fold(first.text) == fold(shared)
-    assert {first.cite.source, *(c.source for c in first.also)} == {"a.txt", "b.txt"}
-    assert sum(fold(p.text) == fold(shared) for p in summary.points) == 1
-    assert json.loads(json.dumps(summary.to_json()))["points"][0]["sources"]
+    assert fold(first.quote) == fold(shared)
+    assert {first.source, *(c.source for c in first.also)} == {"a.txt", "b.txt"}
+    assert sum(fold(p.quote) == fold(shared) for p in summary.points) == 1
 
 
 def test_points_carry_their_articles_dates(tmp_path: Path) -> None:
@@ -129,10 +127,8 @@ def test_points_carry_their_articles_dates(tmp_path: Path) -> None:
     (corpus / "undated.txt").write_text("Ferry Timetable\n\nThe summer ferry timetable adds an evening crossing to the island.\n")
     coverage, _ = open_coverage([corpus], tmp_path / "state")
     summary = Summarizer(coverage).topic("ferry")
-    dates = {p.cite.source: p.cite.date for p in summary.points}
+    dates = {p.source: p.date for p in summary.points}
     assert dates == {"dated.txt": "2025-05-04", "undated.txt": None}
-    shown = {p["source"]: p.get("date") for p in summary.to_json()["points"]}
-    assert shown == dates
 
 
 def test_recent_summarises_what_the_last_refresh_added(corpus: Path, tmp_path: Path) -> None:
@@ -143,15 +139,9 @@ def test_recent_summarises_what_the_last_refresh_added(corpus: Path, tmp_path: P
     )
     coverage, _ = refresh(coverage)
     summary = Summarizer(coverage).recent()
-    assert summary.points and {p.cite.source for p in summary.points} == {"bridge.md"}
+    assert summary.points and {p.source for p in summary.points} == {"bridge.md"}
     reopened, _ = open_coverage([corpus], tmp_path / "state")
     assert reopened.recent == ("bridge.md",)  # remembered across restarts
-
-
-def test_json_shape(summarizer: Summarizer) -> None:
-    data = summarizer.overview().to_json()
-    assert data["kind"] == "overview" and data["points"]
-    assert {"text", "source", "line_start", "line_end"} <= set(data["points"][0])
 
 
 # -- the optional abstractive pass, against a stub endpoint on 127.0.0.1 ---------------------
@@ -190,7 +180,7 @@ async def test_abstractive_keeps_citations(summarizer: Summarizer) -> None:
     assert summary.points == extractive.points
     assert seen[0]["auth"] == "Bearer k-123" and seen[0]["body"]["model"] == "test-model"
     prompt = seen[0]["body"]["messages"][-1]["content"]
-    assert all(p.text in prompt for p in extractive.points)
+    assert all(p.quote in prompt for p in extractive.points)
 
 
 @pytest.mark.parametrize(
@@ -218,6 +208,3 @@ async def test_abstractive_unreachable_endpoint_falls_back(summarizer: Summarize
     summary = await rewrite(extractive, Endpoint("http://127.0.0.1:9/v1/chat/completions", "m", None, timeout=1))
     assert summary is extractive
 
-
-def test_summary_dataclass_roundtrip() -> None:
-    assert Summary("topic", "t", message="m").to_json() == {"kind": "topic", "title": "t", "points": [], "message": "m"}
