@@ -37,9 +37,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import xapian
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -47,6 +46,11 @@ from .engine import MAX_TIED, PHRASE_SLOP, F, Hit, R, Reading, Search, decode_pl
 from .errors import IndexBusy, IndexFailed, SearchUnavailable
 from .passages import Passage
 from .text import positioned_tokens
+
+if TYPE_CHECKING:
+    import xapian
+else:
+    from .xapian_binding import xapian
 
 T = TypeVar("T")
 

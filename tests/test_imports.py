@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 #: Packages of the project itself (never a distribution to declare).
 OWN = {"index", "bot", "tests", "bench"}
 #: Bindings from Debian packages that .ci/run installs (not on PyPI, so not declared): Xapian's
-#: python3-xapian, linked into the venv by .ci/link-xapian.
+#: python3-xapian, Debian's, loaded by index/xapian_binding.py.
 SYSTEM = {"xapian"}
 
 
