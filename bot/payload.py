@@ -81,10 +81,7 @@ def bounded(answer: Answer, *, passage_start: int = 0, passage_length: int = 0) 
 def _citation(citation: Citation, *, first: bool, copy: bool = False) -> Citation:
     # A copy's words are the best answer's own: only where it is is kept.
     quote = "" if copy else clip(citation.quote, QUOTE_CHARS if first else OTHER_QUOTE_CHARS)
-    span = citation.span
-    if span is not None:
-        span = (min(span[0], len(quote)), min(span[1], len(quote)))
-        span = span if span[0] < span[1] else None
+    span, bold = _within(citation.span, quote), _within(citation.emphasis, quote)
     return Citation(
         source=_label(citation.source, LABEL_CHARS),
         title=_label(citation.title, LABEL_CHARS) or _label(citation.source, LABEL_CHARS),
@@ -103,7 +100,16 @@ def _citation(citation: Citation, *, first: bool, copy: bool = False) -> Citatio
         key=_label(citation.key, LABEL_CHARS) if first else "",
         score=citation.score,
         span=span,
+        emphasis=bold,
     )
+
+
+def _within(span: tuple[int, int] | None, quote: str) -> tuple[int, int] | None:
+    """``span`` cut to the (clipped) quote; None when nothing of it is left."""
+    if span is None:
+        return None
+    start, end = min(span[0], len(quote)), min(span[1], len(quote))
+    return (start, end) if start < end else None
 
 
 def excerpt(passage: str, quote: str, limit: int) -> tuple[str, int]:
@@ -178,6 +184,8 @@ def _citation_json(citation: Citation) -> dict[str, Any]:
             data[key] = getattr(citation, key)
     if citation.span is not None:
         data["span"] = list(citation.span)
+    if citation.emphasis is not None:
+        data["emphasis"] = list(citation.emphasis)
     if citation.also:
         data["also"] = [_citation_json(c) for c in citation.also]
     return data
@@ -191,7 +199,7 @@ def _citation_from(data: Mapping[str, Any], version: int) -> Citation:
         also = tuple(Citation(name, name, "", 0, 0) for name in copies if name and name != source)
     else:
         also = tuple(_citation_from(c, version) for c in list(data.get("also") or [])[:SOURCES] if isinstance(c, Mapping))
-    span = data.get("span")
+    span, bold = data.get("span"), data.get("emphasis")
     return Citation(
         source=source,
         title=_text(data.get("title")) or source,
@@ -208,6 +216,7 @@ def _citation_from(data: Mapping[str, Any], version: int) -> Citation:
         key=_text(data.get("key")),
         score=_float(data.get("score")),
         span=(_number(span[0]), _number(span[1])) if isinstance(span, list) and len(span) == 2 else None,
+        emphasis=(_number(bold[0]), _number(bold[1])) if isinstance(bold, list) and len(bold) == 2 else None,
     )
 
 

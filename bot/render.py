@@ -20,6 +20,7 @@ from index.answer import Answer
 from index.check import CheckResult
 from index.citation import Citation
 from index.feeds import FeedReport
+from index.names import fold_name, split_words
 from index.refresh import RefreshReport
 from index.summary import Summary
 from index.table import ArticleInfo
@@ -152,43 +153,54 @@ def _sources(citations: Sequence[Citation], limit: int) -> str:
 
 
 def answer_embed(answer: Answer) -> discord.Embed:
-    """The answer card: the quote, the speaker, the source (linked headline, file and lines), then "also in" the other articles."""
+    """The answer card: the sentence that answers (its answering words bold), the speaker once in
+    the author line, the sentences it leans on under "Context", the source (linked headline, file
+    and lines), then the other articles that answer as headline links."""
     best, *others = answer.answers
+    lead, bold = best.lead, _shifted(best.emphasis, best.span)
     embed = discord.Embed(
         title=title(answer.question),
         url=best.url,
-        description=quote_block(best.quote, DESCRIPTION_LIMIT),
+        description=marked_block(lead, bold, DESCRIPTION_LIMIT),
         colour=COLOUR,
     )
-    if best.speaker:
-        embed.add_field(name="Speaker", value=literal(best.speaker, FIELD_LIMIT), inline=True)
+    if best.speaker and not names_in(best.speaker, best.quote):
+        embed.set_author(name=clip(best.speaker, LABEL_CHARS))
+    if best.context:
+        embed.add_field(name="Context", value=quote_block(best.context, FIELD_LIMIT), inline=False)
     embed.add_field(name="Source", value=_sources([best], FIELD_LIMIT), inline=False)
     if best.also:
         embed.add_field(name="The same words in", value=_sources(best.also, FIELD_LIMIT), inline=False)
     if others:
-        embed.add_field(name="Also in", value=_also_in(others), inline=False)
+        embed.add_field(name="Also in", value=_sources(others, FIELD_LIMIT), inline=False)
     embed.set_footer(text="Quoted word for word from the coverage \u00b7 Full passage shows the context")
     _fit(embed)
     return embed
 
 
-def _also_in(others: Sequence[Citation]) -> str:
-    """Each other article's source, with as much of its quote as its share of the field holds
-    (a source is never cut: those that do not fit are counted instead)."""
-    per_item = max(120, (FIELD_LIMIT - 4 * len(others)) // max(1, len(others)))
-    items: list[str] = []
-    used = 0
-    for index, other in enumerate(others):
-        line = source_block(other)
-        room = per_item - len(line) - 3
-        # Quoted as the card is, in a block quote: the words keep their own quotation marks.
-        item = f"{line}\n> {literal(other.quote, room)}" if room >= 40 else line
-        if items and used + len(item) + 1 > FIELD_LIMIT - 20:
-            items.append(f"-# \u2026and {len(others) - index} more")
-            break
-        items.append(item)
-        used += len(item) + 1
-    return clip("\n".join(items), FIELD_LIMIT)
+def _shifted(bold: tuple[int, int] | None, span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The bold span's place in :attr:`Citation.lead` (which starts where ``span`` does)."""
+    if bold is None:
+        return None
+    at = span[0] if span else 0
+    return (bold[0] - at, bold[1] - at) if bold[0] >= at else None
+
+
+def names_in(speaker: str, text: str) -> bool:
+    """Whether ``text`` already names ``speaker`` (any of their name words: "Rutte told reporters")."""
+    said = {fold_name(w.text) for w in split_words(text) if w.capital}
+    return any(fold_name(w.text) in said for w in split_words(speaker) if w.capital and len(w.text) > 2)
+
+
+def marked_block(text: str, bold: tuple[int, int] | None, limit: int) -> str:
+    """A block quote of ``text`` within ``limit``, its ``bold`` span in bold: the words are the
+    text's own, escaped, so removing the ``**`` and the escapes gives back the text exactly."""
+    clipped = clip(text, limit)
+    while True:
+        block = "> " + _marked(clipped, [bold] if bold else [], "**", limit=len(clipped))
+        if len(block) <= limit:
+            return block
+        clipped = clip(clipped, max(1, len(clipped) - (len(block) - limit) - 1))
 
 
 def _fit(embed: discord.Embed) -> None:
@@ -388,12 +400,24 @@ def _marked(text: str, marks: Sequence[tuple[int, int]], style: str, limit: int 
     text = text[:limit]
     out: list[str] = []
     position = 0
-    for start, end in sorted((min(a, limit), min(b, limit)) for a, b in marks):
+    for start, end in sorted((min(a, len(text)), min(b, len(text))) for a, b in marks):
+        start, end = _hugging(text, max(start, position), end)
+        if start >= end:
+            continue  # nothing of it shown: an empty mark ("****") would show literally
         out.append(escape(text[position:start]))
         out.append(f"{style}{escape(text[start:end])}{style}")
         position = end
     out.append(escape(text[position:]))
     return "".join(out)
+
+
+def _hugging(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without spaces at its edges: Markdown bold or strike next to a space does not apply."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def check_embed(result: CheckResult) -> discord.Embed:

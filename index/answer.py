@@ -9,6 +9,7 @@ One pipeline, each stage its own module with a typed result:
     gather                (evidence)    Candidates → Units: sentences and statements, each with named features
     rank                  (choose)      Units → ranked by weighted evidence
     quote_window          (window)      the best unit → the words to quote
+    emphasis              (emphasis)    within the unit's words, the span that answers (to bold)
     cite, group           (citation)    the words → a Citation (file, lines, headline, outlet, date, link);
                                         the same words in several files → one, citing them all
     weak                  (abstain)     too little of the question in the best answer → not answered
@@ -25,6 +26,7 @@ from dataclasses import dataclass, replace
 from . import abstain, candidates, choose, evidence
 from .citation import Citation, cite, group
 from .coverage import Coverage
+from .emphasis import emphasis
 from .evidence import Unit
 from .passages import Passage
 from .people import People, Person, Unknown
@@ -160,16 +162,20 @@ class Answerer:
             files.add(unit.passage.file)
             start, end = quote_window(unit, wanted)
             passage, start, end = with_neighbours(unit, value, start, end, ranked, wanted)
-            picked.append(self._cite(unit, value, passage, start, end))
+            picked.append(self._cite(question, unit, value, passage, start, end))
         return Answer(question.text, True, tuple(group(picked)[: self.top]), kind=kind)
 
-    def _cite(self, unit: Unit, value: float, passage: Passage, start: int, end: int) -> Citation:
-        """The quote window as a citation, with where the unit's own words (the ones that answer) are in it."""
+    def _cite(self, question: Question, unit: Unit, value: float, passage: Passage, start: int, end: int) -> Citation:
+        """The quote window as a citation, with where the unit's own words (the ones that answer)
+        are in it, and within them the words to bold."""
         citation = cite(self.reader, passage, start, end, speaker=unit.speaker if unit.features["speaker"] else None, score=value)
         at = citation.quote.find(unit.text)
         if at < 0:
             return citation
-        return replace(citation, span=(at, at + len(unit.text)))
+        bold = emphasis(question, unit.text)
+        return replace(
+            citation, span=(at, at + len(unit.text)), emphasis=(at + bold[0], at + bold[1]) if bold else None
+        )
 
     def _not_found(self, question: Question, message: str, suggestions: Sequence[str] = ()) -> Answer:
         return Answer(question.text, False, message=message, suggestions=tuple(suggestions))

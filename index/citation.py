@@ -54,6 +54,9 @@ class Citation:
     #: (start, end) in ``quote`` of the words that answer: what comes before is leading context,
     #: after is what the answer needs to be read (a closing quotation, the number it announces).
     span: tuple[int, int] | None = None
+    #: (start, end) in ``quote`` of the words to bold within the answering ones: the number, date,
+    #: name or quoted clause that answers (:mod:`index.emphasis`); None when no rule finds them.
+    emphasis: tuple[int, int] | None = None
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -64,6 +67,11 @@ class Citation:
     def answering(self) -> str:
         """The words that answer (the whole quote when no span is known)."""
         return self.quote[self.span[0] : self.span[1]] if self.span else self.quote
+
+    @property
+    def lead(self) -> str:
+        """The quote from the answering words on: what an answer card opens with."""
+        return self.quote[self.span[0] :] if self.span else self.quote
 
     @property
     def context(self) -> str:

@@ -303,8 +303,14 @@ def upload_file(
 
 
 def slug(text: str, limit: int = 60) -> str:
+    """A file name stem from a headline: ASCII words joined by "-", at most ``limit`` characters,
+    cut between words (a single word longer than the limit is cut at it)."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:limit].strip("-") or "article"
+    joined = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    if len(joined) > limit:
+        cut = joined.rfind("-", 0, limit + 1)
+        joined = joined[:cut] if cut > 0 else joined[:limit]
+    return joined.strip("-") or "article"
 
 
 def _unique(folder: Path, stem: str, suffix: str) -> Path:

@@ -75,8 +75,8 @@ class Unknown:
 
     @property
     def message(self) -> str:
-        text = f"The coverage doesn't mention {self.who}."
-        return text + (f" Did you mean {self.suggestions[0]}?" if self.suggestions else "")
+        """Why nothing is found; the "did you mean" names are the reply's to add (once), from :attr:`suggestions`."""
+        return f"The coverage doesn't mention {self.who}."
 
 
 @dataclass(frozen=True, slots=True)

@@ -348,7 +348,8 @@ class Summarizer:
         title = f"What {name.strip()} said"
         person = self.people.named(name)
         if isinstance(person, Unknown):
-            return Summary("person", title, message=person.message)
+            hint = f" Did you mean {' or '.join(person.suggestions[:3])}?" if person.suggestions else ""
+            return Summary("person", title, message=person.message + hint)
         said: list[Said] = self.people.statements_by(person) if person is not None else []
         found: list[_Candidate] = []
         for item in said:

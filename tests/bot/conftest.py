@@ -78,6 +78,8 @@ def embed_text(message: Any) -> str:
     """Everything an embed shows, for assertions."""
     parts: list[str] = []
     for embed in message.embeds:
+        if embed.get("author"):
+            parts.append(f"Author: {embed['author'].get('name', '')}")
         parts += [embed.get("title", ""), embed.get("description", "")]
         parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
         parts.append(embed.get("footer", {}).get("text", ""))

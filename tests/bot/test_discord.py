@@ -33,7 +33,8 @@ async def test_a_mention_gets_a_cited_answer(newsdesk: Harness) -> None:
     text = embed_text(reply)
     assert "Russia remains the greatest long-term challenge to NATO" in text
     assert "Source: **Trump Faces Challenges in Ukraine Peace Efforts**\n-# 003\\_2c1112b90513d27d.txt, line 11" in text
-    assert "Speaker: Rutte" in text
+    # The quote names its speaker ("… Rutte told reporters"): no author line repeats it.
+    assert "Author:" not in text and "Speaker" not in text
     assert reply.data["message_reference"]["message_id"] == str(question.id)
     assert [c.split(":")[1] for c in custom_ids(reply)] == ["full", "more", "up", "down", "del"]
     assert any(t.channel_id == fake.general.id for t in fake.typing_events)
