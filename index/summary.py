@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .attribution import quoted_names
+from .attribution import Statement, quoted_names
 from .citation import Citation, cite
 from .coverage import Coverage
 from .engine import Search, SearchEngine, article_passages
@@ -44,6 +44,8 @@ SAME_STATEMENT = 0.8
 #: first three), and the passages read in all when the corpus is small.
 LEAD_PASSAGES = 6
 QUOTE_BUDGET = 3000
+#: The most articles a summary of the latest refresh reads.
+RECENT_ARTICLES = 80
 #: Candidates the similarity graph is built over, at most.
 GRAPH_LIMIT = 300
 
@@ -79,6 +81,37 @@ class _Candidate:
 _NEEDS_CONTEXT = re.compile(
     r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|but|and|so|however|meanwhile|still|also|yet|"
     r"then|such|there|here)\b",
+    re.IGNORECASE,
+)
+
+
+def own_words(statement: Statement) -> list[tuple[int, int]]:
+    """The runs of a statement's sentences that are its speaker's own words, direct or reported:
+    a sentence only about their words ("Trump's remarks come amid …", "Despite his appeal, …")
+    reports nothing they said and is left out. Offsets in the statement's passage."""
+    runs: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    for sentence in statement.sentences:
+        how = sentence.speakers[0].how if sentence.speakers else None
+        text = sentence.passage.text[sentence.start : sentence.end]
+        theirs = sentence.quoted > 0 or (how is not None and how not in ABOUT_NOT_BY and not _THEIR_WORDS_AS_SUBJECT.match(text))
+        if theirs:
+            current = (current[0], sentence.end) if current else (sentence.start, sentence.end)
+        elif current:
+            runs.append(current)
+            current = None
+    if current:
+        runs.append(current)
+    return runs
+
+
+#: How a sentence is tied to a person when it speaks of their words without giving them ("his remarks").
+ABOUT_NOT_BY = frozenset({"possessive"})
+#: A sentence whose subject is someone's words ("Trump's remarks come …", "His past remarks raised …").
+_THEIR_WORDS_AS_SUBJECT = re.compile(
+    r"^\W*(?:(?:but|and|however|yet|still|so|despite)\b,?\s+)?(?:[A-Z][\w.-]*\s){0,3}?"
+    r"(?:[A-Z][\w-]*[\u2019']s|his|her|their)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:remarks?|comments?|message|messages|suggestion|appeal|words|statement|statements|position|stance|rhetoric|claims?)\b",
     re.IGNORECASE,
 )
 
@@ -353,17 +386,34 @@ class Summarizer:
         said: list[Said] = self.people.statements_by(person) if person is not None else []
         found: list[_Candidate] = []
         for item in said:
-            statement = item.statement
-            terms = tokens(statement.text)
-            if terms:
-                candidate = _Candidate(statement.passage, statement.start, statement.end, terms, statement.passage.ordinal)
-                candidate.speaker = item.speaker
-                found.append(candidate)
+            if item.match < 1.0:
+                continue  # a surname alone, in an article that does not say whose: maybe another person's
+            for start, end in own_words(item.statement):
+                passage = item.statement.passage
+                terms = tokens(passage.text[start:end])
+                if terms:
+                    candidate = _Candidate(passage, start, end, terms, passage.ordinal * 1000 + start)
+                    candidate.speaker = item.speaker
+                    found.append(candidate)
         if not found:
             return Summary("person", title, message=f"The coverage doesn't quote {name.strip()}.")
         found.sort(key=lambda c: (c.passage.file, c.position))
         chosen = self._distinct(found, limit)
         return Summary("person", title, tuple(chosen))
+
+    def quoted_people(self, limit: int = 500) -> list[str]:
+        """The people the coverage quotes (read from each article's opening passages — all of them in
+        a small corpus, as the overview's who said what does), most quoted first."""
+        articles = list(self.coverage.articles.values())
+        per_article = max(LEAD_PASSAGES, QUOTE_BUDGET // max(1, len(articles)))
+        keys = [passage_key(a.name, o) for a in articles for o in range(min(per_article, a.passages))]
+        tally: dict[str, int] = defaultdict(int)
+        display: dict[str, str] = {}
+        for name, count in quoted_names(p.text for p in self.engine.passages(keys).values()).items():
+            folded = fold_name(name)
+            tally[folded] += count
+            display.setdefault(folded, name)
+        return [display[n] for n in sorted(tally, key=lambda n: (-tally[n], n))][:limit]
 
     def _distinct(self, candidates: list[_Candidate], limit: int) -> list[Citation]:
         """Every statement once: near-duplicates (the same words in two outlets) become one point citing both."""
@@ -388,8 +438,9 @@ class Summarizer:
                 break
         return points
 
-    def recent(self, points_per_article: int = 2, articles: int = 8) -> Summary:
-        """The key points of the articles the latest refresh added or changed."""
+    def recent(self, points_per_article: int = 2, articles: int = RECENT_ARTICLES) -> Summary:
+        """The key points of the articles the latest refresh added or changed (the first
+        ``articles`` of them; a reply pages through them)."""
         names = [n for n in self.coverage.recent if n in self.coverage.articles][:articles]
         title = f"New since the last refresh: {len(self.coverage.recent)} articles"
         if not names:

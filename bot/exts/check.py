@@ -19,14 +19,19 @@ class Check(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="check", description="Check a quote against the coverage: verbatim, altered, or not there.")
-    @app_commands.describe(quote="The words you saw (paste them as they are)", person="Who they are said to be from")
+    @app_commands.describe(
+        quote="The words you saw (paste them as they are)",
+        person="Who they are said to be from",
+        private="Show the verdict only to you",
+    )
     async def check(
         self,
         interaction: discord.Interaction,
         quote: app_commands.Range[str, 1, MAX_PASTE_CHARS],
         person: app_commands.Range[str, 1, 100] | None = None,
+        private: bool = False,
     ) -> None:
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=private)
         desk = self.bot.desk
 
         def check() -> CheckResult:
@@ -35,7 +40,7 @@ class Check(commands.Cog):
         # In the answer pool, like a question: one per person, within the time budget.
         result = await self.bot.answers.run(interaction.user.id, check)
         embed = await asyncio.to_thread(check_embed, result)
-        await interaction.followup.send(embed=embed, allowed_mentions=NO_PINGS)
+        await interaction.followup.send(embed=embed, ephemeral=private, allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: NewsdeskBot) -> None:

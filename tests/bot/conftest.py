@@ -60,8 +60,10 @@ class Harness:
         await fake.send_message(channel or fake.general, author or fake.member, content, **kwargs)
         return await fake.wait_for_message(lambda m: bool(m.embeds or m.content), timeout=10)
 
-    async def command(self, name: str, options: dict[str, Any] | None = None, *, user: Any = None):  # noqa: ANN201
-        return await self.fake.invoke_command(name, options or {}, user=user or self.fake.member, channel=self.fake.general)
+    async def command(self, name: str, options: dict[str, Any] | None = None, *, user: Any = None, subcommand: str | None = None):  # noqa: ANN201
+        return await self.fake.invoke_command(
+            name, options or {}, user=user or self.fake.member, channel=self.fake.general, subcommand=subcommand
+        )
 
 
 @pytest_asyncio.fixture

@@ -46,7 +46,7 @@ async def capture(work: Path) -> list[StoredMessage]:
             replies.append(await fake.wait_for_message(_shown, timeout=30))
             await fake.invoke_command("check", {"quote": "We did not cut a single corner on safety", "person": "Okafor"})
             replies.append(await fake.wait_for_message(_shown, timeout=30))
-            await fake.invoke_command("summary", {"person": "Okafor"})
+            await fake.invoke_command("summary", {"person": "Okafor"}, subcommand="person")
             replies.append(await fake.wait_for_message(_shown, timeout=30))
     finally:
         bot.store.close()

@@ -77,12 +77,15 @@ async def test_the_passage_pages_are_titled_and_linked_with_the_file_in_the_foot
 
 async def test_summary_points_cite_linked_headlines(desk_with_links: Harness) -> None:
     fake = desk_with_links.fake
-    await desk_with_links.command("summary", {"person": "Okafor"})
+    await desk_with_links.command("summary", {"person": "Okafor"}, subcommand="person")
     text = (await fake.wait_for_message(shown, timeout=15)).embeds[0]["description"]
-    assert GAZETTE_LINE in text and QUAY_LINE in text
-    await desk_with_links.command("summary", {"topic": "lighthouse tender"})
+    # One citation per article (headline line and file), each point under it with its lines.
+    for line in (GAZETTE_LINE, QUAY_LINE):
+        headline, small = line.rsplit(", line ", 1)
+        assert headline + "\n> " in text and "\n-# line " + small in text
+    await desk_with_links.command("summary", {"topic": "lighthouse tender"}, subcommand="topic")
     text = (await fake.wait_for_message(shown, timeout=15)).embeds[0]["description"]
-    assert "**[Lighthouse Tender Sails Again](https://north.example/tender)**" in text and "-# north-tender.txt, line 8" in text
+    assert "**[Lighthouse Tender Sails Again](https://north.example/tender)**" in text and "-# north-tender.txt\n> " in text and "\n-# line 8" in text
     assert fake.errors == [] and fake.all_pings() == set()
 
 
