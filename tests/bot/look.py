@@ -3,7 +3,7 @@
 Runs the real bot against the loopback Discord over the seeds and the linked articles of
 :mod:`tests.bot.linked`, asks the way members do (a question, its Full passage, /check,
 /summary), and writes what came back as ``OUT_DIR/replies.html`` (and the first answer card alone as
-``card.html``) and, with Debian's ``chromium`` installed, a PNG of each. Everything stays on 127.0.0.1.
+``card.html``: a statement and a number) and, with Debian's ``chromium`` installed, a PNG of each. Everything stays on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -36,10 +36,14 @@ async def capture(work: Path) -> list[StoredMessage]:
     replies: list[StoredMessage] = []
     try:
         async with fake.running(bot):
-            await fake.send_message(fake.news, fake.member, "What did Okafor say about safety?")
+            await fake.send_message(fake.news, fake.member, "What did Zelensky say about peace?")
             card = await fake.wait_for_message(_shown, timeout=30)
             await fake.click(card, next(c for c in custom_ids(card) if ":full:" in c))
             replies += [card, await fake.wait_for_message(_shown, timeout=30)]
+            await fake.send_message(fake.news, fake.member, "What did Okafor say about safety?")
+            replies.append(await fake.wait_for_message(_shown, timeout=30))
+            await fake.send_message(fake.news, fake.member, "How many drones does Russia say it intercepts?")
+            replies.append(await fake.wait_for_message(_shown, timeout=30))
             await fake.send_message(fake.news, fake.member, "What did Lindqvist say about the lighthouse tender?")
             replies.append(await fake.wait_for_message(_shown, timeout=30))
             await fake.send_message(fake.news, fake.member, "Who interviewed Trump on Meet the Press?")  # a seed without a headline
@@ -58,7 +62,9 @@ def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         replies = asyncio.run(capture(Path(work)))
-    for name, shown, height in (("replies", replies, 2000), ("card", replies[:1], 480)):
+    # The card alone: a statement (speaker in the author line, quoted clause bold, also in), then a
+    # number (the sentence that answers first, the number bold, the sentence before under Context).
+    for name, shown, height in (("replies", replies, 2400), ("card", [replies[0], replies[3]], 760)):
         html_file = out / f"{name}.html"
         html_file.write_text(page(shown), encoding="utf-8")
         png = screenshot(html_file, out / f"{name}.png", width=600, height=height)

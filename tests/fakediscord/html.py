@@ -27,7 +27,7 @@ STYLE = """
 body { background: #313338; color: #dbdee1; font: 16px/1.375 "DejaVu Sans", sans-serif; margin: 0; padding: 16px 24px; }
 .message { display: flex; gap: 16px; margin: 0 0 20px; max-width: 760px; }
 .avatar { width: 40px; height: 40px; border-radius: 50%; background: #5865f2; flex: none; }
-.author { color: #f2f3f5; font-weight: 600; } .tag { background: #5865f2; color: #fff; font-size: 10px; border-radius: 3px; padding: 1px 4px; margin-left: 4px; }
+.author { color: #f2f3f5; font-weight: 600; } .embed-author { color: #f2f3f5; font-size: 14px; font-weight: 600; margin-bottom: 4px; } .tag { background: #5865f2; color: #fff; font-size: 10px; border-radius: 3px; padding: 1px 4px; margin-left: 4px; }
 .embed { background: #2b2d31; border-left: 4px solid #2b6cb0; border-radius: 4px; padding: 8px 16px 16px 12px; margin-top: 4px; max-width: 520px; }
 .embed .title { color: #f2f3f5; font-weight: 600; margin: 8px 0; } .embed .title a { color: #00a8fc; text-decoration: none; }
 .field { margin-top: 8px; } .field .name { color: #f2f3f5; font-weight: 600; font-size: 14px; } .field .value { font-size: 14px; }
@@ -88,6 +88,8 @@ def _anchor(label: str, url: str, kept: list[str]) -> str:
 
 def _embed(embed: dict[str, Any]) -> str:
     parts = ['<div class="embed">']
+    if embed.get("author", {}).get("name"):
+        parts.append(f'<div class="embed-author">{html.escape(embed["author"]["name"])}</div>')
     if embed.get("title"):
         title = _inline(embed["title"])
         if embed.get("url"):
