@@ -255,7 +255,7 @@ class NewsdeskBot(commands.Bot):
         _log_resolved(guild.id, found, origin="stored setting")
         ids = sorted(refs.ids | {r.role_id for r in found if r.role_id is not None})
         await self.remember(self.store.replace_legacy_moderator_roles, guild.id, ids)
-        self.forget_guild_config(guild.id)
+        await self.load_guild_settings(guild.id)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         await self.load_guild_settings(guild.id)
