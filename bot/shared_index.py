@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import uuid
 from contextlib import AbstractContextManager
 
 from index.desk import Desk
@@ -35,8 +36,8 @@ class SharedIndex:
 
     def __init__(self, shared: Shared) -> None:
         self.shared = shared
-        #: Who sent a notification: a process does not reload for its own commits.
-        self.origin = f"{socket.gethostname()}:{os.getpid()}"
+        #: Who sent a notification: a desk does not reload for its own commits.
+        self.origin = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._desk: Desk | None = None
         self._pending = threading.Event()
         self._reloading = threading.Lock()
