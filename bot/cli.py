@@ -265,8 +265,12 @@ def _updater(settings: Settings, folders: Sequence[Path], store: Store, backend:
     from index.update import Updater
 
     from .journal import StoreJournal
+    from .shared_index import SharedIndex
 
-    desk = Desk(folders, settings.state_dir, top=settings.answers.top, backend=backend or settings.backend())
+    # Bots running on the same state database hear of what this command commits.
+    desk = Desk(
+        folders, settings.state_dir, top=settings.answers.top, backend=backend or settings.backend(), publication=SharedIndex(store.shared)
+    )
     return Updater(desk, Intake(desk, settings.fetch_policy(), settings.ingest_folder), settings.feeds.urls, StoreJournal(store))
 
 

@@ -47,6 +47,9 @@ from .workers import AnswerPool
 log = logging.getLogger("newsdesk.bot")
 T = TypeVar("T")
 
+#: Notified with a server id after its /settings changed, so every process reads them again.
+SETTINGS_CHANNEL = "newsdesk_settings"
+
 EXTENSIONS = (
     "bot.exts.ask",
     "bot.exts.admin",
@@ -104,11 +107,23 @@ class NewsdeskBot(commands.Bot):
         self.answers = AnswerPool(settings.answers.workers, settings.answers.time_budget_seconds)
         self.health: HealthServer | None = None
         self._guild_configs: dict[int, GuildConfig] = {}
+        #: Each server's stored overrides, read off the event loop (see load_guild_settings).
+        self._guild_overrides: dict[int, dict[str, Any]] = {}
+        #: Whether this process led at the last scheduled run (what /healthz shows).
+        self.leading: bool | None = None
         self._config_roles = RoleRefs.parse(settings.discord.moderator_roles)
         # The config's role names as ids, per server: resolved once, the first time the server is seen.
         self._named_roles: dict[int, frozenset[int]] = {}
 
     async def setup_hook(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def settings_changed(payload: str | None) -> None:  # on the listening thread
+            guild_ids = [int(payload)] if payload else list(self._guild_overrides)
+            for guild_id in guild_ids:
+                asyncio.run_coroutine_threadsafe(self.load_guild_settings(guild_id), loop)
+
+        await self.remember(self.store.shared.listen, SETTINGS_CHANNEL, settings_changed)
         pruned = await self.remember(self.store.prune, self.settings.store.retention_days)
         if pruned:
             log.info("event=prune answers=%d retention_days=%g", pruned, self.settings.store.retention_days)
@@ -156,14 +171,38 @@ class NewsdeskBot(commands.Bot):
 
     # -- per-server settings -------------------------------------------------------------------
 
+    async def load_guild_settings(self, guild_id: int) -> None:
+        """Read a server's stored settings (in a thread) into this process's cache; when the store
+        cannot be read, the server's settings are read again on next use."""
+        try:
+            overrides = await asyncio.to_thread(self.store.guild_settings, guild_id)
+        except StateUnavailable:
+            self._guild_overrides.pop(guild_id, None)
+        else:
+            self._guild_overrides[guild_id] = overrides
+        self._guild_configs.pop(guild_id, None)
+
+    async def guild_settings_changed(self, guild_id: int) -> None:
+        """After /settings stored a change: this process reads it now, every other one on the
+        notification (NOTIFY on PostgreSQL)."""
+        await self.load_guild_settings(guild_id)
+        await self.remember(self.store.shared.notify, SETTINGS_CHANNEL, str(guild_id))
+
     def guild_config(self, guild_id: int | None) -> GuildConfig:
         cached = self._guild_configs.get(guild_id or 0)
         if cached is not None:
             return cached
-        try:
-            overrides, lasting = (self.store.guild_settings(guild_id) if guild_id else {}), True
-        except StateUnavailable:  # the config file's defaults, not kept: the state may be readable again soon
-            overrides, lasting = {}, False
+        overrides: dict[str, Any] | None = self._guild_overrides.get(guild_id) if guild_id else {}
+        lasting = True
+        if overrides is None:
+            # Only for a server not seen yet (its settings are loaded when it becomes available),
+            # or after the store could not be read: then once, on the event loop.
+            try:
+                overrides = self.store.guild_settings(guild_id) if guild_id else {}
+                if guild_id:
+                    self._guild_overrides[guild_id] = overrides
+            except StateUnavailable:  # the config file's defaults, not kept: the state may be readable again soon
+                overrides, lasting = {}, False
         guild = self.get_guild(guild_id) if guild_id else None
         if guild is not None:
             self.resolve_role_names(guild)
@@ -175,6 +214,22 @@ class NewsdeskBot(commands.Bot):
 
     def forget_guild_config(self, guild_id: int) -> None:
         self._guild_configs.pop(guild_id, None)
+
+    # -- one leader among the processes ---------------------------------------------------------
+
+    async def leads(self, job: str) -> bool:
+        """Whether this process runs the scheduled ``job`` now: only the leader among the processes on
+        the state database does (with SQLite, this one always). Asked before every run."""
+        try:
+            leading = await asyncio.to_thread(self.store.shared.is_leader)
+        except StateUnavailable:
+            leading = False
+        if leading != self.leading:
+            log.info("event=leader leading=%s job=%s", "yes" if leading else "no", job)
+        self.leading = leading
+        if not leading:
+            log.info("event=%s outcome=skipped reason=not_leader", job)
+        return leading
 
     # -- moderator roles: names become ids once per server -----------------------------------
 
@@ -200,9 +255,10 @@ class NewsdeskBot(commands.Bot):
         _log_resolved(guild.id, found, origin="stored setting")
         ids = sorted(refs.ids | {r.role_id for r in found if r.role_id is not None})
         await self.remember(self.store.replace_legacy_moderator_roles, guild.id, ids)
-        self.forget_guild_config(guild.id)
+        await self.load_guild_settings(guild.id)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self.load_guild_settings(guild.id)
         self.resolve_role_names(guild)
         await self.migrate_stored_role_names(guild)
 

@@ -7,9 +7,11 @@ counted in :mod:`bot.metrics`.
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from discord.ext import commands
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from .metrics import index_age
@@ -58,6 +60,13 @@ class HealthServer:
                 "refreshing": bot.desk.refreshing,
             },
             "shutting_down": not bot.inflight.accepting,
+            # Several processes may run the bot: each answers for itself, the shards it holds.
+            "process": {
+                "pid": os.getpid(),
+                "shard_ids": bot.shard_ids if isinstance(bot, commands.AutoShardedBot) else None,
+                "shard_count": bot.shard_count,
+                "leader": bot.leading,
+            },
         }
         return web.json_response(body, status=200 if connected else 503)
 

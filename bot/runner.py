@@ -12,7 +12,9 @@ import discord
 from index.desk import Desk
 
 from .client import create_bot
+from .identify import SharedIdentifyGate
 from .settings import TOKEN_ENV, Settings
+from .shared_index import SharedIndex
 from .store import Store
 
 log = logging.getLogger("newsdesk")
@@ -37,8 +39,12 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     for damaged in store.set_aside:
         print(f"newsdesk: {damaged.notice()}", file=sys.stderr)
     try:
-        desk = Desk(settings.corpus_folders, settings.state_dir, top=settings.answers.top, backend=settings.backend())
+        publication = SharedIndex(store.shared)
+        desk = Desk(
+            settings.corpus_folders, settings.state_dir, top=settings.answers.top, backend=settings.backend(), publication=publication
+        )
         report = desk.open()
+        publication.follow(desk)
         log.info("index ready: %d articles, %d passages", report.articles, report.passages)
         asyncio.run(_run(settings, desk, store, sync_only))
     except discord.LoginFailure:
@@ -62,7 +68,9 @@ def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
 async def _run(settings: Settings, desk: Desk, store: Store, sync_only: bool) -> None:
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
-    bot = create_bot(settings, desk, store, sync_on_start=not sync_only)
+    # IDENTIFYs spaced per bucket across every process on the state database, not just this one's shards.
+    gate = SharedIdentifyGate(store.shared, settings.discord.identify_window_seconds)
+    bot = create_bot(settings, desk, store, identify_gate=gate, sync_on_start=not sync_only)
     if sync_only:
         async with bot:
             await bot.login(token)

@@ -5,6 +5,10 @@ next snapshot on the side and swaps it in with one assignment, so questions aske
 refresh are answered from the old index and never see a half-built one. A question that finds
 the index damaged (tantivy cannot read its files) has it checked and, if need be, rebuilt from
 the corpus, then is asked again. All calls block and are meant to run in a worker thread.
+
+Several processes may serve one index (Xapian shards, or one state folder): a :class:`Publication`
+makes them take turns refreshing it and tells the others after each commit; each of those then
+reloads the index as committed, manifest and engine, without updating it (:meth:`Desk.reload`).
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import contextlib
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from . import meaning
 from .answer import Answer, Answerer
@@ -36,14 +42,40 @@ class Snapshot:
     answerer: Answerer
 
 
+class Publication(Protocol):
+    """How the processes serving one index take turns refreshing it and hear of each other's commits."""
+
+    def writing(self, wait: float) -> AbstractContextManager[object]:
+        """Held around a refresh: no other process refreshes meanwhile. Raises IndexBusy when
+        another holds it for longer than ``wait`` seconds."""
+        ...
+
+    def committed(self) -> None:
+        """Called after a refresh or an open changed the index: every other process reloads it."""
+        ...
+
+
+class Alone:
+    """The :class:`Publication` of a process that is the only one serving its index."""
+
+    def writing(self, wait: float) -> AbstractContextManager[object]:
+        return contextlib.nullcontext()
+
+    def committed(self) -> None:
+        return None
+
+
 class Desk:
     """Holds the current snapshot and runs refreshes one at a time."""
 
-    def __init__(self, folders: Sequence[Path], state_dir: Path, *, top: int = 3, backend: Backend = TANTIVY) -> None:
+    def __init__(
+        self, folders: Sequence[Path], state_dir: Path, *, top: int = 3, backend: Backend = TANTIVY, publication: Publication | None = None
+    ) -> None:
         self.folders = [Path(f) for f in folders]
         self.state_dir = Path(state_dir)
         self.top = top
         self.backend = backend
+        self.publication: Publication = publication or Alone()
         self._snapshot: Snapshot | None = None
         self._recovering = threading.Lock()
         self.started = time.time()
@@ -62,9 +94,20 @@ class Desk:
             self.folders, self.state_dir, by=by, wait=wait, serve_busy=wait <= 0, verify=verify, backend=self.backend
         )
         self._swap(coverage)
+        if report.rebuilt or not report.unchanged:
+            self.publication.committed()
         if warm:
             meaning.warm()  # the embedding model and lemmas, loaded now rather than by the first question
         return report
+
+    def reload(self) -> None:
+        """Another process committed a change: open the index as it is now (its manifest, the
+        engine reopened) and swap it in, updating nothing. Before :meth:`open`, does nothing."""
+        if self._snapshot is None:
+            return
+        coverage, _ = open_coverage(self.folders, self.state_dir, update=False, backend=self.backend)
+        self._swap(coverage)
+        log.info("event=index_reload articles=%d passages=%d", len(coverage.articles), coverage.passage_count)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -119,9 +162,14 @@ class Desk:
 
         Raises IndexBusy if a refresh is already running and does not end within ``wait`` seconds.
         """
-        coverage, report = refresh(self.snapshot.coverage, by=by, wait=wait)
-        if coverage is not self.snapshot.coverage:
-            self._swap(coverage)
+        with self.publication.writing(wait):
+            # The snapshot is taken under the lock: another process's commit just before is in it.
+            coverage, report = refresh(self.snapshot.coverage, by=by, wait=wait)
+            changed = coverage is not self.snapshot.coverage
+            if changed:
+                self._swap(coverage)
+        if changed:
+            self.publication.committed()
         return report
 
     def _swap(self, coverage: Coverage) -> None:

@@ -9,6 +9,7 @@ folders (see :mod:`bot.sources`).
 from __future__ import annotations
 
 import logging
+import os
 
 import discord
 from discord import app_commands
@@ -55,7 +56,9 @@ class Admin(commands.Cog):
     @tasks.loop(minutes=60)
     async def scheduled_refresh(self) -> None:
         try:
-            await self.run_schedule()
+            if await self.bot.leads("scheduled_refresh"):
+                log.info("event=scheduled_refresh pid=%d", os.getpid())
+                await self.run_schedule()
         except Exception:  # noqa: BLE001 - logged; the next run tries again
             log.exception("event=refresh by=schedule outcome=error")
 

@@ -92,7 +92,8 @@ class Coverage(commands.Cog):
     @tasks.loop(minutes=60)
     async def scheduled_poll(self) -> None:
         try:
-            await self.bot.updater.refresh(by="feeds", feeds=True)
+            if await self.bot.leads("feed_poll"):
+                await self.bot.updater.refresh(by="feeds", feeds=True)
         except Exception:  # noqa: BLE001 - a failed poll is logged and retried next time
             log.exception("scheduled feed poll failed")
 

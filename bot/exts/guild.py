@@ -36,7 +36,7 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
     async def _set(self, interaction: discord.Interaction, key: str, value: Any) -> None:
         assert interaction.guild_id is not None
         await asyncio.to_thread(self.bot.store.set_guild_setting, interaction.guild_id, key, value)
-        self.bot.forget_guild_config(interaction.guild_id)
+        await self.bot.guild_settings_changed(interaction.guild_id)
         await interaction.response.send_message(
             "Saved.", embed=settings_embed(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )
@@ -90,7 +90,7 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
     async def reset(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await asyncio.to_thread(self.bot.store.clear_guild_settings, interaction.guild_id)
-        self.bot.forget_guild_config(interaction.guild_id)
+        await self.bot.guild_settings_changed(interaction.guild_id)
         await interaction.response.send_message(
             "Back to the defaults.", embed=settings_embed(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )

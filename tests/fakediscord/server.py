@@ -15,7 +15,7 @@ import yarl
 from aiohttp import web
 
 from . import rest
-from .gateway import Gateway
+from .gateway import Gateway, Session
 from .limits import DiscordError, check_message, compute_pings
 from .models import (
     ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, EPHEMERAL, KICK_MEMBERS, LOADING, MANAGE_MESSAGES, MANAGE_ROLES,
@@ -414,15 +414,16 @@ class FakeDiscord:
         return await self._command_interaction(4, name, options, user, channel, subcommand, focused)
 
     async def click(self, message: StoredMessage, custom_id: str, *, user: Member | None = None,
-                    values: Iterable[str] = ()) -> FakeInteraction:
-        """A user clicks a button / picks select `values` on a message (INTERACTION_CREATE type 3)."""
+                    values: Iterable[str] = (), via: Session | None = None) -> FakeInteraction:
+        """A user clicks a button / picks select `values` on a message (INTERACTION_CREATE type 3). `via`
+        delivers it to that session rather than the server's shard, as after the bot was resharded."""
         comp = message.find_component(custom_id)
         if comp is None or comp.get("disabled") or message.deleted:
             raise ValueError(f"no clickable component {custom_id!r} on {message!r}")
         data: Json = {"custom_id": custom_id, "component_type": comp["type"]}
         if comp["type"] != 2:
             data["values"] = list(values)
-        return await self._interaction(3, data, user or self.member, self.channel(message.channel_id), message)
+        return await self._interaction(3, data, user or self.member, self.channel(message.channel_id), message, via)
 
     async def submit_modal(self, opened_by: FakeInteraction, values: dict[str, str | list[str]], *,
                            user: Member | None = None) -> FakeInteraction:
@@ -532,7 +533,7 @@ class FakeDiscord:
         return key
 
     async def _interaction(self, itype: int, data: Json, user: Member, channel: Channel,
-                           message: StoredMessage | None) -> FakeInteraction:
+                           message: StoredMessage | None, via: Session | None = None) -> FakeInteraction:
         gid = str(channel.guild_id)
         payload: Json = {
             "id": str(snowflake()), "application_id": str(self.application_id), "type": itype, "data": data,
@@ -551,7 +552,7 @@ class FakeDiscord:
         ia = FakeInteraction(payload, dispatched_at=time.monotonic(), original=message)
         self.interactions[ia.id] = ia
         self._cursor = len(self._log)
-        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        await (via or self.gateway).dispatch("INTERACTION_CREATE", payload)
         return ia
 
     # -- observing -----------------------------------------------------------------------------
