@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
-from tests.bot.conftest import Harness, bot_settings, embed_text, start_bot
+from tests.bot.conftest import Harness, bot_settings, embed_text, shown, start_bot
 from tests.fakediscord.server import FakeDiscord
 from tests.pages import serve_pages
 
-
-def shown(message: Any) -> bool:
-    return bool(message.embeds or message.content)
 
 
 def _allow_local(newsdesk: Harness) -> None:

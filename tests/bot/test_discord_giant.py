@@ -18,16 +18,13 @@ import pytest
 from index.answer import Answer
 from index.citation import Citation
 from index.desk import Desk
-from tests.bot.conftest import Harness, bot_settings, custom_ids, embed_text, start_bot
+from tests.bot.conftest import Harness, bot_settings, custom_ids, embed_text, shown, start_bot
 from tests.fakediscord.server import FakeDiscord
 
 #: The probe's article: 4.6 MB of words without a single sentence break.
 GIANT = ("the harbour board weighed the lighthouse tender late into the night under the old customs clock " * 47_000).strip()
 STORED_PAYLOAD_LIMIT = 64_000
 
-
-def shown(message: Any) -> bool:
-    return bool(message.embeds or message.content)
 
 
 @dataclass

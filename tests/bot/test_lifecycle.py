@@ -10,11 +10,8 @@ from typing import Any
 import pytest
 
 from index.desk import Desk
-from tests.bot.conftest import Harness, custom_ids, embed_text
+from tests.bot.conftest import Harness, custom_ids, embed_text, shown
 
-
-def shown(message: Any) -> bool:
-    return bool(message.embeds or message.content)
 
 
 def errors_counted(harness: Harness) -> float:

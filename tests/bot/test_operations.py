@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import psycopg
@@ -20,15 +19,12 @@ import pytest
 
 from bot.store import MIGRATIONS, StateUnavailable, Store, migration
 from index.desk import Desk
-from tests.bot.conftest import Harness, bot_settings, embed_text, run_newsdesk, start_bot
+from tests.bot.conftest import Harness, bot_settings, embed_text, run_newsdesk, shown, start_bot
 from tests.conftest import ROOT, STORES
 from tests.fakediscord.server import FakeDiscord
 from tests.pages import serve_pages
 from tests.postgres import Cluster, free_port
 
-
-def shown(message: Any) -> bool:
-    return bool(message.embeds or message.content)
 
 
 # -- the state: SQLite, PostgreSQL ------------------------------------------------------------------

@@ -5,20 +5,16 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.store import Store
-from tests.bot.conftest import bot_settings, custom_ids, embed_text, run_newsdesk, start_bot
+from tests.bot.conftest import bot_settings, custom_ids, embed_text, run_newsdesk, shown, start_bot
 from tests.conftest import ROOT
 from tests.fakediscord.server import FakeDiscord
 
 GARBAGE = b"\x13\x37 this is not a database " * 4096
 
-
-def shown(message: Any) -> bool:
-    return bool(message.embeds or message.content)
 
 
 def damage(db: Path) -> None:
