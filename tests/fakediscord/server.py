@@ -588,8 +588,9 @@ class FakeDiscord:
 
     async def wait_deleted(self, msg: StoredMessage, *, timeout: float = 5.0) -> bool:
         """Whether `msg` is deleted within `timeout` (a reply sent with ``delete_after`` is, by discord.py)."""
-        deadline = time.monotonic() + timeout
-        while not msg.deleted and time.monotonic() < deadline:
+        for _ in range(max(1, int(timeout / 0.05))):
+            if msg.deleted:
+                break
             await asyncio.sleep(0.05)
         return msg.deleted
 
