@@ -34,7 +34,7 @@ from discord import app_commands
 from index.errors import NewsdeskError
 
 from .render import NO_PINGS, clip, escape
-from .replies import SELF_DELETE_SECONDS
+from . import replies
 
 if TYPE_CHECKING:
     from .metrics import Metrics
@@ -110,7 +110,7 @@ class ErrorHandler:
     The reply is one short message, never pinging anyone, with what users typed shown literally:
     ephemeral for interactions (a follow-up when the interaction was already answered: every slow
     command defers privately, see bot/replies.py, so that follow-up is private too), and in a
-    channel a reply to the question that deletes itself after ``SELF_DELETE_SECONDS``.
+    channel a reply to the question that deletes itself after ``replies.SELF_DELETE_SECONDS``.
     """
 
     def __init__(self, metrics: Metrics) -> None:
@@ -163,7 +163,7 @@ class ErrorHandler:
                 return
             text = escape(self._judge(error, "question", guild=guild_id, channel=message.channel.id))
             await message.reply(
-                clip(text, 2000), mention_author=False, allowed_mentions=NO_PINGS, delete_after=SELF_DELETE_SECONDS
+                clip(text, 2000), mention_author=False, allowed_mentions=NO_PINGS, delete_after=replies.SELF_DELETE_SECONDS
             )
         except discord.HTTPException:
             log.exception("could not report an error to the user")

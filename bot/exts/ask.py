@@ -22,7 +22,8 @@ from ..client import NewsdeskBot
 from ..errors import TooSlow
 from ..payload import Kept, bounded, decode, encode
 from ..render import NO_PINGS, answer_embed, clip, not_found_text, passage_pages, sources_embed
-from ..replies import SELF_DELETE_SECONDS, publish, think
+from .. import replies
+from ..replies import publish, think
 from ..store import Store
 from ..views import Book, send_book
 
@@ -271,7 +272,7 @@ class Ask(commands.Cog):
                 )
                 reply = await self._reply(kept, answer_id, private=False)
                 if not kept.answer.found:  # nothing to keep: it tells the asker, then clears itself away
-                    await message.reply(mention_author=False, delete_after=SELF_DELETE_SECONDS, **reply)
+                    await message.reply(mention_author=False, delete_after=replies.SELF_DELETE_SECONDS, **reply)
                 elif self.bot.guild_config(guild_id).threads and isinstance(message.channel, discord.TextChannel):
                     thread = await message.create_thread(name=clip(question, 100), auto_archive_duration=1440)
                     await thread.send(**reply)
