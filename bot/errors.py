@@ -24,7 +24,6 @@ for ``/ask`` and for questions in channels alike.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +73,7 @@ class TooSlow(BotError):
 def cooldown_message(retry_after: float, *, now: float | None = None) -> str:
     """The notice, with the moment one may ask again as a Discord timestamp: it counts down live."""
     again = (time.time() if now is None else now) + max(1.0, retry_after)
-    return f"You're asking quickly \u2014 you can ask again <t:{math.ceil(again)}:R>."
+    return f"You're asking quickly \u2014 you can ask again <t:{round(again)}:R>."
 
 
 def _cause(error: BaseException) -> BaseException:

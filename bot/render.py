@@ -5,7 +5,7 @@ bounds and stores it, so a button pressed after a restart renders exactly what w
 shown). Every source is shown one way (:func:`source_block`): ``**Headline** — Outlet, date``,
 linked to the article when its address is known, with the file and lines in small text below.
 Long text is cut at a sentence boundary (a word boundary when a single sentence is too long)
-and marked with "…"; the rest stays reachable through the "Full passage" pages.
+and marked with "…"; the rest stays reachable through the *Context* pages.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ LINKED_CHARS = 600
 ELLIPSIS = "\u2026"
 #: How far past a cut :func:`clip` looks to tell whether a sentence ends before it.
 _LOOKAHEAD = 80
-#: *Full passage* pages: Discord shows one embed at a time; eight are as many as anyone pages through.
+#: *Context* pages: Discord shows one embed at a time; eight are as many as anyone pages through.
 PAGE_CHARS = 3500
 MAX_PAGES = 8
 COLOUR = discord.Colour(0x2B6CB0)
@@ -173,7 +173,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
         embed.add_field(name="The same words in", value=_sources(best.also, FIELD_LIMIT), inline=False)
     if others:
         embed.add_field(name="Also in", value=_sources(others, FIELD_LIMIT), inline=False)
-    embed.set_footer(text="Quoted word for word from the coverage \u00b7 Full passage shows the context")
+    embed.set_footer(text="Quoted word for word from the coverage")
     _fit(embed)
     return embed
 
@@ -297,15 +297,14 @@ def article_pages(articles: Sequence[ArticleInfo], *, per_page: int = 10) -> lis
         for article in chunk:
             byline = f" \u00b7 by {literal(article.byline, 200)}" if article.byline else ""
             lines.append(
-                f"**{escape(clip(article.label, 200))}**\n{code(article.name)} \u00b7 {article.passages} passages{byline}"
+                f"**{escape(clip(article.label, 200))}**\n{code(article.name)} \u00b7 {article.passages} passage{'' if article.passages == 1 else 's'}{byline}"
             )
         embed = discord.Embed(
             title=f"Indexed articles ({len(rows)})",
             description=clip("\n".join(lines) or "No articles are indexed.", DESCRIPTION_LIMIT),
             colour=COLOUR,
         )
-        embed.set_footer(text=f"page {number + 1} of {total}")
-        pages.append(embed)
+        pages.append(embed)  # the pager's "Page x/y (n entries)" says where it is
     return pages
 
 
