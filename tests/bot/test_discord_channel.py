@@ -61,9 +61,9 @@ async def test_no_error_reply_is_ever_public(fake_discord: FakeDiscord, corpus: 
         monkeypatch.setattr(Desk, "ask", broken)  # internal errors, each after a defer
         monkeypatch.setattr(Summarizer, "summarize", broken)
         monkeypatch.setattr(Desk, "read", broken)
-        for name, options in (("ask", {"question": "What did Peskov say?"}), ("summary", {"topic": "NATO"}),
-                              ("check", {"quote": "Russia remains the greatest long-term challenge"})):
-            failed = await fake.invoke_command(name, options, user=fake.member)
+        for name, options, sub in (("ask", {"question": "What did Peskov say?"}, None), ("summary", {"topic": "NATO"}, "topic"),
+                                   ("check", {"quote": "Russia remains the greatest long-term challenge"}, None)):
+            failed = await fake.invoke_command(name, options, user=fake.member, subcommand=sub)
             await settle(fake, failed)
             assert "Something went wrong" in next(m for m in [failed.original, *failed.followups] if m and shown(m)).content
         assert "I couldn't find that" in (asked.original.content if asked.original else "")
