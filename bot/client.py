@@ -41,7 +41,7 @@ from .server_settings import GuildConfig, effective
 from .settings import Settings
 from .store import StateUnavailable, Store
 from .updates import BotJournal
-from .views import ArticleChoices
+from .views import ArticleChoices, BookSource, ExpiredPage, PageButton
 from .workers import AnswerPool
 
 log = logging.getLogger("newsdesk.bot")
@@ -97,6 +97,8 @@ class NewsdeskBot(commands.Bot):
         intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
         self.updater = Updater(desk, intake, settings.feeds.urls, BotJournal(self))
         self.article_choices = ArticleChoices()  # shared by every command with an article option
+        self.books: dict[str, BookSource] = {}  # the persistent pagers' pages, by kind (see bot/views.py)
+        self.live_pagers: set[str] = set()  # the in-memory pagers still turning
         self.started_at = time.time()
         self.synced = False
         self._sync_on_start = sync_on_start
@@ -127,6 +129,7 @@ class NewsdeskBot(commands.Bot):
         pruned = await self.remember(self.store.prune, self.settings.store.retention_days)
         if pruned:
             log.info("event=prune answers=%d retention_days=%g", pruned, self.settings.store.retention_days)
+        self.add_dynamic_items(PageButton, ExpiredPage)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self._sync_on_start:

@@ -33,6 +33,7 @@ from discord import app_commands
 from index.errors import NewsdeskError
 
 from .render import NO_PINGS, clip, escape
+from . import replies
 
 if TYPE_CHECKING:
     from .metrics import Metrics
@@ -40,8 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("newsdesk.bot")
 
 UNEXPECTED = "Something went wrong while answering that. It has been logged for the moderators."
-#: How long a cooldown notice in a channel stays up.
-NOTICE_SECONDS = 10
+#: What a question in a channel asked too soon gets instead of a notice: a reaction seen only on it.
+COOLDOWN_REACTION = "\u23f3"
 
 
 class BotError(NewsdeskError):
@@ -69,8 +70,10 @@ class TooSlow(BotError):
         super().__init__("That is taking too long to answer; try asking something more precise.")
 
 
-def cooldown_message(retry_after: float) -> str:
-    return f"You're asking quickly \u2014 try again in {max(1, round(retry_after))} s."
+def cooldown_message(retry_after: float, *, now: float | None = None) -> str:
+    """The notice, with the moment one may ask again as a Discord timestamp: it counts down live."""
+    again = (time.time() if now is None else now) + max(1.0, retry_after)
+    return f"You're asking quickly \u2014 you can ask again <t:{round(again)}:R>."
 
 
 def _cause(error: BaseException) -> BaseException:
@@ -93,9 +96,9 @@ class ErrorHandler:
 
     1. the cause is unwrapped: a command's own exception inside discord.py's ``CommandInvokeError``
        or ``TransformerError``;
-    2. :class:`~discord.app_commands.CommandOnCooldown`: "try again in N s" — in a channel at most
-       once per person per window, the notice deleted after ``NOTICE_SECONDS``; questions sent
-       while it stands get no word at all (a burst of 20 costs one message, not 17);
+    2. :class:`~discord.app_commands.CommandOnCooldown`: "you can ask again <t:…:R>" (a live
+       countdown) to the person alone; a question in a channel gets a ⏳ reaction instead, never
+       a message (a burst of 20 costs the channel no message at all);
     3. :class:`~index.errors.NewsdeskError` (the tree above, and the index's): its own message,
        logged as a refusal (the checks' errors are CheckFailures too, so this comes before 5);
     4. :class:`~discord.app_commands.NoPrivateMessage`: the command works only in a server;
@@ -104,14 +107,13 @@ class ErrorHandler:
        is counted.
 
     The reply is one short message, never pinging anyone, with what users typed shown literally:
-    ephemeral for interactions (a follow-up when the interaction was already answered), a reply
-    to the question in a channel.
+    ephemeral for interactions (a follow-up when the interaction was already answered: every slow
+    command defers privately, see bot/replies.py, so that follow-up is private too), and in a
+    channel a reply to the question that deletes itself after ``replies.SELF_DELETE_SECONDS``.
     """
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
-        # Per (server, person): until when (monotonic) their cooldown notice in a channel stands.
-        self._noticed: dict[tuple[int | None, int], float] = {}
 
     def message(self, error: BaseException) -> str | None:
         """What the user is told (steps 1–6 of the dispatch order); None for an unexpected error."""
@@ -151,20 +153,17 @@ class ErrorHandler:
             log.exception("could not report an error to the user")
 
     async def on_message_error(self, message: discord.Message, error: BaseException) -> None:
-        """A question in a channel that failed: a reply to it (or, on cooldown, one notice per window)."""
+        """A question in a channel that failed: a ⏳ reaction on cooldown, else a reply that deletes itself."""
         guild_id = message.guild.id if message.guild else None
-        cause = _cause(error)
-        notice: dict[str, Any] = {}
-        if isinstance(cause, app_commands.CommandOnCooldown):
-            if not self._notice_due(guild_id, message.author.id, cause.retry_after):
-                log.debug("event=cooldown guild=%s outcome=ignored", guild_id)
-                return
-            text = cooldown_message(cause.retry_after).rstrip(".") + "; questions sent before then are ignored."
-            notice["delete_after"] = NOTICE_SECONDS
-        else:
-            text = escape(self._judge(error, "question", guild=guild_id, channel=message.channel.id))
         try:
-            await message.reply(clip(text, 2000), mention_author=False, allowed_mentions=NO_PINGS, **notice)
+            if isinstance(_cause(error), app_commands.CommandOnCooldown):
+                log.debug("event=cooldown guild=%s outcome=reacted", guild_id)
+                await message.add_reaction(COOLDOWN_REACTION)
+                return
+            text = escape(self._judge(error, "question", guild=guild_id, channel=message.channel.id))
+            await message.reply(
+                clip(text, 2000), mention_author=False, allowed_mentions=NO_PINGS, delete_after=replies.SELF_DELETE_SECONDS
+            )
         except discord.HTTPException:
             log.exception("could not report an error to the user")
 
@@ -172,13 +171,3 @@ class ErrorHandler:
         """A listener that failed with nobody to answer (called inside its ``except``)."""
         log.exception("error in %s", event)
         self.metrics.unexpected_error()
-
-    def _notice_due(self, guild_id: int | None, user_id: int, retry_after: float) -> bool:
-        now = time.monotonic()
-        key = (guild_id, user_id)
-        if self._noticed.get(key, 0.0) > now:
-            return False
-        if len(self._noticed) > 1000:
-            self._noticed = {k: until for k, until in self._noticed.items() if until > now}
-        self._noticed[key] = now + retry_after
-        return True

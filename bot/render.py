@@ -5,13 +5,13 @@ bounds and stores it, so a button pressed after a restart renders exactly what w
 shown). Every source is shown one way (:func:`source_block`): ``**Headline** — Outlet, date``,
 linked to the article when its address is known, with the file and lines in small text below.
 Long text is cut at a sentence boundary (a word boundary when a single sentence is too long)
-and marked with "…"; the rest stays reachable through the "Full passage" pages.
+and marked with "…"; the rest stays reachable through the *Context* pages.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import discord
@@ -44,7 +44,7 @@ LINKED_CHARS = 600
 ELLIPSIS = "\u2026"
 #: How far past a cut :func:`clip` looks to tell whether a sentence ends before it.
 _LOOKAHEAD = 80
-#: *Full passage* pages: Discord shows one embed at a time; eight are as many as anyone pages through.
+#: *Context* pages: Discord shows one embed at a time; eight are as many as anyone pages through.
 PAGE_CHARS = 3500
 MAX_PAGES = 8
 COLOUR = discord.Colour(0x2B6CB0)
@@ -173,7 +173,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
         embed.add_field(name="The same words in", value=_sources(best.also, FIELD_LIMIT), inline=False)
     if others:
         embed.add_field(name="Also in", value=_sources(others, FIELD_LIMIT), inline=False)
-    embed.set_footer(text="Quoted word for word from the coverage \u00b7 Full passage shows the context")
+    embed.set_footer(text="Quoted word for word from the coverage")
     _fit(embed)
     return embed
 
@@ -297,54 +297,69 @@ def article_pages(articles: Sequence[ArticleInfo], *, per_page: int = 10) -> lis
         for article in chunk:
             byline = f" \u00b7 by {literal(article.byline, 200)}" if article.byline else ""
             lines.append(
-                f"**{escape(clip(article.label, 200))}**\n{code(article.name)} \u00b7 {article.passages} passages{byline}"
+                f"**{escape(clip(article.label, 200))}**\n{code(article.name)} \u00b7 {article.passages} passage{'' if article.passages == 1 else 's'}{byline}"
             )
         embed = discord.Embed(
             title=f"Indexed articles ({len(rows)})",
             description=clip("\n".join(lines) or "No articles are indexed.", DESCRIPTION_LIMIT),
             colour=COLOUR,
         )
-        embed.set_footer(text=f"page {number + 1} of {total}")
-        pages.append(embed)
+        pages.append(embed)  # the pager's "Page x/y (n entries)" says where it is
     return pages
 
 
-def refresh_embed(report: RefreshReport, feeds: FeedReport | None = None) -> discord.Embed:
-    """What a refresh changed: added, changed, removed and skipped files, and the new size (and what the feeds brought)."""
+#: A refresh report lists this many files per kind of change, then counts the rest ("…and N more").
+REPORT_ITEMS = 8
+
+
+def refresh_embed(
+    report: RefreshReport, feeds: FeedReport | None = None, headline: Callable[[str], str | None] | None = None
+) -> discord.Embed:
+    """What a refresh changed: how many files were added, changed, removed and skipped, the first of each
+    (by headline, when ``headline`` knows the file), and the new size (and what the feeds brought)."""
     embed = discord.Embed(
         title="Index refreshed" if not report.unchanged or report.skipped else "Index refreshed \u2014 nothing changed",
-        description=f"{report.articles} articles, {report.passages} passages ({report.seconds:.1f} s).",
+        description=f"{report.articles} articles, {report.passages} passages.",
         colour=COLOUR,
     )
+
+    def named(name: str) -> str:
+        label = headline(name) if headline is not None else None
+        return f"{label} ({name})" if label and label != name else name
+
     for label, names in (("Added", report.added), ("Changed", report.changed), ("Removed", report.removed)):
         if names:
-            embed.add_field(name=f"{label} ({len(names)})", value=_file_list(names), inline=False)
+            shown = [named(n) for n in names[:REPORT_ITEMS]]  # a removed file is no longer indexed: its name alone
+            embed.add_field(name=f"{label} ({len(names)})", value=_file_list(shown, len(names)), inline=False)
     if report.skipped:
         skipped = [f"{s.name}: {s.reason}" for s in report.skipped]
-        embed.add_field(name=f"Skipped ({len(skipped)})", value=_file_list(skipped), inline=False)
+        embed.add_field(name=f"Skipped ({len(skipped)})", value=_file_list(skipped[:REPORT_ITEMS], len(skipped)), inline=False)
     if feeds is not None and feeds.added:
         embed.add_field(
             name=f"From feeds ({len(feeds.added)})",
-            value=_file_list([f"{title} ({name})" for name, title, _ in feeds.added]),
+            value=_file_list([f"{title} ({name})" for name, title, _ in feeds.added[:REPORT_ITEMS]], len(feeds.added)),
             inline=False,
         )
     if feeds is not None and feeds.failed:
-        embed.add_field(name="Feeds that failed", value=_file_list([f"{w}: {why}" for w, why in feeds.failed]), inline=False)
+        failed = [f"{w}: {why}" for w, why in feeds.failed]
+        embed.add_field(name=f"Feeds that failed ({len(failed)})", value=_file_list(failed[:REPORT_ITEMS], len(failed)), inline=False)
     _shrink_fields(embed)
     return embed
 
 
-def _file_list(items: Sequence[str]) -> str:
+def _file_list(items: Sequence[str], total: int | None = None) -> str:
+    """One line per item, as many as fit a field; the rest of ``total`` (default: the items) counted."""
+    total = len(items) if total is None else total
     lines: list[str] = []
     used = 0
-    for index, item in enumerate(items):
+    for item in items:
         line = f"\u2022 {escape(clip(item, 200))}"
-        remaining = len(items) - index
-        if used + len(line) + 1 > FIELD_LIMIT - 30 and remaining:
-            lines.append(f"\u2026and {remaining} more")
+        if used + len(line) + 1 > FIELD_LIMIT - 30:
             break
         lines.append(line)
         used += len(line) + 1
+    if total > len(lines):
+        lines.append(f"\u2026and {total - len(lines)} more")
     return "\n".join(lines)
 
 

@@ -91,6 +91,15 @@ class DiscordSettings(_Section):
     moderator_channel: int | None = None
     threads: bool = False
     message_content: bool = True
+    # Example questions /about offers; set ones your own coverage answers.
+    examples: list[str] = Field(
+        default_factory=lambda: [
+            "What did Rutte say about NATO?",
+            "How many civilians were killed in the Sumy strike?",
+            "Who is the US special envoy?",
+        ],
+        max_length=5,
+    )
     # Sharding: this process holds shards `shard_ids` (default: all) of `shard_count`; unset = one unsharded connection.
     shard_ids: list[int] | None = None
     shard_count: int | None = Field(default=None, ge=1)

@@ -1,8 +1,11 @@
-"""Message components: the pager used for long passages and article lists, and article autocompletion."""
+"""Message components: pagers (persistent ones for passages and article lists, in memory for summaries), and article autocompletion."""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -12,25 +15,135 @@ from index.coverage import Coverage
 from index.table import ArticleInfo
 
 from .render import NO_PINGS, clip
+from .replies import publish
 
 if TYPE_CHECKING:
     from .client import NewsdeskBot
 
 
-class Pager(discord.ui.View):
-    """◀ / ▶ through a list of embeds; only the person it was shown to can turn the pages."""
+@dataclass(frozen=True, slots=True)
+class Book:
+    """Pages to turn: the embeds, and how many entries they list (None: a text, not a list)."""
 
-    def __init__(self, pages: list[discord.Embed], owner_id: int, *, timeout: float = 600) -> None:
+    pages: list[discord.Embed]
+    entries: int | None = None
+
+
+#: Rebuilds a book from its key (an answer's id; 0 when there is one book of its kind): what a
+#: page button finds again after a restart. Extensions register theirs in ``bot.books``.
+BookSource = Callable[["NewsdeskBot", int], Awaitable[Book | None]]
+
+
+def counter_label(index: int, book: Book) -> str:
+    entries = f" ({book.entries} entr{'y' if book.entries == 1 else 'ies'})" if book.entries is not None else ""
+    return f"Page {index + 1}/{len(book.pages)}{entries}"
+
+
+class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd:pg:(?P<kind>[a-z]+):(?P<key>\d+):(?P<page>\d+):(?P<slot>[a-z]+)"):
+    """A persistent pager's button: the custom id names the book and the page it turns to, so the
+    pages still turn after a restart (the book is rebuilt from ``bot.books``)."""
+
+    LOOKS = {"first": "\u226a", "prev": "\u25c0", "next": "\u25b6", "last": "\u226b"}
+
+    def __init__(self, kind: str, key: int, page: int, slot: str, *, label: str | None = None, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or self.LOOKS.get(slot, "\u2026"),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"nd:pg:{kind}:{key}:{page}:{slot}",
+                disabled=disabled,
+            )
+        )
+        self.kind, self.key, self.page = kind, key, page
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any) -> PageButton:
+        return cls(match["kind"], int(match["key"]), int(match["page"]), match["slot"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
+        try:
+            bot.inflight.admit()
+            source = bot.books.get(self.kind)
+            book = await source(bot, self.key) if source else None
+            if book is None or not book.pages:
+                await interaction.response.edit_message(view=None)  # nothing left to page through: no dead buttons
+                await interaction.followup.send("Those pages are no longer available; run the command again.", ephemeral=True)
+                return
+            index = max(0, min(self.page, len(book.pages) - 1))
+            await interaction.response.edit_message(embed=book.pages[index], view=pager_view(self.kind, self.key, book, index))
+        except Exception as exc:  # noqa: BLE001 - discord.py only logs a failing dynamic item; the error handler replies
+            await bot.errors.on_interaction_error(interaction, exc)
+
+
+def pager_view(kind: str, key: int, book: Book, index: int) -> discord.ui.View | None:
+    """◀ Page x/y ▶ (≪ and ≫ too past two pages); None for a single page."""
+    if len(book.pages) < 2:
+        return None
+    view = discord.ui.View(timeout=None)
+    for slot, page, disabled in _slots(index, len(book.pages) - 1):
+        label = counter_label(index, book) if slot == "count" else None
+        view.add_item(PageButton(kind, key, page, slot, label=label, disabled=disabled))
+    return view
+
+
+def _slots(index: int, last: int) -> list[tuple[str, int, bool]]:
+    """A pager's buttons as (slot, page it turns to, disabled): ◀ count ▶, with ≪ and ≫ past two pages."""
+    slots = [("prev", max(0, index - 1), index == 0), ("count", index, True), ("next", min(last, index + 1), index >= last)]
+    if last > 1:
+        slots = [("first", 0, index == 0), *slots, ("last", last, index >= last)]
+    return slots
+
+
+async def send_book(
+    interaction: discord.Interaction, kind: str, key: int, book: Book, *, page: int = 0, ephemeral: bool = True
+) -> None:
+    """Reply with a page of a book that survives a restart, answering or following up as needed."""
+    index = max(0, min(page, len(book.pages) - 1))
+    reply: dict[str, Any] = {"embed": book.pages[index], "ephemeral": ephemeral, "allowed_mentions": NO_PINGS}
+    view = pager_view(kind, key, book, index)
+    if view is not None:
+        reply["view"] = view
+    if interaction.response.is_done():
+        del reply["ephemeral"]
+        await publish(interaction, private=ephemeral, **reply)
+    else:
+        await interaction.response.send_message(**reply)
+
+
+class Pager(discord.ui.View):
+    """Pages kept in memory (a summary, which cannot be rebuilt from an id): ≪ ◀ Page x/y ▶ ≫, for the
+    person it was shown to. On timeout the buttons are removed; after a restart :class:`ExpiredPage`
+    removes them at the first click."""
+
+    def __init__(self, pages: list[discord.Embed], owner_id: int, *, timeout: float = 600, live: set[str] | None = None) -> None:
         super().__init__(timeout=timeout)
-        self.pages = pages
+        self.book = Book(pages)
         self.owner_id = owner_id
         self.index = 0
-        self._sync_buttons()
+        self.token = secrets.token_hex(8)
+        self.live = live if live is not None else set()
+        self.live.add(self.token)
+        self.message: discord.Message | discord.InteractionMessage | None = None
+        self._draw()
 
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.pages) - 1
-        self.counter.label = clip(f"{self.index + 1} / {len(self.pages)}", 80)
+    def _draw(self) -> None:
+        self.clear_items()
+        for slot, page, disabled in _slots(self.index, len(self.book.pages) - 1):
+            label = counter_label(self.index, self.book) if slot == "count" else PageButton.LOOKS[slot]
+            button: discord.ui.Button[Pager] = discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=f"nd:mem:{self.token}:{slot}", disabled=disabled
+            )
+            button.callback = self._turner(page)  # type: ignore[assignment]
+            self.add_item(button)
+
+    def _turner(self, page: int) -> Callable[[discord.Interaction[Any]], Coroutine[Any, Any, None]]:
+        async def turn(interaction: discord.Interaction[Any]) -> None:
+            self.index = max(0, min(page, len(self.book.pages) - 1))
+            self._draw()
+            await interaction.response.edit_message(embed=self.book.pages[self.index], view=self)
+
+        return turn
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
@@ -44,33 +157,55 @@ class Pager(discord.ui.View):
         bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
         await bot.errors.on_interaction_error(interaction, error)
 
-    async def _show(self, interaction: discord.Interaction, index: int) -> None:
-        self.index = max(0, min(index, len(self.pages) - 1))
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=self.pages[self.index], view=self)
+    async def on_timeout(self) -> None:
+        self.live.discard(self.token)
+        if self.message is not None:
+            try:
+                await self.message.edit(view=None)
+            except discord.HTTPException:  # deleted, or the interaction's 15 minutes are over
+                pass
 
-    @discord.ui.button(label="\u25c0", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
-        await self._show(interaction, self.index - 1)
 
-    @discord.ui.button(label="1 / 1", style=discord.ButtonStyle.secondary, disabled=True)
-    async def counter(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
-        await interaction.response.defer()
+class ExpiredPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd:mem:(?P<token>[0-9a-f]+):(?P<slot>[a-z]+)"):
+    """An in-memory pager's button clicked after its pager is gone (a restart): its buttons are removed."""
 
-    @discord.ui.button(label="\u25b6", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Pager]) -> None:
-        await self._show(interaction, self.index + 1)
+    def __init__(self, token: str, slot: str) -> None:
+        super().__init__(discord.ui.Button(label="\u2026", custom_id=f"nd:mem:{token}:{slot}"))
+        self.token = token
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any) -> ExpiredPage:
+        return cls(match["token"], match["slot"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
+        if self.token in bot.live_pagers:  # the pager itself answers
+            return
+        try:
+            await interaction.response.edit_message(view=None)
+            await interaction.followup.send("Those pages have expired; run the command again.", ephemeral=True)
+        except Exception as exc:  # noqa: BLE001 - the error handler replies
+            await bot.errors.on_interaction_error(interaction, exc)
 
 
 async def send_pages(
     interaction: discord.Interaction, pages: list[discord.Embed], *, ephemeral: bool = True
 ) -> None:
-    """Reply with the first page (and a pager when there are more), answering or following up as needed."""
-    view: discord.ui.View = Pager(pages, interaction.user.id) if len(pages) > 1 else discord.utils.MISSING
-    if interaction.response.is_done():
-        await interaction.followup.send(embed=pages[0], ephemeral=ephemeral, allowed_mentions=NO_PINGS, view=view)
+    """Reply with the first page (and an in-memory pager when there are more), answering or following up as needed."""
+    bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
+    view = Pager(pages, interaction.user.id, live=bot.live_pagers) if len(pages) > 1 else None
+    reply: dict[str, Any] = {"embed": pages[0], "ephemeral": ephemeral, "allowed_mentions": NO_PINGS}
+    if view is not None:
+        reply["view"] = view
+    message: discord.Message | discord.InteractionMessage | None
+    if interaction.response.is_done():  # after think(): privately into its placeholder, or posted for everyone
+        del reply["ephemeral"]
+        message = await publish(interaction, private=ephemeral, **reply)
     else:
-        await interaction.response.send_message(embed=pages[0], ephemeral=ephemeral, allowed_mentions=NO_PINGS, view=view)
+        await interaction.response.send_message(**reply)
+        message = await interaction.original_response()
+    if view is not None:
+        view.message = message
 
 
 class ArticleChoices:

@@ -20,7 +20,8 @@ from index.update import UpdateReport
 
 from ..checks import moderator_only
 from ..client import NewsdeskBot
-from ..render import NO_PINGS, clip, escape, refresh_embed
+from ..render import clip, escape, refresh_embed
+from ..replies import publish, think
 from ..sources import watch
 
 log = logging.getLogger("newsdesk.admin")
@@ -42,14 +43,18 @@ class Admin(commands.Cog):
     async def refresh(self, interaction: discord.Interaction) -> None:
         if self.bot.updater.busy:
             raise IndexBusy("A refresh is already running; the current index keeps answering meanwhile.")
-        await interaction.response.defer(thinking=True)
+        await think(interaction)  # the report is the moderator's alone
         report = await self.bot.updater.refresh(by=f"{interaction.user} ({interaction.user.id})", feeds=True)
         if isinstance(report.failure, IndexBusy):
             raise report.failure
         if report.index is None:
-            await interaction.followup.send(clip(f"The refresh failed: {escape(report.error or '')}", 2000), allowed_mentions=NO_PINGS)
+            await publish(interaction, private=True, content=clip(f"The refresh failed: {escape(report.error or '')}", 2000))
             return
-        await interaction.followup.send(embed=refresh_embed(report.index, report.feeds), allowed_mentions=NO_PINGS)
+        await publish(interaction, private=True, embed=refresh_embed(report.index, report.feeds, self._headline))
+
+    def _headline(self, name: str) -> str | None:
+        info = self.bot.desk.coverage.articles.get(name)
+        return info.label if info is not None else None
 
     # -- the schedule ----------------------------------------------------------------------------
 
@@ -72,7 +77,7 @@ class Admin(commands.Cog):
         if report.busy:
             return None
         if report.index is not None and (not report.index.unchanged or report.index.skipped):
-            await self.bot.notify_moderators(embed=refresh_embed(report.index, report.feeds))
+            await self.bot.notify_moderators(embed=refresh_embed(report.index, report.feeds, self._headline))
         await self.check_sources(report)
         return report
 

@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from index.answer import Answer
 from index.desk import Desk
 from index.errors import BadQuestion
 from index.question import MAX_QUESTION_CHARS, clean
@@ -21,17 +22,40 @@ from ..client import NewsdeskBot
 from ..errors import TooSlow
 from ..payload import Kept, bounded, decode, encode
 from ..render import NO_PINGS, answer_embed, clip, not_found_text, passage_pages, sources_embed
+from .. import replies
+from ..replies import publish, think
 from ..store import Store
-from ..views import send_pages
+from ..views import Book, send_book
 
 log = logging.getLogger("newsdesk.ask")
 MORE_SOURCES = 10
 
 
-def answer_question(desk: Desk, question: str, top: int | None = None) -> Kept:
+def answer_question(desk: Desk, question: str, top: int = MORE_SOURCES) -> Kept:
     """Answer and bound the result, both in the worker thread: however large the pipeline's answer,
-    only its bounded form (see bot/payload.py) ever reaches the event loop, the store or Discord."""
-    return bounded(desk.ask(question) if top is None else desk.ask(question, top=top))
+    only its bounded form (see bot/payload.py) ever reaches the event loop, the store or Discord.
+
+    Answered ``top`` deep (the card shows the desk's first few, "More sources" the rest): whether
+    there are more sources is known when the card is sent, so the button is there only then."""
+    return bounded(desk.ask(question, top=top))
+
+
+def on_card(answer: Answer, shown: int) -> Answer:
+    """The answer as the card shows it: its first ``shown`` articles."""
+    return dataclasses.replace(answer, answers=answer.answers[:shown])
+
+
+#: The passage adds something when it is longer than the quote by more than a few characters.
+CONTEXT_CHARS = 20
+
+
+def adds_context(kept: Kept) -> bool:
+    """Whether *Context* would show more than the card's quote already does."""
+    if not kept.answer.answers:
+        return False
+    best = kept.answer.answers[0]
+    passage = best.passage or best.quote
+    return max(kept.passage_length, len(passage.strip())) > len(best.quote.strip()) + CONTEXT_CHARS
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -39,29 +63,66 @@ class Stored:
     """An answer read back from the store for one of its buttons."""
 
     user_id: int | None
+    private: bool
     kept: Kept
 
 
 def stored_answer(store: Store, answer_id: int) -> Stored | None:
     """A stored answer of any payload version, bounded again: rows of older versions kept whole passages."""
     record = store.answer(answer_id)
-    return Stored(record.user_id, decode(record.payload)) if record else None
+    return Stored(record.user_id, bool(record.private), decode(record.payload)) if record else None
+
+
+def _context_pages(kept: Kept) -> Book:
+    return Book(passage_pages(kept.answer.answers[0], offset=kept.passage_start, total=kept.passage_length))
+
+
+async def context_book(bot: NewsdeskBot, answer_id: int) -> Book | None:
+    """The *Context* pages of a stored answer, for its pager's buttons (after a restart too)."""
+    record = await asyncio.to_thread(stored_answer, bot.store, answer_id)
+    if record is None or not record.kept.answer.answers:
+        return None
+    return await asyncio.to_thread(_context_pages, record.kept)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Card:
+    """What the card's buttons show: how many more sources, whether Context adds text, the votes so far."""
+
+    answer_id: int
+    more: int
+    context: bool
+    private: bool
+    up: int = 0
+    down: int = 0
+
+    @classmethod
+    def of(cls, answer_id: int, kept: Kept, shown: int, *, private: bool, votes: dict[int, int] | None = None) -> Card:
+        tally = list((votes or {}).values())
+        return cls(
+            answer_id,
+            more=max(0, len(kept.answer.answers) - shown),
+            context=adds_context(kept),
+            private=private,
+            up=tally.count(1),
+            down=tally.count(-1),
+        )
 
 
 class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd:(?P<action>full|more|up|down|del):(?P<id>\d+)"):
     """The answer card's buttons. The custom id carries the answer's id in the store, so the
-    buttons keep working after a restart."""
+    buttons keep working after a restart (``full`` is the *Context* button's id since before it was renamed)."""
 
-    LOOKS = {
-        "full": ("Full passage", None, discord.ButtonStyle.primary),
-        "more": ("More sources", None, discord.ButtonStyle.secondary),
-        "up": (None, "\U0001f44d", discord.ButtonStyle.secondary),
-        "down": (None, "\U0001f44e", discord.ButtonStyle.secondary),
-        "del": ("Delete", None, discord.ButtonStyle.danger),
-    }
-
-    def __init__(self, action: str, answer_id: int) -> None:
-        label, emoji, style = self.LOOKS[action]
+    def __init__(self, action: str, answer_id: int, *, label: str | None = None) -> None:
+        emoji, style = None, discord.ButtonStyle.secondary
+        if action == "full":
+            label, style = "Context", discord.ButtonStyle.primary
+        elif action == "more":
+            label = label or "More sources"
+        elif action in ("up", "down"):
+            emoji = "\U0001f44d" if action == "up" else "\U0001f44e"
+        else:
+            emoji = "\U0001f5d1\ufe0f"
         super().__init__(discord.ui.Button(label=label, emoji=emoji, style=style, custom_id=f"nd:{action}:{answer_id}"))
         self.action = action
         self.answer_id = answer_id
@@ -87,33 +148,45 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd
             return
         kept = record.kept
         if self.action == "full":
-            pages = await asyncio.to_thread(
-                passage_pages, kept.answer.answers[0], offset=kept.passage_start, total=kept.passage_length
-            )
-            await send_pages(interaction, pages)
+            await send_book(interaction, "ctx", self.answer_id, await asyncio.to_thread(_context_pages, kept))
         elif self.action == "more":
             await interaction.response.defer(ephemeral=True, thinking=True)
-            more = await bot.answers.run(interaction.user.id, answer_question, bot.desk, kept.answer.question, MORE_SOURCES)
-            answer = more.answer if more.answer.found else kept.answer
+            answer = kept.answer
+            if len(answer.answers) <= bot.desk.top:  # stored by an older bot, which kept only the card's sources
+                more = await bot.answers.run(interaction.user.id, answer_question, bot.desk, answer.question, MORE_SOURCES)
+                answer = more.answer if more.answer.found else answer
             embed = await asyncio.to_thread(sources_embed, answer)
             await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
         elif self.action in ("up", "down"):
+            # The vote shows on the buttons themselves: the card is edited, no message is sent.
             vote = 1 if self.action == "up" else -1
             await asyncio.to_thread(bot.store.record_feedback, self.answer_id, interaction.user.id, vote)
-            await interaction.response.send_message("Thanks \u2014 your feedback is noted for the moderators.", ephemeral=True)
+            votes = await asyncio.to_thread(bot.store.feedback, self.answer_id)
+            card = Card.of(self.answer_id, kept, bot.desk.top, private=record.private, votes=votes)
+            await interaction.response.edit_message(view=answer_view(card))
         elif self.action == "del":
-            if interaction.user.id != record.user_id:
-                await interaction.response.send_message("Only the person who asked can delete this answer.", ephemeral=True)
+            if interaction.user.id != record.user_id and not interaction.permissions.manage_messages:
+                await interaction.response.send_message(
+                    "Only the person who asked, or someone who can manage messages, can delete this answer.", ephemeral=True
+                )
                 return
             await interaction.response.defer()
             if interaction.message is not None:
                 await interaction.message.delete()
 
 
-def answer_view(answer_id: int, *, private: bool) -> discord.ui.View:
+def answer_view(card: Card) -> discord.ui.View:
+    """The card's buttons: Context when it adds text, More sources when there are more (with how many),
+    the votes with their counts, and 🗑 on public answers (a private one is dismissed in Discord)."""
     view = discord.ui.View(timeout=None)
-    for action in ("full", "more", "up", "down") + (() if private else ("del",)):
-        view.add_item(AnswerButton(action, answer_id))
+    if card.context:
+        view.add_item(AnswerButton("full", card.answer_id))
+    if card.more:
+        view.add_item(AnswerButton("more", card.answer_id, label=f"More sources ({card.more})"))
+    view.add_item(AnswerButton("up", card.answer_id, label=str(card.up) if card.up else None))
+    view.add_item(AnswerButton("down", card.answer_id, label=str(card.down) if card.down else None))
+    if not card.private:
+        view.add_item(AnswerButton("del", card.answer_id))
     return view
 
 
@@ -159,16 +232,16 @@ class Ask(commands.Cog):
         )
         return kept, answer_id
 
-    @staticmethod
-    async def _reply(kept: Kept, answer_id: int | None, *, private: bool) -> dict[str, Any]:
+    async def _reply(self, kept: Kept, answer_id: int | None, *, private: bool) -> dict[str, Any]:
         """The reply's parts, rendered in a thread (the view is made here: it belongs to the loop).
         An answer that could not be stored gets no buttons: they would find nothing to act on."""
         answer = kept.answer
         if not answer.found:
             return {"content": await asyncio.to_thread(not_found_text, answer), "allowed_mentions": NO_PINGS}
-        reply: dict[str, Any] = {"embed": await asyncio.to_thread(answer_embed, answer), "allowed_mentions": NO_PINGS}
+        shown = self.bot.desk.top
+        reply: dict[str, Any] = {"embed": await asyncio.to_thread(answer_embed, on_card(answer, shown)), "allowed_mentions": NO_PINGS}
         if answer_id is not None:
-            reply["view"] = answer_view(answer_id, private=private)
+            reply["view"] = answer_view(Card.of(answer_id, kept, shown, private=private))
         return reply
 
     # -- questions in channels -------------------------------------------------------------
@@ -198,7 +271,9 @@ class Ask(commands.Cog):
                     question, user_id=message.author.id, guild_id=guild_id, channel_id=message.channel.id, private=False
                 )
                 reply = await self._reply(kept, answer_id, private=False)
-                if self.bot.guild_config(guild_id).threads and isinstance(message.channel, discord.TextChannel):
+                if not kept.answer.found:  # nothing to keep: it tells the asker, then clears itself away
+                    await message.reply(mention_author=False, delete_after=replies.SELF_DELETE_SECONDS, **reply)
+                elif self.bot.guild_config(guild_id).threads and isinstance(message.channel, discord.TextChannel):
                     thread = await message.create_thread(name=clip(question, 100), auto_archive_duration=1440)
                     await thread.send(**reply)
                 else:
@@ -217,7 +292,7 @@ class Ask(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         private: bool = False,
     ) -> None:
-        await interaction.response.defer(thinking=True, ephemeral=private)
+        await think(interaction)  # privately: a refusal, an error or a not-found stays the asker's
         kept, answer_id = await self._answer(
             question,
             user_id=interaction.user.id,
@@ -226,9 +301,10 @@ class Ask(commands.Cog):
             private=private,
         )
         reply = await self._reply(kept, answer_id, private=private)
-        await interaction.followup.send(ephemeral=private, **reply)
+        await publish(interaction, private=private or not kept.answer.found, **reply)
 
 
 async def setup(bot: NewsdeskBot) -> None:
     bot.add_dynamic_items(AnswerButton)
+    bot.books["ctx"] = context_book
     await bot.add_cog(Ask(bot))

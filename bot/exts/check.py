@@ -12,6 +12,7 @@ from index.check import MAX_PASTE_CHARS, Checker, CheckResult
 
 from ..client import NewsdeskBot
 from ..render import NO_PINGS, check_embed
+from ..replies import publish, think
 
 
 class Check(commands.Cog):
@@ -31,7 +32,7 @@ class Check(commands.Cog):
         person: app_commands.Range[str, 1, 100] | None = None,
         private: bool = False,
     ) -> None:
-        await interaction.response.defer(thinking=True, ephemeral=private)
+        await think(interaction)  # privately: a refusal or an error stays the asker's; the verdict is posted unless private
         desk = self.bot.desk
 
         def check() -> CheckResult:
@@ -40,7 +41,7 @@ class Check(commands.Cog):
         # In the answer pool, like a question: one per person, within the time budget.
         result = await self.bot.answers.run(interaction.user.id, check)
         embed = await asyncio.to_thread(check_embed, result)
-        await interaction.followup.send(embed=embed, ephemeral=private, allowed_mentions=NO_PINGS)
+        await publish(interaction, private=private, embed=embed, allowed_mentions=NO_PINGS)
 
 
 async def setup(bot: NewsdeskBot) -> None:

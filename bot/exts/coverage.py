@@ -18,7 +18,8 @@ from index.update import Added
 
 from ..checks import moderator_only
 from ..client import NewsdeskBot
-from ..render import COLOUR, NO_PINGS, clip, code, escape, title
+from ..render import COLOUR, clip, code, escape, title
+from ..replies import publish, think
 
 log = logging.getLogger("newsdesk.coverage")
 
@@ -63,7 +64,7 @@ class Coverage(commands.Cog):
             raise BadQuestion("Give either a url or a file to add.")
         if file is not None and file.size > self.bot.settings.ingest.max_bytes:
             raise BadQuestion(f"That file is larger than {self.bot.settings.ingest.max_bytes // 1_000_000} MB; not added.")
-        await interaction.response.defer(thinking=True)
+        await think(interaction)  # privately: a failure is the moderator's alone; a new article is posted
         by = f"{interaction.user} ({interaction.user.id})"
         if url is not None:  # a refresh already running is waited for: the article is saved by then
             added = await self.bot.updater.add_url(url, by=by)
@@ -71,17 +72,22 @@ class Coverage(commands.Cog):
             assert file is not None
             added = await self.bot.updater.add_upload(file.filename, await file.read(), by=by)
         log.info("add by=%s file=%s existing=%s", interaction.user.id, added.info.name, added.existing)
-        await interaction.followup.send(embed=_added_embed(added), allowed_mentions=NO_PINGS)
+        await publish(interaction, embed=_added_embed(added))
 
-    @app_commands.command(name="remove", description="Take an article out of the index; its file is kept (moderators).")
+    @app_commands.command(name="remove", description="Take an article out of the index; its file moves to removed/ (moderators).")
     @app_commands.describe(article="The article (start typing its headline or file name)")
     @moderator_only()
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
-        await interaction.response.defer(thinking=True)
+        await think(interaction)  # the moderator's alone
         removed = await self.bot.updater.remove(article, by=f"{interaction.user} ({interaction.user.id})")
         info, passages = removed.info, self.bot.desk.coverage.passage_count
-        text = f"Removed **{escape(info.label)}** ({code(info.name)}). Its file is kept in {code(removed.kept.parent.name + '/')}; {passages} passages remain indexed."
-        await interaction.followup.send(clip(text, 2000), allowed_mentions=NO_PINGS)
+        kept = removed.kept.relative_to(info.folder).as_posix() if removed.kept.is_relative_to(info.folder) else str(removed.kept)
+        text = (
+            f"Removed **{escape(clip(info.label, 300))}** ({code(info.name)}) from the index. Its file was moved to "
+            f"{code(kept)} in its corpus folder, which refreshes skip; move it back to restore it. "
+            f"{passages} passages remain indexed."
+        )
+        await publish(interaction, private=True, content=clip(text, 2000))
 
     @remove.autocomplete("article")
     async def _article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

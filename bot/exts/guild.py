@@ -49,6 +49,7 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
         )
 
     @app_commands.command(name="ask-channel", description="Add or remove a channel where every question is answered.")
+    @app_commands.describe(action="Add the channel, or remove it", channel="A channel where questions ending in ? are answered without a mention")
     @manager_only()
     async def ask_channel(
         self, interaction: discord.Interaction, action: Literal["add", "remove"], channel: discord.TextChannel
@@ -57,6 +58,7 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
         await self._set(interaction, "ask_channels", current | {channel.id} if action == "add" else current - {channel.id})
 
     @app_commands.command(name="moderator-role", description="Add or remove a role whose members may refresh and add coverage.")
+    @app_commands.describe(action="Add the role, or remove it", role="Members with it may /refresh, /add, /remove and /report")
     @manager_only()
     async def moderator_role(self, interaction: discord.Interaction, action: Literal["add", "remove"], role: discord.Role) -> None:
         # By id: a role's name can be copied by anyone who can create roles.
@@ -64,6 +66,7 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
         await self._set(interaction, "moderator_role_ids", current | {role.id} if action == "add" else current - {role.id})
 
     @app_commands.command(name="cooldown", description="How many questions each person may ask per time window.")
+    @app_commands.describe(questions="Questions each person may ask per window (1\u2013100)", seconds="The window in seconds; 0 turns the cooldown off")
     @manager_only()
     async def cooldown(
         self,
@@ -76,11 +79,13 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
         await self._set(interaction, "cooldown_seconds", seconds)
 
     @app_commands.command(name="threads", description="Answer channel questions in a thread started from the question.")
+    @app_commands.describe(enabled="True: answer in a thread; False: reply in the channel")
     @manager_only()
     async def threads(self, interaction: discord.Interaction, enabled: bool) -> None:
         await self._set(interaction, "threads", enabled)
 
     @app_commands.command(name="moderator-channel", description="Where digests go (feeds, scheduled refreshes); leave empty to clear.")
+    @app_commands.describe(channel="The channel for moderator digests; leave empty for none")
     @manager_only()
     async def moderator_channel(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
         await self._set(interaction, "moderator_channel", channel.id if channel else None)

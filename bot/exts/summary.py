@@ -15,6 +15,7 @@ from index.summary import Summarizer, Summary
 
 from ..client import NewsdeskBot
 from ..render import clip, summary_pages
+from ..replies import think
 from ..views import send_pages
 
 
@@ -46,7 +47,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="The 
         super().__init__()
 
     async def _reply(self, interaction: discord.Interaction, **what: Any) -> None:
-        await interaction.response.defer(thinking=True)
+        await think(interaction)  # privately: a refusal or an error stays the asker's; the summary is posted
         # In the answer pool, like a question: one per person, within the time budget.
         summary = await self.bot.answers.run(interaction.user.id, self._summarize, what)
         endpoint = self.bot.settings.summary_endpoint()

@@ -16,6 +16,7 @@ from typing import Any
 import pytest_asyncio
 
 from bot.client import NewsdeskBot, create_bot
+from bot.replies import PLACEHOLDER
 from bot.settings import Settings, load_settings
 from bot.store import Store
 from index.desk import Desk
@@ -49,6 +50,12 @@ def start_bot(settings: Settings) -> NewsdeskBot:
     return create_bot(settings, desk, Store(settings.store_location), guild_ready_timeout=0.05)
 
 
+def shown(message: Any) -> bool:
+    """A message with something in it: not the empty "thinking…" of a deferred reply, nor the private
+    placeholder a public result replaces (bot/replies.py)."""
+    return bool(message.embeds or message.content) and not (message.ephemeral and message.content == PLACEHOLDER)
+
+
 @dataclass
 class Harness:
     fake: FakeDiscord
@@ -58,7 +65,7 @@ class Harness:
     async def ask(self, content: str, *, channel: Any = None, author: Any = None, **kwargs: Any):  # noqa: ANN201
         fake = self.fake
         await fake.send_message(channel or fake.general, author or fake.member, content, **kwargs)
-        return await fake.wait_for_message(lambda m: bool(m.embeds or m.content), timeout=10)
+        return await fake.wait_for_message(shown, timeout=10)
 
     async def command(self, name: str, options: dict[str, Any] | None = None, *, user: Any = None, subcommand: str | None = None):  # noqa: ANN201
         return await self.fake.invoke_command(

@@ -13,7 +13,8 @@ ARTICLES = {
     "gazette-wall.txt": (
         "Harbour Wall Rebuilt Before Storms", "Port Gazette", "2025-05-04", GAZETTE,
         "The harbour wall was rebuilt before the winter storms, the council said on Tuesday.\n\n"
-        "\u201cWe did not cut a single corner on safety,\u201d said harbour master Ines Okafor, who led the repairs.\n\n"
+        "\u201cWe did not cut a single corner on safety,\u201d said harbour master Ines Okafor, who led the repairs. "
+        "She has run the harbour for six years.\n\n"
         "The work cost more than planned, and the council will vote next month on how to pay for it.\n",
     ),
     "quay-okafor.txt": (

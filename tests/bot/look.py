@@ -1,7 +1,7 @@
 """Look at the bot's replies as a member would: ``python -m tests.bot.look OUT_DIR``.
 
 Runs the real bot against the loopback Discord over the seeds and the linked articles of
-:mod:`tests.bot.linked`, asks the way members do (a question, its Full passage, /check,
+:mod:`tests.bot.linked`, asks the way members do (a question, its Context, /check,
 /summary), and writes what came back as ``OUT_DIR/replies.html`` (and the first answer card alone as
 ``card.html``: a statement and a number) and, with Debian's ``chromium`` installed, a PNG of each. Everything stays on 127.0.0.1.
 """
@@ -14,16 +14,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.bot.conftest import bot_settings, custom_ids, start_bot
+from tests.bot.conftest import bot_settings, custom_ids, shown, start_bot
 from tests.bot.linked import write_linked
 from tests.conftest import SEEDS
 from tests.fakediscord.html import page, screenshot
 from tests.fakediscord.models import StoredMessage
 from tests.fakediscord.server import FakeDiscord
 
-
-def _shown(message: StoredMessage) -> bool:
-    return bool(message.embeds or message.content)
 
 
 async def capture(work: Path) -> list[StoredMessage]:
@@ -37,21 +34,21 @@ async def capture(work: Path) -> list[StoredMessage]:
     try:
         async with fake.running(bot):
             await fake.send_message(fake.news, fake.member, "What did Zelensky say about peace?")
-            card = await fake.wait_for_message(_shown, timeout=30)
+            card = await fake.wait_for_message(shown, timeout=30)
             await fake.click(card, next(c for c in custom_ids(card) if ":full:" in c))
-            replies += [card, await fake.wait_for_message(_shown, timeout=30)]
+            replies += [card, await fake.wait_for_message(shown, timeout=30)]
             await fake.send_message(fake.news, fake.member, "What did Okafor say about safety?")
-            replies.append(await fake.wait_for_message(_shown, timeout=30))
+            replies.append(await fake.wait_for_message(shown, timeout=30))
             await fake.send_message(fake.news, fake.member, "How many drones does Russia say it intercepts?")
-            replies.append(await fake.wait_for_message(_shown, timeout=30))
+            replies.append(await fake.wait_for_message(shown, timeout=30))
             await fake.send_message(fake.news, fake.member, "What did Lindqvist say about the lighthouse tender?")
-            replies.append(await fake.wait_for_message(_shown, timeout=30))
+            replies.append(await fake.wait_for_message(shown, timeout=30))
             await fake.send_message(fake.news, fake.member, "Who interviewed Trump on Meet the Press?")  # a seed without a headline
-            replies.append(await fake.wait_for_message(_shown, timeout=30))
+            replies.append(await fake.wait_for_message(shown, timeout=30))
             await fake.invoke_command("check", {"quote": "We did not cut a single corner on safety", "person": "Okafor"})
-            replies.append(await fake.wait_for_message(_shown, timeout=30))
+            replies.append(await fake.wait_for_message(shown, timeout=30))
             await fake.invoke_command("summary", {"person": "Okafor"}, subcommand="person")
-            replies.append(await fake.wait_for_message(_shown, timeout=30))
+            replies.append(await fake.wait_for_message(shown, timeout=30))
     finally:
         bot.store.close()
         await fake.stop()
@@ -64,9 +61,9 @@ def main(out: Path) -> int:
         replies = asyncio.run(capture(Path(work)))
     # The card alone: a statement (speaker in the author line, quoted clause bold, also in), then a
     # number (the sentence that answers first, the number bold, the sentence before under Context).
-    for name, shown, height in (("replies", replies, 2400), ("card", [replies[0], replies[3]], 760)):
+    for name, drawn, height in (("replies", replies, 2400), ("card", [replies[0], replies[3]], 760)):
         html_file = out / f"{name}.html"
-        html_file.write_text(page(shown), encoding="utf-8")
+        html_file.write_text(page(drawn), encoding="utf-8")
         png = screenshot(html_file, out / f"{name}.png", width=600, height=height)
         print(f"wrote {html_file}" + (f" and {png}" if png else " (install chromium for a PNG)"))
     return 0

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot import replies
 from bot.runner import run_bot
 from bot.settings import load_settings
 from index import refresh as refresh_module
 from index import passages as passage_rules
 from index.desk import Desk
-from tests.bot.conftest import Harness, bot_settings, custom_ids, embed_text, start_bot
+from tests.bot.conftest import Harness, bot_settings, custom_ids, embed_text, shown, start_bot
 from tests.conftest import ROOT, SEEDS, STORES
 from tests.fakediscord.server import FakeDiscord
 
 EPHEMERAL = 64
 
-
-def shown(message: Any) -> bool:
-    """A message with something in it (not the empty "thinking…" placeholder of a deferred reply)."""
-    return bool(message.embeds or message.content)
 
 
 async def test_a_mention_gets_a_cited_answer(newsdesk: Harness) -> None:
@@ -36,7 +34,8 @@ async def test_a_mention_gets_a_cited_answer(newsdesk: Harness) -> None:
     # The quote names its speaker ("… Rutte told reporters"): no author line repeats it.
     assert "Author:" not in text and "Speaker" not in text
     assert reply.data["message_reference"]["message_id"] == str(question.id)
-    assert [c.split(":")[1] for c in custom_ids(reply)] == ["full", "more", "up", "down", "del"]
+    # Context adds nothing to this quote (it is the whole passage) and no other article answers: no such buttons.
+    assert [c.split(":")[1] for c in custom_ids(reply)] == ["up", "down", "del"]
     assert any(t.channel_id == fake.general.id for t in fake.typing_events)
     assert fake.all_pings() == set() and fake.errors == []
 
@@ -53,8 +52,10 @@ async def test_questions_in_an_ask_channel_need_no_mention(newsdesk: Harness) ->
 async def test_slash_ask_public_and_private(newsdesk: Harness) -> None:
     public = await newsdesk.command("ask", {"question": "How many civilians were killed in the Sumy strike?"})
     answer = await newsdesk.fake.wait_for_message(shown, timeout=10)
-    assert public.callback is not None and public.callback.type == 5 and not public.ephemeral
+    # Thought about privately; the answer posted for everyone, the private placeholder gone.
+    assert public.callback is not None and public.callback.type == 5 and public.ephemeral
     assert "killed 35 civilians" in embed_text(answer) and not answer.ephemeral
+    assert public.original is not None and await newsdesk.fake.wait_deleted(public.original)
 
     private = await newsdesk.command("ask", {"question": "What did Rubio say?", "private": True})
     answer = await newsdesk.fake.wait_for_message(shown, timeout=10)
@@ -101,17 +102,28 @@ async def test_a_passage_longer_than_every_limit(newsdesk: Harness, monkeypatch:
     full = await newsdesk.fake.click(reply, next(c for c in custom_ids(reply) if ":full:" in c))
     first_page = await newsdesk.fake.wait_for_message(shown, timeout=10)
     assert full.ephemeral and "page 1 of" in first_page.embeds[0]["footer"]["text"]
-    turned = await newsdesk.fake.click(first_page, first_page.components[0]["components"][2]["custom_id"], user=newsdesk.fake.member)
+    turned = await newsdesk.fake.click(first_page, next(c for c in custom_ids(first_page) if c.endswith(":next")), user=newsdesk.fake.member)
     second_page = await newsdesk.fake.wait_for_message(shown, timeout=10)
     assert turned.acked and "page 2 of" in second_page.embeds[0]["footer"]["text"]
     assert newsdesk.fake.errors == []
 
 
 @pytest.mark.parametrize("store_location", STORES, indirect=True)
-async def test_buttons_full_passage_more_sources_feedback_delete(newsdesk: Harness) -> None:
+async def test_buttons_context_more_sources_votes_delete(newsdesk: Harness) -> None:
     fake = newsdesk.fake
-    reply = await newsdesk.ask("What did Peskov say?", channel=fake.news)
+    for n, topic in enumerate(("grain exports", "the prisoner exchange", "the energy ceasefire", "sanctions relief")):  # four more articles quoting Rubio: more sources than the card shows
+        (newsdesk.corpus / f"rubio{n}.txt").write_text(
+            f"Rubio Visits Capital {n}\n\nThe delegation arrived late on day {n}, after a long delay at the airport and a "
+            f"short meeting with the embassy staff. Secretary of State Marco Rubio said that the talks on "
+            f"{topic} were moving forward and that both sides wanted a deal.\n", encoding="utf-8")
+    refresh = await newsdesk.command("refresh", user=fake.owner)
+    await refresh.wait_callback()
+    await fake.wait_for_message(shown, timeout=15)
+    reply = await newsdesk.ask("What did Rubio say?", channel=fake.news)
     ids = {c.split(":")[1]: c for c in custom_ids(reply)}
+    labels = {c["custom_id"].split(":")[1]: c.get("label") for row in reply.components for c in row["components"]}
+    assert list(ids) == ["full", "more", "up", "down", "del"]
+    assert labels["full"] == "Context" and labels["more"] == f"More sources ({len(reply_sources(newsdesk)) - 3})"
 
     await fake.click(reply, ids["full"])
     full = await fake.wait_for_message(shown, timeout=10)
@@ -121,24 +133,37 @@ async def test_buttons_full_passage_more_sources_feedback_delete(newsdesk: Harne
 
     await fake.click(reply, ids["more"])
     more = await fake.wait_for_message(shown, timeout=10)
-    assert more.ephemeral and "Sources for" in embed_text(more) and "000\\_2dc657ec8ac27053.txt" in embed_text(more)
+    assert more.ephemeral and "Sources for" in embed_text(more) and "rubio" in embed_text(more)
+    assert len(more.embeds[0]["fields"]) > 3  # more than the card showed
 
-    for vote, user in (("up", fake.owner), ("down", fake.member)):
+    # A vote edits the card's buttons (the count on the button), and sends no message.
+    before = len(fake.bot_messages())
+    for vote, user in (("up", fake.owner), ("up", fake.moderator), ("down", fake.member)):
         clicked = await fake.click(reply, ids[vote], user=user)
-        assert "noted" in (await clicked.wait_callback()).data["content"]
+        assert (await clicked.wait_callback()).type == 7
+    assert len(fake.bot_messages()) == before
+    votes = {c["custom_id"].split(":")[1]: c.get("label") for row in reply.components for c in row["components"]}
+    assert votes["up"] == "2" and votes["down"] == "1"
     answer_id = int(ids["up"].split(":")[2])
-    assert newsdesk.bot.store.feedback(answer_id) == {fake.owner.id: 1, fake.member.id: -1}
+    assert newsdesk.bot.store.feedback(answer_id) == {fake.owner.id: 1, fake.moderator.id: 1, fake.member.id: -1}
 
-    refused = await fake.click(reply, ids["del"], user=fake.owner)
+    delete = next(c for row in reply.components for c in row["components"] if c["custom_id"] == ids["del"])
+    assert delete["style"] == 2 and delete.get("emoji", {}).get("name", "").startswith("\U0001f5d1")  # a grey 🗑
+    stranger = fake.add_member("stranger")
+    refused = await fake.click(reply, ids["del"], user=stranger)
     assert "Only the person who asked" in (await refused.wait_callback()).data["content"]
     assert refused.ephemeral and not reply.deleted
-    await fake.click(reply, ids["del"], user=fake.member)
+    await fake.click(reply, ids["del"], user=fake.moderator)  # Manage Messages may delete anyone's answer
     for _ in range(50):
         if reply.deleted:
             break
         await asyncio.sleep(0.05)
     assert reply.deleted
     assert fake.errors == [] and fake.all_pings() == set()
+
+
+def reply_sources(newsdesk: Harness) -> list[Any]:
+    return list(newsdesk.bot.desk.ask("What did Rubio say?", top=10).answers)
 
 
 @pytest.mark.parametrize("store_location", STORES, indirect=True)
@@ -215,31 +240,40 @@ async def test_a_failing_question_gets_one_short_message(newsdesk: Harness, monk
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(Desk, "ask", broken)
+    monkeypatch.setattr(replies, "SELF_DELETE_SECONDS", 0.2)
     interaction = await newsdesk.command("ask", {"question": "What did Rutte say?"})
     reply = await newsdesk.fake.wait_for_message(shown, timeout=10)
     assert "Something went wrong" in reply.content and "disk on fire" not in reply.content
-    assert interaction.acked and newsdesk.fake.errors == []
+    assert interaction.acked and reply.ephemeral and newsdesk.fake.errors == []
     assert any("disk on fire" in (r.exc_text or "") or (r.exc_info and "disk on fire" in str(r.exc_info[1])) for r in caplog.records)
 
     channel_reply = await newsdesk.ask("What did Rutte say?", channel=newsdesk.fake.news)
     assert "Something went wrong" in channel_reply.content
+    assert await newsdesk.fake.wait_deleted(channel_reply)  # it clears itself away
 
 
 async def test_cooldown_per_user(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
     settings = bot_settings(fake_discord, corpus, tmp_path / "state", cooldown_questions=1, cooldown_seconds=60)
     bot = start_bot(settings)
     async with fake_discord.running(bot):
-        first = await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Rutte say?")
+        await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Rutte say?")
         await fake_discord.wait_for_message(shown, timeout=10)
-        await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Peskov say?")
-        notice = await fake_discord.wait_for_message(shown, timeout=10)
-        assert "try again in" in notice.content and first.id
+        second = await fake_discord.send_message(fake_discord.news, fake_discord.member, "What did Peskov say?")
+        for _ in range(100):
+            if fake_discord.reactions:
+                break
+            await asyncio.sleep(0.02)
+        assert fake_discord.reactions == [(second.id, "\u23f3")]  # a ⏳ on the question, no message
         other = await fake_discord.invoke_command("ask", {"question": "What did Rubio say?"}, user=fake_discord.owner)
-        await fake_discord.wait_for_message(shown, timeout=10)
-        assert not other.ephemeral  # someone else is not held back
+        answer = await fake_discord.wait_for_message(shown, timeout=10)
+        assert not answer.ephemeral and other.acked  # someone else is not held back
+        started = time.time()
         again = await fake_discord.invoke_command("ask", {"question": "What did Rubio say?"}, user=fake_discord.member)
         callback = await again.wait_callback()
-        assert callback.ephemeral and "try again in" in callback.data["content"]
+        assert callback.ephemeral and "ask again <t:" in callback.data["content"]
+        stamp = int(callback.data["content"].split("<t:")[1].split(":R>")[0])
+        assert started + 30 < stamp <= started + 62  # when the minute's window ends, as a live countdown
+        assert [m for m in fake_discord.bot_messages() if not m.ephemeral] == [m for m in fake_discord.bot_messages() if m.embeds and not m.ephemeral]
     bot.store.close()
 
 
@@ -335,18 +369,20 @@ async def test_about_shows_the_refreshers_name_literally(fake_discord: FakeDisco
     bot.store.close()
 
 
-async def test_a_burst_of_questions_gets_one_cooldown_notice(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+async def test_a_burst_of_questions_costs_the_channel_no_notice(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
     fake = fake_discord
     bot = start_bot(bot_settings(fake, corpus, tmp_path / "state", cooldown_questions=3, cooldown_seconds=60))
     async with fake.running(bot):
-        for n in range(20):
-            await fake.send_message(fake.news, fake.member, f"What did Rutte say ({n})?")
-        answers = [await fake.wait_for_message(shown, timeout=10) for _ in range(4)]
-        await asyncio.sleep(0.5)
+        questions = [await fake.send_message(fake.news, fake.member, f"What did Rutte say ({n})?") for n in range(20)]
+        answers = [await fake.wait_for_message(shown, timeout=10) for _ in range(3)]
+        for _ in range(100):
+            if len(fake.reactions) == 17:
+                break
+            await asyncio.sleep(0.05)
         sent = fake.bot_messages()
-        notices = [m for m in sent if "try again in" in m.content]
-        assert len(sent) == 4 and len(notices) == 1, sent  # three answers, one notice for the window
-        assert "ignored" in notices[0].content and answers
+        assert len(sent) == 3 and not any("ask again" in m.content for m in sent) and answers, sent  # three replies, no notice
+        assert {emoji for _, emoji in fake.reactions} == {"\u23f3"}
+        assert {mid for mid, _ in fake.reactions} == {q.id for q in questions[3:]}  # each held-back question marked
         other = await fake.invoke_command("ask", {"question": "What did Rubio say?"}, user=fake.member)
-        assert "try again in" in (await other.wait_callback()).data["content"]  # a slash command is always answered
+        assert "ask again" in (await other.wait_callback()).data["content"]  # a slash command is always answered
     bot.store.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.render import CHECK_COLOURS
-from tests.bot.conftest import Harness, embed_text
+from tests.bot.conftest import Harness, embed_text, shown
 
 ARTICLES = {
     "porthaven-ferry.txt": (
@@ -38,9 +38,6 @@ ARTICLES = {
     ),
 }
 
-
-def shown(message: Any) -> bool:
-    return bool(message.embeds or message.content)
 
 
 async def with_articles(newsdesk: Harness, articles: dict[str, str]) -> None:
@@ -163,9 +160,10 @@ async def test_check_verdict_colours_and_private(newsdesk: Harness) -> None:
     ]
     for options, verdict in cases:
         interaction = await newsdesk.command("check", options)
-        card = (await fake.wait_for_message(shown, timeout=15)).embeds[0]
+        posted = await fake.wait_for_message(shown, timeout=15)
+        card = posted.embeds[0]
         assert card["color"] == CHECK_COLOURS[verdict].value, verdict
-        assert not interaction.ephemeral
+        assert interaction.ephemeral and not posted.ephemeral  # thought about privately, the verdict posted
     private = await newsdesk.command("check", {"quote": "Russia remains the greatest long-term challenge to NATO", "private": True})
     reply = await fake.wait_for_message(shown, timeout=15)
     assert private.ephemeral and reply.ephemeral

@@ -13,13 +13,10 @@ from typing import Any
 
 import pytest_asyncio
 
-from tests.bot.conftest import Harness, bot_settings, custom_ids, start_bot
+from tests.bot.conftest import Harness, bot_settings, custom_ids, shown, start_bot
 from tests.bot.linked import GAZETTE, QUAY, write_linked
 from tests.fakediscord.html import page
 from tests.fakediscord.server import FakeDiscord
-
-def shown(message: Any) -> bool:
-    return bool(message.embeds or message.content)
 
 
 @pytest_asyncio.fixture

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
-from tests.bot.conftest import Harness, bot_settings, embed_text, start_bot
+from tests.bot.conftest import Harness, bot_settings, embed_text, shown, start_bot
 from tests.fakediscord.server import FakeDiscord
 from tests.pages import serve_pages
 
-
-def shown(message: Any) -> bool:
-    return bool(message.embeds or message.content)
 
 
 def _allow_local(newsdesk: Harness) -> None:
@@ -98,7 +94,10 @@ async def test_a_refresh_polls_the_feeds_and_its_reply_lists_the_feed_articles_i
             assert report.embeds[0]["title"] == "Index refreshed"
             fields = {f["name"]: f["value"] for f in report.embeds[0]["fields"]}
             saved = sorted(path.name for path in corpus.glob("port-gazette-*.txt"))
-            assert len(saved) == 2 and fields["Added (2)"] == "\n".join(f"\u2022 {name}" for name in saved)
+            headlines = [bot.desk.coverage.articles[name].label for name in saved]
+            # By headline, the file beside it; privately, to the moderator who ran it.
+            assert len(saved) == 2 and fields["Added (2)"] == "\n".join(f"\u2022 {h} ({n})" for h, n in zip(headlines, saved, strict=True))
+            assert report.ephemeral and "s)" not in report.embeds[0]["description"]
             assert all(name in fields["From feeds (2)"] for name in saved)
             with sqlite3.connect(bot.store.path) as db:  # one refresh, recorded once
                 assert [row[0] for row in db.execute("SELECT by FROM refreshes")] == [f"owner ({fake_discord.owner.id})"]

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
 
-from tests.bot.conftest import Harness, embed_text
+from tests.bot.conftest import Harness, embed_text, shown
 
-
-def shown(message: Any) -> bool:
-    return bool(message.embeds or message.content)
 
 
 async def test_overview_topic_person_article(newsdesk: Harness) -> None:

@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 
+from bot import replies
+from bot.store import Store
 from index.desk import Desk
-from tests.bot.conftest import Harness, custom_ids, embed_text
+from tests.bot.conftest import Harness, custom_ids, embed_text, shown
 
-
-def shown(message: Any) -> bool:
-    return bool(message.embeds or message.content)
 
 
 def errors_counted(harness: Harness) -> float:
@@ -28,22 +27,26 @@ async def test_every_entry_point_reports_an_unexpected_error_once_and_counts_it(
 ) -> None:
     fake = newsdesk.fake
     card = await newsdesk.ask("What did Peskov say?", channel=fake.news)
-    more = next(c for c in custom_ids(card) if ":more:" in c)
+    vote = next(c for c in custom_ids(card) if ":up:" in c)
 
-    def broken(self: Desk, question: str, *, top: int | None = None) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(Desk, "ask", broken)
-    replies = []
+    monkeypatch.setattr(Store, "record_feedback", broken)
+    monkeypatch.setattr(replies, "SELF_DELETE_SECONDS", 0.2)
+    answers = []
     command = await newsdesk.command("ask", {"question": "What did Rutte say?"})  # a slash command
-    replies.append(await fake.wait_for_message(shown, timeout=10))
-    await fake.click(card, more)  # a button
-    replies.append(await fake.wait_for_message(shown, timeout=10))
-    replies.append(await newsdesk.ask("What did Rutte say?", channel=fake.news))  # a question in a channel
+    answers.append(await fake.wait_for_message(shown, timeout=10))
+    await fake.click(card, vote)  # a button
+    answers.append(await fake.wait_for_message(shown, timeout=10))
+    answers.append(await newsdesk.ask("What did Rutte say?", channel=fake.news))  # a question in a channel
 
-    assert all("Something went wrong" in r.content and "disk on fire" not in r.content for r in replies)
-    # /ask had deferred in public, so its "thinking…" message turns into the error; a button's is private.
-    assert [r.ephemeral for r in replies] == [False, True, False] and command.acked
+    assert all("Something went wrong" in r.content and "disk on fire" not in r.content for r in answers)
+    # /ask deferred privately, so its "thinking…" turns into a private error, as a button's does;
+    # in a channel the error deletes itself.
+    assert [r.ephemeral for r in answers] == [True, True, False] and command.acked
+    assert await fake.wait_deleted(answers[2])
     assert errors_counted(newsdesk) == 3.0
     assert fake.errors == [] and fake.all_pings() == set()
 
@@ -64,7 +67,7 @@ async def test_a_stopping_bot_refuses_new_work_on_every_entry_point(newsdesk: Ha
 
     about = await newsdesk.command("about")
     assert "restarting" in (await about.wait_callback()).data["content"] and about.ephemeral
-    clicked = await fake.click(card, next(c for c in custom_ids(card) if ":full:" in c))
+    clicked = await fake.click(card, next(c for c in custom_ids(card) if ":up:" in c))
     assert "restarting" in (await clicked.wait_callback()).data["content"] and clicked.ephemeral
     assert "restarting" in (await newsdesk.ask("What did Rutte say?", channel=fake.news)).content
     assert errors_counted(newsdesk) == 0.0 and fake.errors == []

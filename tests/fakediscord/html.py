@@ -2,7 +2,7 @@
 
 Only the Markdown the bot writes is rendered, the way Discord renders it: backslash escapes,
 ``**bold**``, ``~~struck~~``, ``[masked](https://links)``, ``> `` block quotes and ``-# `` subtext
-at the start of a line. Everything else is shown as text. Headless Chromium turns the page into
+at the start of a line, and ``<t:…:R>`` timestamps (as the time left when drawn). Everything else is shown as text. Headless Chromium turns the page into
 a PNG (:func:`screenshot`); nothing here talks to a network.
 """
 
@@ -12,6 +12,7 @@ import html
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,15 @@ _ESCAPE = re.compile(r"\\([^A-Za-z0-9\s])")
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])+)\]\((https?://[^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _STRUCK = re.compile(r"~~(.+?)~~")
+_RELATIVE = re.compile(r"&lt;t:(\d+):R&gt;")
+
+
+def _relative(match: re.Match[str]) -> str:
+    """A ``<t:…:R>`` timestamp as Discord shows it when the page is drawn: "in 58 seconds"."""
+    seconds = int(match.group(1)) - int(time.time())
+    amount, unit = (abs(seconds), "second") if abs(seconds) < 90 else (round(abs(seconds) / 60), "minute")
+    words = f"{amount} {unit}{'s' if amount != 1 else ''}"
+    return f'<span class="time">{"in " + words if seconds >= 0 else words + " ago"}</span>'
 
 STYLE = """
 body { background: #313338; color: #dbdee1; font: 16px/1.375 "DejaVu Sans", sans-serif; margin: 0; padding: 16px 24px; }
@@ -36,7 +46,7 @@ body { background: #313338; color: #dbdee1; font: 16px/1.375 "DejaVu Sans", sans
 .sub { color: #949ba4; font-size: 12px; display: block; } a { color: #00a8fc; text-decoration: none; }
 .buttons { display: flex; gap: 8px; margin-top: 8px; }
 .button { background: #4e5058; color: #fff; border-radius: 3px; padding: 2px 16px; font-size: 14px; line-height: 32px; }
-.button.primary { background: #5865f2; } .button.danger { background: #da373c; } .ephemeral { color: #949ba4; font-size: 12px; }
+.button.disabled { opacity: 0.5; } .button.primary { background: #5865f2; } .button.danger { background: #da373c; } .ephemeral { color: #949ba4; font-size: 12px; } .time { background: #3f4147; border-radius: 3px; padding: 0 2px; }
 """
 
 
@@ -77,6 +87,7 @@ def _inline(text: str) -> str:
     text = html.escape(text, quote=False)
     text = _BOLD.sub(r"<b>\1</b>", text)
     text = _STRUCK.sub(r"<s>\1</s>", text)
+    text = _RELATIVE.sub(_relative, text)
     text = re.sub("\x01(\\d+)\x01", lambda m: _anchor(*links[int(m.group(1))], kept), text)
     return re.sub("\x00(\\d+)\x00", lambda m: html.escape(kept[int(m.group(1))]), text)
 
@@ -113,8 +124,9 @@ def _buttons(components: list[dict[str, Any]]) -> str:
     for row in components:
         buttons = []
         for item in row.get("components", []):
-            label = html.escape(item.get("label") or (item.get("emoji") or {}).get("name") or "")
-            buttons.append(f'<span class="button {_STYLES.get(item.get("style", 2), "secondary")}">{label}</span>')
+            shown = " ".join(x for x in ((item.get("emoji") or {}).get("name"), item.get("label")) if x)
+            disabled = " disabled" if item.get("disabled") else ""
+            buttons.append(f'<span class="button {_STYLES.get(item.get("style", 2), "secondary")}{disabled}">{html.escape(shown)}</span>')
         rows.append(f'<div class="buttons">{"".join(buttons)}</div>')
     return "".join(rows)
 

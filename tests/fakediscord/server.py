@@ -587,6 +587,14 @@ class FakeDiscord:
                 raise TimeoutError(f"no matching bot message within {timeout}s; bot messages: "
                                    f"{self.bot_messages()[-5:]}; errors: {self.errors[-5:]}") from None
 
+    async def wait_deleted(self, msg: StoredMessage, *, timeout: float = 5.0) -> bool:
+        """Whether `msg` is deleted within `timeout` (a reply sent with ``delete_after`` is, by discord.py)."""
+        for _ in range(max(1, int(timeout / 0.05))):
+            if msg.deleted:
+                break
+            await asyncio.sleep(0.05)
+        return msg.deleted
+
     def record_error(self, request: web.Request, status: int, body: Json) -> None:
         self.errors.append(ErrorRecord(request.method, request.path, status, body))
 
