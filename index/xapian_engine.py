@@ -426,14 +426,22 @@ def _discard(writer: xapian.WritableDatabase) -> None:
         pass  # the server is gone: nothing it held was committed
 
 
+#: How long a build's writer waits for the shard server's reply (its commit writes the whole shard).
+BUILD_TIMEOUT_MS = 30 * 60 * 1000
+
+
 def build_shard(shard: Shard, files: Sequence[F], read: Reading[F, R], stamp: str, timeout_ms: int) -> R:
     """Empty one shard and index what ``read`` makes of ``files`` into it, committed with ``stamp``.
 
     The same function builds every shard, in this process or on a Dask worker, so both builds
     give the same index. Xapian's writable server flushes every ``XAPIAN_FLUSH_THRESHOLD``
     changes (10,000 unless its environment says otherwise), so readers may see a big rebuild
-    before it ends; an update of fewer changes becomes visible whole."""
-    writer = open_writable(shard, timeout_ms)
+    before it ends; an update of fewer changes becomes visible whole.
+
+    The writer waits up to ``BUILD_TIMEOUT`` for a reply, not the questions' timeout: the
+    server writes a whole shard at the commit (minutes for half a million passages), and a
+    reply that slow is the server working, not gone."""
+    writer = open_writable(shard, max(timeout_ms, BUILD_TIMEOUT_MS))
     try:
         writer.delete_document(EVERY)
         passages, done = read(files)
