@@ -34,7 +34,7 @@ def _restricted(predicate: Callable[[discord.Interaction[Any]], bool], command: 
 def _moderator(interaction: discord.Interaction[Any]) -> bool:
     """Manage Server, or a moderator role id (the config's, or the server's /settings)."""
     bot: NewsdeskBot = interaction.client
-    role_ids = bot.guild_config(interaction.guild_id).moderator_role_ids
+    role_ids = bot.servers.config(interaction.guild_id).moderator_role_ids
     if is_moderator(interaction.user, role_ids):
         return True
     guild = interaction.guild

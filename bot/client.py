@@ -1,7 +1,9 @@
 """The bot factory: a discord.py ``commands.Bot`` built from settings and a :class:`~index.desk.Desk`.
 
 ``create_bot(settings, desk, store)`` is what ``newsdesk run`` uses and what the tests start
-in-process against a loopback Discord. Features live in extensions under ``bot/exts/``.
+in-process against a loopback Discord. The client holds the bot's lifecycle (start-up, shutdown,
+command sync, moderator digests) and what every feature shares; features live in extensions under
+``bot/exts/``, and each server's settings in :mod:`bot.guild_configs`.
 
 Discord's REST base URL and gateway URL come from settings. discord.py keeps both as class
 attributes (``Route.BASE``, ``DiscordWebSocket.DEFAULT_GATEWAY``), so building a bot points the
@@ -30,14 +32,13 @@ from index.update import Updater
 
 from .cooldowns import QuestionCooldown
 from .errors import ErrorHandler
+from .guild_configs import GuildConfigs
 from .health import HealthServer
 from .identify import IdentifyGate, LocalIdentifyGate
 from .inflight import InFlight
 from .logs import configure_discord_logging
 from .metrics import Metrics
 from .render import NO_PINGS
-from .roles import Resolved, RoleRefs, resolve
-from .server_settings import GuildConfig, effective
 from .settings import Settings
 from .store import StateUnavailable, Store
 from .updates import BotJournal
@@ -47,12 +48,9 @@ from .workers import AnswerPool
 log = logging.getLogger("newsdesk.bot")
 T = TypeVar("T")
 
-#: Notified with a server id after its /settings changed, so every process reads them again.
-SETTINGS_CHANNEL = "newsdesk_settings"
 
 EXTENSIONS = (
     "bot.exts.ask",
-    "bot.exts.admin",
     "bot.exts.info",
     "bot.exts.summary",
     "bot.exts.check",
@@ -105,27 +103,15 @@ class NewsdeskBot(commands.Bot):
         self.metrics = Metrics(self)
         self.errors = ErrorHandler(self.metrics)
         self.inflight = InFlight()
-        self.cooldowns = QuestionCooldown(self.guild_config)
+        self.servers = GuildConfigs(settings, store, self.remember, self.get_guild)
+        self.cooldowns = QuestionCooldown(self.servers.config)
         self.answers = AnswerPool(settings.answers.workers, settings.answers.time_budget_seconds)
         self.health: HealthServer | None = None
-        self._guild_configs: dict[int, GuildConfig] = {}
-        #: Each server's stored overrides, read off the event loop (see load_guild_settings).
-        self._guild_overrides: dict[int, dict[str, Any]] = {}
         #: Whether this process led at the last scheduled run (what /healthz shows).
         self.leading: bool | None = None
-        self._config_roles = RoleRefs.parse(settings.discord.moderator_roles)
-        # The config's role names as ids, per server: resolved once, the first time the server is seen.
-        self._named_roles: dict[int, frozenset[int]] = {}
 
     async def setup_hook(self) -> None:
-        loop = asyncio.get_running_loop()
-
-        def settings_changed(payload: str | None) -> None:  # on the listening thread
-            guild_ids = [int(payload)] if payload else list(self._guild_overrides)
-            for guild_id in guild_ids:
-                asyncio.run_coroutine_threadsafe(self.load_guild_settings(guild_id), loop)
-
-        await self.remember(self.store.shared.listen, SETTINGS_CHANNEL, settings_changed)
+        await self.servers.listen()
         pruned = await self.remember(self.store.prune, self.settings.store.retention_days)
         if pruned:
             log.info("event=prune answers=%d retention_days=%g", pruned, self.settings.store.retention_days)
@@ -174,49 +160,6 @@ class NewsdeskBot(commands.Bot):
 
     # -- per-server settings -------------------------------------------------------------------
 
-    async def load_guild_settings(self, guild_id: int) -> None:
-        """Read a server's stored settings (in a thread) into this process's cache; when the store
-        cannot be read, the server's settings are read again on next use."""
-        try:
-            overrides = await asyncio.to_thread(self.store.guild_settings, guild_id)
-        except StateUnavailable:
-            self._guild_overrides.pop(guild_id, None)
-        else:
-            self._guild_overrides[guild_id] = overrides
-        self._guild_configs.pop(guild_id, None)
-
-    async def guild_settings_changed(self, guild_id: int) -> None:
-        """After /settings stored a change: this process reads it now, every other one on the
-        notification (NOTIFY on PostgreSQL)."""
-        await self.load_guild_settings(guild_id)
-        await self.remember(self.store.shared.notify, SETTINGS_CHANNEL, str(guild_id))
-
-    def guild_config(self, guild_id: int | None) -> GuildConfig:
-        cached = self._guild_configs.get(guild_id or 0)
-        if cached is not None:
-            return cached
-        overrides: dict[str, Any] | None = self._guild_overrides.get(guild_id) if guild_id else {}
-        lasting = True
-        if overrides is None:
-            # Only for a server not seen yet (its settings are loaded when it becomes available),
-            # or after the store could not be read: then once, on the event loop.
-            try:
-                overrides = self.store.guild_settings(guild_id) if guild_id else {}
-                if guild_id:
-                    self._guild_overrides[guild_id] = overrides
-            except StateUnavailable:  # the config file's defaults, not kept: the state may be readable again soon
-                overrides, lasting = {}, False
-        guild = self.get_guild(guild_id) if guild_id else None
-        if guild is not None:
-            self.resolve_role_names(guild)
-        role_ids = self._config_roles.ids | self._named_roles.get(guild_id or 0, frozenset())
-        config = effective(self.settings.discord, overrides, role_ids=role_ids)
-        if lasting:
-            self._guild_configs[guild_id or 0] = config
-        return config
-
-    def forget_guild_config(self, guild_id: int) -> None:
-        self._guild_configs.pop(guild_id, None)
 
     # -- one leader among the processes ---------------------------------------------------------
 
@@ -236,34 +179,9 @@ class NewsdeskBot(commands.Bot):
 
     # -- moderator roles: names become ids once per server -----------------------------------
 
-    def resolve_role_names(self, guild: discord.Guild) -> None:
-        """Turn the config's role names into this server's role ids, the first time only: a role
-        created or renamed afterwards never matches a name."""
-        if guild.id in self._named_roles:
-            return
-        found = resolve(self._config_roles.names, guild.roles)
-        self._named_roles[guild.id] = frozenset(r.role_id for r in found if r.role_id is not None)
-        _log_resolved(guild.id, found, origin="config")
-        self.forget_guild_config(guild.id)
-
-    async def migrate_stored_role_names(self, guild: discord.Guild) -> None:
-        """Role names that an older version's /settings stored become ids the same way (or are dropped);
-        until then they grant nothing."""
-        legacy = await self.remember(self.store.legacy_moderator_roles)
-        stored = legacy.get(guild.id) if legacy else None
-        if stored is None:
-            return
-        refs = RoleRefs.parse(stored)
-        found = resolve(refs.names, guild.roles)
-        _log_resolved(guild.id, found, origin="stored setting")
-        ids = sorted(refs.ids | {r.role_id for r in found if r.role_id is not None})
-        await self.remember(self.store.replace_legacy_moderator_roles, guild.id, ids)
-        await self.load_guild_settings(guild.id)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        await self.load_guild_settings(guild.id)
-        self.resolve_role_names(guild)
-        await self.migrate_stored_role_names(guild)
+        await self.servers.available(guild)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.on_guild_available(guild)
@@ -272,7 +190,7 @@ class NewsdeskBot(commands.Bot):
         """Every channel that takes moderator digests: the config's and each server's own."""
         channels = {self.settings.discord.moderator_channel} if self.settings.discord.moderator_channel else set()
         for guild in self.guilds:
-            channel = self.guild_config(guild.id).moderator_channel
+            channel = self.servers.config(guild.id).moderator_channel
             if channel:
                 channels.add(channel)
         return channels
@@ -324,19 +242,6 @@ class NewsdeskBot(commands.Bot):
         self.synced = True
         log.info("slash commands synced (%s)", f"guild {self.settings.discord.sync_guild}" if self.settings.discord.sync_guild else "global")
         return True
-
-
-def _log_resolved(guild_id: int, found: list[Resolved], *, origin: str) -> None:
-    suffix = "" if origin == "config" else f" from={origin}"
-    for item in found:
-        if item.role_id is not None:
-            log.info("event=moderator_roles guild=%s resolved name=%r id=%s%s", guild_id, item.name, item.role_id, suffix)
-        else:
-            log.warning(
-                "event=moderator_roles guild=%s unresolved name=%r reason=%s%s grants=nothing"
-                " (configure the role by id, or with /settings moderator-role)",
-                guild_id, item.name, item.reason, suffix,
-            )
 
 
 def point_discord_at(settings: Settings) -> None:

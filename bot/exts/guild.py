@@ -36,16 +36,16 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
     async def _set(self, interaction: discord.Interaction, key: str, value: Any) -> None:
         assert interaction.guild_id is not None
         await asyncio.to_thread(self.bot.store.set_guild_setting, interaction.guild_id, key, value)
-        await self.bot.guild_settings_changed(interaction.guild_id)
+        await self.bot.servers.changed(interaction.guild_id)
         await interaction.response.send_message(
-            "Saved.", embed=settings_embed(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
+            "Saved.", embed=settings_embed(self.bot.servers.config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="show", description="Show this server's settings.")
     @manager_only()
     async def show(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=settings_embed(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
+            embed=settings_embed(self.bot.servers.config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(name="ask-channel", description="Add or remove a channel where every question is answered.")
@@ -54,7 +54,7 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
     async def ask_channel(
         self, interaction: discord.Interaction, action: Literal["add", "remove"], channel: discord.TextChannel
     ) -> None:
-        current = self.bot.guild_config(interaction.guild_id).ask_channels
+        current = self.bot.servers.config(interaction.guild_id).ask_channels
         await self._set(interaction, "ask_channels", current | {channel.id} if action == "add" else current - {channel.id})
 
     @app_commands.command(name="moderator-role", description="Add or remove a role whose members may refresh and add coverage.")
@@ -62,7 +62,7 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
     @manager_only()
     async def moderator_role(self, interaction: discord.Interaction, action: Literal["add", "remove"], role: discord.Role) -> None:
         # By id: a role's name can be copied by anyone who can create roles.
-        current = self.bot.guild_config(interaction.guild_id).moderator_role_ids
+        current = self.bot.servers.config(interaction.guild_id).moderator_role_ids
         await self._set(interaction, "moderator_role_ids", current | {role.id} if action == "add" else current - {role.id})
 
     @app_commands.command(name="cooldown", description="How many questions each person may ask per time window.")
@@ -95,9 +95,9 @@ class GuildSettings(commands.GroupCog, group_name="settings", group_description=
     async def reset(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         await asyncio.to_thread(self.bot.store.clear_guild_settings, interaction.guild_id)
-        await self.bot.guild_settings_changed(interaction.guild_id)
+        await self.bot.servers.changed(interaction.guild_id)
         await interaction.response.send_message(
-            "Back to the defaults.", embed=settings_embed(self.bot.guild_config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
+            "Back to the defaults.", embed=settings_embed(self.bot.servers.config(interaction.guild_id)), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
 

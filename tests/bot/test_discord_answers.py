@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot.render import CHECK_COLOURS
+from bot.exts.check._embeds import CHECK_COLOURS
 from tests.bot.conftest import Harness, embed_text, shown
 
 ARTICLES = {

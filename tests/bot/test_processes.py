@@ -97,8 +97,8 @@ async def test_settings_changed_in_one_process_are_read_again_in_the_other(corpu
     async with serving(fake) as bots:
         zero, one = (postgres_bot(bots, fake, corpus, tmp_path / f"state-{k}", postgres_url, k) for k in (0, 1))
         async with fake.running(zero), fake.running(one):
-            assert one.guild_config(fake.guild.id).threads is False  # now cached in process one
+            assert one.servers.config(fake.guild.id).threads is False  # now cached in process one
             await fake.invoke_command("settings", {"enabled": True}, user=fake.owner, channel=fake.general, subcommand="threads")
-            await eventually(lambda: zero.guild_config(fake.guild.id).threads)
-            await eventually(lambda: one.guild_config(fake.guild.id).threads)
+            await eventually(lambda: zero.servers.config(fake.guild.id).threads)
+            await eventually(lambda: one.servers.config(fake.guild.id).threads)
 

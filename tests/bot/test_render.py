@@ -5,17 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.render import (
-    EMBED_TOTAL_LIMIT,
-    TITLE_LIMIT,
-    answer_embed,
-    clip,
-    code,
-    not_found_text,
-    passage_pages,
-    summary_pages,
-    title,
-)
+from bot.exts.ask._embeds import answer_embed, not_found_text, passage_pages
+from bot.exts.summary._embeds import summary_pages
+from bot.render import EMBED_TOTAL_LIMIT, TITLE_LIMIT, clip, code, title
 from index.answer import Answer
 from index.citation import Citation
 from index.summary import Summary

@@ -12,35 +12,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from index.citation import link
 from index.errors import BadQuestion
-from index.update import Added
 
-from ..checks import moderator_only
-from ..client import NewsdeskBot
-from ..render import COLOUR, clip, code, escape, title
-from ..replies import publish, think
+from ...checks import moderator_only
+from ...client import NewsdeskBot
+from ...render import clip, code, escape
+from ...replies import publish, think
+from ._embeds import added_embed
 
 log = logging.getLogger("newsdesk.coverage")
-
-
-def _added_embed(added: Added) -> discord.Embed:
-    info = added.info
-    outlet = info.meta.get("outlet")
-    embed = discord.Embed(
-        title=title(("Already indexed: " if added.existing else "Added: ") + info.label),
-        url=link(info.meta.get("url")),
-        colour=COLOUR,
-    )
-    details = [f"{code(info.name)} \u00b7 {info.passages} passages"]
-    if outlet:
-        details.insert(0, escape(outlet))
-    if info.byline:
-        details.append(f"by {escape(info.byline)}")
-    if info.date:
-        details.append(escape(info.date))
-    embed.description = clip(" \u00b7 ".join(details), 4096)
-    return embed
 
 
 class Coverage(commands.Cog):
@@ -72,7 +52,7 @@ class Coverage(commands.Cog):
             assert file is not None
             added = await self.bot.updater.add_upload(file.filename, await file.read(), by=by)
         log.info("add by=%s file=%s existing=%s", interaction.user.id, added.info.name, added.existing)
-        await publish(interaction, embed=_added_embed(added))
+        await publish(interaction, embed=added_embed(added))
 
     @app_commands.command(name="remove", description="Take an article out of the index; its file moves to removed/ (moderators).")
     @app_commands.describe(article="The article (start typing its headline or file name)")

@@ -10,9 +10,10 @@ from discord.ext import commands
 
 from index.check import MAX_PASTE_CHARS, Checker, CheckResult
 
-from ..client import NewsdeskBot
-from ..render import NO_PINGS, check_embed
-from ..replies import publish, think
+from ...client import NewsdeskBot
+from ...render import NO_PINGS
+from ...replies import publish, think
+from ._embeds import check_embed
 
 
 class Check(commands.Cog):

@@ -13,10 +13,11 @@ from index.abstractive import rewrite
 from index.coverage import Coverage
 from index.summary import Summarizer, Summary
 
-from ..client import NewsdeskBot
-from ..render import clip, summary_pages
-from ..replies import think
-from ..views import send_pages
+from ...client import NewsdeskBot
+from ...render import clip
+from ...replies import think
+from ...views import send_pages
+from ._embeds import summary_pages
 
 
 class PeopleChoices:

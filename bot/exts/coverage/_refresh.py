@@ -18,11 +18,12 @@ from discord.ext import commands, tasks
 from index.errors import IndexBusy
 from index.update import UpdateReport
 
-from ..checks import moderator_only
-from ..client import NewsdeskBot
-from ..render import clip, escape, refresh_embed
-from ..replies import publish, think
-from ..sources import watch
+from ...checks import moderator_only
+from ...client import NewsdeskBot
+from ...render import clip, escape
+from ...replies import publish, think
+from ...sources import watch
+from ._embeds import refresh_embed
 
 log = logging.getLogger("newsdesk.admin")
 
