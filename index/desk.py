@@ -27,7 +27,7 @@ from . import meaning
 from .answer import Answer, Answerer
 from .coverage import Coverage
 from .engine import Backend
-from .errors import IndexDamaged
+from .errors import IndexBusy, IndexDamaged
 from .locks import updating
 from .refresh import RefreshReport, open_coverage, refresh
 from .tantivy_engine import TANTIVY
@@ -90,9 +90,20 @@ class Desk:
         ``wait``, it is waited for up to that many seconds instead, then IndexBusy. ``verify``
         checks every index file against its checksum; ``warm`` loads what answering needs.
         """
-        coverage, report = open_coverage(
-            self.folders, self.state_dir, by=by, wait=wait, serve_busy=wait <= 0, verify=verify, backend=self.backend
-        )
+        try:
+            turn = self.publication.writing(wait)
+        except IndexBusy:
+            if wait > 0:
+                raise
+            # Another process (perhaps on another machine) is refreshing: answer from the index as
+            # that process last committed it; its commit notification brings this one up to date.
+            coverage, report = open_coverage(self.folders, self.state_dir, update=False, verify=verify, backend=self.backend)
+            report.busy = True
+        else:
+            with turn:
+                coverage, report = open_coverage(
+                    self.folders, self.state_dir, by=by, wait=wait, serve_busy=wait <= 0, verify=verify, backend=self.backend
+                )
         self._swap(coverage)
         if report.rebuilt or not report.unchanged:
             self.publication.committed()

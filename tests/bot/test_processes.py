@@ -82,6 +82,22 @@ async def test_a_refresh_waits_for_another_process_writing(two: tuple[Store, Sto
     assert (await asyncio.to_thread(desk.refresh)).unchanged
 
 
+async def test_a_process_starting_while_another_writes_answers_from_the_index_as_committed(
+    two: tuple[Store, Store], corpus: Path, tmp_path: Path
+) -> None:
+    first, _ = desk_on(two[0], corpus, tmp_path / "state")
+    (corpus / "harbour.txt").write_text("Harbour library opens\nThe floating library of Quillmouth opened on Saturday.\n")
+    publication = SharedIndex(two[1].shared)
+    late = Desk([corpus], tmp_path / "state", publication=publication)
+    with two[0].shared.acquire(LOCK):  # the other process is refreshing: start-up does not update the index
+        report = await asyncio.to_thread(late.open, warm=False)
+    assert report.busy and "harbour.txt" not in late.coverage.articles
+    assert late.coverage.passage_count == first.coverage.passage_count
+    publication.follow(late)
+    assert (await asyncio.to_thread(first.refresh, by="test")).added == ["harbour.txt"]
+    await eventually(lambda: "harbour.txt" in late.coverage.articles)  # brought up to date by the commit
+
+
 def postgres_bot(bots: list[NewsdeskBot], fake: FakeDiscord, corpus: Path, state: Path, url: str, shard: int) -> NewsdeskBot:
     """Shard ``shard`` of 2, its state on the PostgreSQL database ``url``."""
     settings = bot_settings(fake, corpus, state, url, shard_ids=[shard], shard_count=2, identify_window_seconds=WINDOW)
