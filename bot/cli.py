@@ -159,7 +159,7 @@ def _read_only(args: argparse.Namespace, settings: Settings, folders: Sequence[P
     brought up to date when the corpus changed and no one else is writing it; otherwise they
     answer from the index on disk as it is. An index found damaged is rebuilt, then read again."""
     desk = Desk(folders, settings.state_dir, top=getattr(args, "top", None) or settings.answers.top, backend=settings.backend())
-    desk.open(by=None)
+    desk.open(by=None, warm=False)  # one command, one answer: nothing is loaded that it may not need
     if args.command == "ask":
         return _ask(desk, args, sys.stdin, sys.stdout)
     if args.command == "sources":

@@ -104,6 +104,8 @@ class Desk:
                 coverage, report = open_coverage(
                     self.folders, self.state_dir, by=by, wait=wait, serve_busy=wait <= 0, verify=verify, backend=self.backend
                 )
+        if warm:
+            coverage.engine.warm()
         self._swap(coverage)
         if report.rebuilt or not report.unchanged:
             self.publication.committed()
@@ -117,6 +119,7 @@ class Desk:
         if self._snapshot is None:
             return
         coverage, _ = open_coverage(self.folders, self.state_dir, update=False, backend=self.backend)
+        coverage.engine.warm()
         self._swap(coverage)
         log.info("event=index_reload articles=%d passages=%d", len(coverage.articles), coverage.passage_count)
 
@@ -178,6 +181,7 @@ class Desk:
             coverage, report = refresh(self.snapshot.coverage, by=by, wait=wait)
             changed = coverage is not self.snapshot.coverage
             if changed:
+                coverage.engine.warm()
                 self._swap(coverage)
         if changed:
             self.publication.committed()

@@ -88,6 +88,11 @@ class SearchEngine(Protocol):
         """See what writers (this process or another) have committed since the engine opened."""
         ...
 
+    def warm(self) -> None:
+        """Load now what the first question would otherwise wait for (called before a snapshot is
+        swapped in, so questions never pay it)."""
+        ...
+
 
 class WritableEngine(SearchEngine, Protocol):
     """An engine that the coverage index writes: one writer at a time, visible at ``commit``."""

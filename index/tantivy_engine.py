@@ -178,6 +178,9 @@ class TantivyEngine:
             found = [self._passage(self._searcher.doc(address)) for _, address in result.hits]
         return {passage.key: passage for passage in found}
 
+    def warm(self) -> None:
+        """Nothing to load: tantivy's fuzzy queries need no vocabulary of ours."""
+
     def reopen(self) -> None:
         with _reading(self.path):
             self._index.reload()

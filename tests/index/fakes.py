@@ -86,6 +86,9 @@ class FakeEngine:
     def reopen(self) -> None:
         """Nothing to see: the passages never change."""
 
+    def warm(self) -> None:
+        """Nothing to load."""
+
 
 def fake_reader(articles: Mapping[str, str]) -> Reader:
     """A reader over invented articles (file name to text), through the real reader and cutter."""

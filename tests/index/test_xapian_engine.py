@@ -242,3 +242,26 @@ def test_refresh_of_a_stale_snapshot_sees_the_other_writer(xapian_desk: Desk, co
     _, again = refresh(stale)  # from the older snapshot: the index on disk already has it
     assert again.unchanged and not again.rebuilt
     assert fresh.engine.exists("ferri")
+
+
+def test_the_vocabulary_is_fetched_before_a_snapshot_is_swapped_in(xapian_desk: Desk, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "Did you mean" reads every term through the servers (seconds at 1 M passages): opening and
+    refreshing fetch it, so a misspelt question never waits for it."""
+    from index.xapian_engine import XapianEngine
+
+    engine = xapian_desk.coverage.engine
+    assert isinstance(engine, XapianEngine)
+    fetched: list[int] = []
+    real = XapianEngine._terms
+
+    def counted(self: XapianEngine) -> list[str]:
+        if self._vocabulary is None or self._vocabulary[0] != self._generation:
+            fetched.append(self._generation)
+        return real(self)
+
+    monkeypatch.setattr(XapianEngine, "_terms", counted)
+    (corpus / "new.md").write_text("Quillmouth Ferry Returns\n\nThe Quillmouth ferry sailed again on Tuesday.\n")
+    assert xapian_desk.refresh().added == ["new.md"]
+    assert len(fetched) == 1  # during the refresh, before the new snapshot answered anything
+    answer = xapian_desk.ask("What did Quilmouth say?")
+    assert answer.suggestions and len(fetched) == 1
