@@ -138,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 _, alone = build(corpus.folder, scratch / "alone", backend=backend)
                 sharded, parallel = build(corpus.folder, scratch / "dask", backend=XapianBackend(servers.shards(), scheduler="local"))
                 for label, coverage, built in (("tantivy", tantivy, f"{tantivy_build:.1f}"), (f"xapian, {SHARDS} shards", sharded, f"{alone:.1f} / {parallel:.1f}")):
+                    coverage.engine.warm()  # as the desk does before a snapshot answers
                     answerer = Answerer(coverage)
                     for question in warmup:
                         answerer.ask(question)
