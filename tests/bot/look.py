@@ -17,7 +17,7 @@ from pathlib import Path
 from tests.bot.conftest import bot_settings, custom_ids, shown, start_bot
 from tests.bot.linked import write_linked
 from tests.conftest import SEEDS
-from tests.fakediscord.html import page, screenshot
+from tests.fakediscord.html import write_screens
 from tests.fakediscord.models import StoredMessage
 from tests.fakediscord.server import FakeDiscord
 
@@ -56,16 +56,11 @@ async def capture(work: Path) -> list[StoredMessage]:
 
 
 def main(out: Path) -> int:
-    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         replies = asyncio.run(capture(Path(work)))
     # The card alone: a statement (speaker in the author line, quoted clause bold, also in), then a
     # number (the sentence that answers first, the number bold, the sentence before under Context).
-    for name, drawn, height in (("replies", replies, 2400), ("card", [replies[0], replies[3]], 760)):
-        html_file = out / f"{name}.html"
-        html_file.write_text(page(drawn), encoding="utf-8")
-        png = screenshot(html_file, out / f"{name}.png", width=600, height=height)
-        print(f"wrote {html_file}" + (f" and {png}" if png else " (install chromium for a PNG)"))
+    write_screens(out, [("replies", replies, 2400), ("card", [replies[0], replies[3]], 760)], width=600)
     return 0
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tests.bot.conftest import bot_settings, custom_ids, shown, start_bot
 from tests.conftest import SEEDS
-from tests.fakediscord.html import page, screenshot
+from tests.fakediscord.html import write_screens
 from tests.fakediscord.models import StoredMessage
 from tests.fakediscord.server import FakeDiscord
 
@@ -64,15 +64,10 @@ async def capture(work: Path) -> list[StoredMessage]:
 
 
 def main(out: Path) -> int:
-    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         seen = asyncio.run(capture(Path(work)))
     # The card and the replies around it; the moderator's report; the pager and /about.
-    for name, part, height in (("channel", seen[:4], 1100), ("refresh", seen[4:5], 700), ("help", seen[5:], 1900)):
-        html_file = out / f"{name}.html"
-        html_file.write_text(page(part, title=f"newsdesk: {name}"), encoding="utf-8")
-        png = screenshot(html_file, out / f"{name}.png", width=640, height=height)
-        print(f"wrote {html_file}" + (f" and {png}" if png else " (install chromium for a PNG)"))
+    write_screens(out, [("channel", seen[:4], 1100), ("refresh", seen[4:5], 700), ("help", seen[5:], 1900)], width=640)
     return 0
 
 

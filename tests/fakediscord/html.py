@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +161,13 @@ def screenshot(page_file: Path, png: Path, *, width: int = 820, height: int = 90
         check=True, capture_output=True, timeout=120,
     )
     return png
+
+
+def write_screens(out: Path, screens: Sequence[tuple[str, Sequence[StoredMessage], int]], *, width: int) -> None:
+    """Each ``(name, messages, height)`` drawn as ``out/<name>.html`` and, with Chromium, ``out/<name>.png``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, messages, height in screens:
+        html_file = out / f"{name}.html"
+        html_file.write_text(page(messages, title=f"newsdesk: {name}"), encoding="utf-8")
+        png = screenshot(html_file, out / f"{name}.png", width=width, height=height)
+        print(f"wrote {html_file}" + (f" and {png}" if png else " (install chromium for a PNG)"))
