@@ -8,11 +8,12 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 
 from bot.client import NewsdeskBot, create_bot
@@ -145,3 +146,12 @@ def run_newsdesk(
         return process.returncode or 0, stderr.decode()
 
     return asyncio.run(scenario(fake or FakeDiscord()))
+
+
+@pytest.fixture
+def two(postgres_url: str) -> Iterator[tuple[Store, Store]]:
+    """Two stores on one database: each has its own pool and connections, as two processes would."""
+    first, second = Store(postgres_url), Store(postgres_url)
+    yield first, second
+    first.close()
+    second.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,15 +21,6 @@ from tests.bot.test_discord_shards import WINDOW, serving, two_shard_world
 from tests.fakediscord.server import FakeDiscord
 
 WAIT = 10.0
-
-
-@pytest.fixture
-def two(postgres_url: str) -> Iterator[tuple[Store, Store]]:
-    """Two stores on one database: each has its own pool and connections, as two processes would."""
-    first, second = Store(postgres_url), Store(postgres_url)
-    yield first, second
-    first.close()
-    second.close()
 
 
 async def eventually(check: Callable[[], bool]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,15 +15,6 @@ from bot.store import StateUnavailable, Store
 from tests.postgres import Cluster
 
 WAIT = 10.0  # the longest any test waits for something that should happen at once
-
-
-@pytest.fixture
-def two(postgres_url: str) -> Iterator[tuple[Store, Store]]:
-    """Two stores on one database: each has its own pool and connections, as two processes would."""
-    first, second = Store(postgres_url), Store(postgres_url)
-    yield first, second
-    first.close()
-    second.close()
 
 
 def backends(cluster: Cluster, where: str) -> list[int]:
