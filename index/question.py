@@ -8,6 +8,7 @@ answered from the best-matching passage.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -117,8 +118,8 @@ def parse_question(raw: str) -> Question:
         raise BadQuestion("That question has only common words (like 'what' or 'the'); add a name or a topic.")
     folded = unicodedata.normalize("NFKC", text).translate(_FOLD).strip().rstrip("?!. ").strip()
     when = when_asked(text)
-    for pattern in _SPEAKER_PATTERNS:
-        match = pattern.match(folded.lower())
+    for pattern, probe in itertools.product(_SPEAKER_PATTERNS, dict.fromkeys((_names_kept(folded), folded.lower()))):
+        match = pattern.match(probe)
         if not match:
             continue
         who = folded[match.start("who") : match.end("who")].strip(" ,'\"")
@@ -127,6 +128,22 @@ def parse_question(raw: str) -> Question:
             return replace(parsed, when=when, intent="quote", wants=wanted(text))
     intent = "quote" if _VIEW.search(folded) else "fact"
     return Question(text=text, terms=terms, when=when, intent=intent, wants=wanted(text))
+
+
+def _names_kept(folded: str) -> str:
+    """The question lower-cased for the patterns, except words capitalised mid-question: they are a
+    name or a title ("Secretary of State John Kerry", "Head of State"), so a verb of saying among them
+    ("State", "Call", "Post") is not the verb asked with. A question in capitals, or in Title Case
+    (a common word such as "Did" or "About" capitalised), says nothing by its capitals."""
+    words = list(re.finditer(r"[^\W\d_]+", folded))[1:]
+    titled = any(w.group()[1:].islower() and w.group()[0].isupper() and w.group().lower() in STOP_WORDS for w in words)
+    if titled or folded.isupper():
+        return folded.lower()
+    probe = list(folded.lower())
+    for word in words:
+        if word.group()[0].isupper():
+            probe[word.start()] = word.group()[0]  # an upper-case initial matches no pattern's verb
+    return "".join(probe)
 
 
 def without_speaker(question: Question) -> Question:
@@ -193,8 +210,15 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
         # "What is the area called …", "Is the output … characterised as …": a thing, not a speaker.
         return None
     if 0 < lead < len(folded) and folded[lead] in ("of", "for"):
-        # "the Bishop of Durham", "the Mayor of London": a role and its place, not a name.
-        lead = len(folded)
+        # "the Bishop of Durham", "the Mayor of London": a role and its place, not a name — unless a
+        # first name and surname follow the one-word place ("Secretary of State for Defence Geoff
+        # Hoon", "Chancellor of the Exchequer Gordon Brown").
+        place = lead
+        while place < len(folded) and folded[place] in ("of", "for"):
+            place += 1 + (place + 1 < len(folded) and folded[place + 1] == "the")
+            place += 1
+        named = words[place:]
+        lead = place if len(named) >= 2 and all(w[:1].isupper() and fold_name(w) not in TITLE_WORDS for w in named) else len(folded)
     cased = any(ch.isupper() for w in words for ch in w)
     inner_title = max((i for i in range(len(folded) - 1) if folded[i] in TITLE_WORDS), default=-1)
     if inner_title >= lead and all(w[:1].isupper() and fold_name(w) not in TITLE_WORDS for w in words[inner_title + 1 :]):

@@ -192,6 +192,33 @@ def test_a_thing_that_is_called_something_is_not_a_speaker() -> None:
     assert parse_question("what did rutte say?").name == ("rutte",)
 
 
+def test_a_role_of_a_place_before_a_name_is_a_title_and_its_capitals_are_no_verb() -> None:
+    kerry = parse_question("What did Secretary of State John Kerry say about Iran?")
+    assert (kerry.title, kerry.name, kerry.topic, kerry.verb) == (("secretary", "of", "state"), ("john", "kerry"), ("iran",), "say")
+    hoon = parse_question("what did Secretary of State for Defence Geoff Hoon tell MPs")
+    assert (hoon.title, hoon.name, hoon.verb) == (("secretary", "of", "state", "for", "defence"), ("geoff", "hoon"), "tell")
+    assert parse_question("What did Chancellor of the Exchequer Gordon Brown say?").name == ("gordon", "brown")
+    for role in ("What did the Mayor of London say?", "What did the Mayor of New York say?", "what did the Secretary of State say"):
+        assert parse_question(role).name == () and parse_question(role).verb == "say"
+    # Capitals are read only where the asker writes in sentence case.
+    assert parse_question("What Did John Kerry Say About Iran?").name == ("john", "kerry")
+    assert parse_question("What did Rutte Say?").name == ("rutte",)
+
+
+def test_a_secretary_of_state_is_answered_from_their_own_words_or_named_whole_when_unknown(tmp_path: Path) -> None:
+    talks = (
+        "Talks Resume in Geneva\n\nSecretary of State Marta Lindqvist said the talks on the border would "
+        "resume next week and that both sides wanted a lasting deal.\n"
+    )
+    other = "Border Crossings Reopen\n\nThe border crossings reopened on Monday after the talks, officials confirmed.\n"
+    answerer = _answerer_over(tmp_path, {"talks.txt": talks, "crossings.txt": other})
+    answer = answerer.ask("What did Secretary of State Marta Lindqvist say about the talks?")
+    assert answer.kind == "speaker" and answer.answers[0].source == "talks.txt"
+    assert "lasting deal" in answer.answers[0].quote and answer.answers[0].speaker == "Marta Lindqvist"
+    unknown = answerer.ask("What did Secretary of State Hans Olsen say about the talks?")
+    assert not unknown.found and unknown.message == "The coverage doesn't mention Secretary of State Hans Olsen."  # was "State Hans Olsen"
+
+
 def test_without_a_statement_the_answer_still_names_the_speaker(tmp_path: Path) -> None:
     mentions_only = (
         "Harbour Plans Approved\n\nThe council approved the harbour plans on Monday after a long debate about "
