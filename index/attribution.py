@@ -391,12 +391,12 @@ def _appositive_subject(words: list[Word], found: list[Mention], last: int, fram
             if _lower(words[previous]) in _PRONOUNS and (previous == 0 or _lower(words[previous - 1]) in _CLAUSE_LINKS):
                 return _lower(words[previous])
             mention = _mention_at(found, previous)
-            if mention is not None and mention.person_like and _owned(words, frame, mention):
-                owner = _owner_of(words, found, frame, mention)
-                if isinstance(owner, Mention) and owner is not mention and owner.person_like and _clause_initial(words, frame, owner):
-                    return owner  # "Michael Brown of Washington, D.C., explained"
-            elif mention is not None and mention.person_like and _clause_initial(words, frame, mention):
-                return mention
+            if mention is not None and mention.person_like:
+                # "Michael Brown of Washington, D.C., explained": the person the place belongs to;
+                # "Secretary of State John Kerry, in Geneva, said": a titled name is its own owner.
+                subject = _owner_of(words, found, frame, mention) if _owned(words, frame, mention) else mention
+                if isinstance(subject, Mention) and subject.person_like and _clause_initial(words, frame, subject):
+                    return subject
             if mention is None or not mention.name:
                 # "The chancellor, speaking in Dar es Salaam, said"
                 described = _description_before(words, frame, previous)

@@ -48,6 +48,8 @@ def _statements(asked: tuple[str, ...], *paragraphs: str) -> list[str]:
         ("Okafor also claims he was never told about the repairs.", "Okafor"),
         ("According to harbour historian Paul Ng, the pier is the oldest in the county.", "Paul Ng"),
         ("Okafor, meanwhile, who has led the union since 2010, said the deal was fair.", "Okafor"),
+        ("Secretary of State Dana Ruiz, speaking in Geneva, said the talks would go on.", "Dana Ruiz"),
+        ("Chancellor of the Exchequer Paul Ng, who met the unions, said the deal was fair.", "Paul Ng"),
         ("At a rally in Leeds, Yorkshire, on Friday, Okafor spoke for an hour, saying the deal was fair.", "Okafor"),
         ("“The pier is safe,” says Mr Dean.", "Dean"),
         ("Union leader Paul Ng, who says the pier is safe, joined the march.", "Paul Ng"),
