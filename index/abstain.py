@@ -3,7 +3,7 @@
 One decision, from three kinds of evidence, in this order:
 
 1. **Someone or something the coverage never mentions.** A question about a person, product or
-   organisation ("Angela Merkel", "iPhone", "YouTube") that no article writes cannot be answered
+   organisation ("Ines Okafor", "eReader", "FerryLink") that no article writes cannot be answered
    from the coverage, however well its other words match: the reply says the coverage doesn't
    mention them — with "did you mean" only for a name the coverage really writes, spelt within
    an edit or two. A name counts as written only when an article writes the word itself, not
@@ -48,7 +48,7 @@ class Verdict:
 
 
 def names_in(text: str) -> list[tuple[str, list[str]]]:
-    """The runs of capitalised words in a question ("Angela Merkel", "iPhone"), each with the
+    """The runs of capitalised words in a question ("Ines Okafor", "eReader"), each with the
     words that name something (not role words, not the question's opening word)."""
     runs: list[list[str]] = []
     current: list[str] = []

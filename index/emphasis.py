@@ -3,8 +3,8 @@
 Bold changes no word: the span is an offset range of the quote, so the card shows the quote
 verbatim with part of it marked. The kind of answer comes from the question (``wants``, see
 :func:`index.question.wanted`); a statement asked for ("What did X say?") bolds its quoted words.
-Only what the question does not already say is bolded: asked "How much did Napster charge in
-2004?", the year is not the answer, the price is. No rule knows any question; each names a kind.
+Only what the question does not already say is bolded: asked "How much did the ferry charge in
+2019?", the year is not the answer, the price is. No rule knows any question; each names a kind.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ the next sentence holds.
 
 A neighbouring unit that is itself nearly as likely to be the answer comes along too (scores
 within ``NEIGHBOUR_MARGIN``: in the chooser's softmax, at least a third as likely as the best):
-the answer to "how much is Napster To Go in the US?" is the sentence after the one that names
-it. Such a neighbour may open the next paragraph; the quote is then one exact excerpt of two
+the answer to "how much is the harbour ferry's season ticket?" is the sentence after the one that
+names it. Such a neighbour may open the next paragraph; the quote is then one exact excerpt of two
 consecutive paragraphs, cited at the lines it spans.
 """
 

@@ -186,7 +186,7 @@ def test_a_person_named_in_many_articles_is_found_where_they_speak(tmp_path: Pat
 
 
 def test_a_thing_that_is_called_something_is_not_a_speaker() -> None:
-    assert parse_question("What is the area called where two plates move apart?").speaker is None
+    assert parse_question("What is the gap called where two ridges meet?").speaker is None
     assert parse_question("Is the output of a functional problem characterized as simple?").speaker is None
     assert parse_question("What did the NATO secretary general say?").title == ("nato", "secretary", "general")
     assert parse_question("what did rutte say?").name == ("rutte",)

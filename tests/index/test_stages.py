@@ -185,15 +185,15 @@ def test_a_close_neighbour_in_the_next_paragraph_is_quoted_as_one_exact_excerpt(
 
 
 def test_names_in_a_question() -> None:
-    assert abstain.names_in("Did Angela Merkel speak at Davos?") == [("Angela Merkel", ["Angela", "Merkel"]), ("Davos", ["Davos"])]
-    assert abstain.names_in("when is the iPhone coming out in the UK") == [("iPhone", ["iPhone"]), ("UK", ["UK"])]
+    assert abstain.names_in("Did Ines Okafor speak at Harrogate?") == [("Ines Okafor", ["Ines", "Okafor"]), ("Harrogate", ["Harrogate"])]
+    assert abstain.names_in("when is the eReader coming out in the UK") == [("eReader", ["eReader"]), ("UK", ["UK"])]
     assert abstain.names_in("What did the President say?") == []
 
 
 def test_a_name_the_coverage_never_writes_ends_the_question() -> None:
-    reader = _reader(davos=("Leaders Gather in Davos\n\nAngela Brown, a delegate, said Davos was busier than ever this year.\n"))
+    reader = _reader(harrogate=("Leaders Gather in Harrogate\n\nInes Brown, a delegate, said Harrogate was busier than ever this year.\n"))
     people = People(reader)
-    unknown = abstain.unknown_names(people, parse_question("Did Angela Merkel speak at Davos?"))
-    assert unknown is not None and unknown.who == "Angela Merkel"
-    assert abstain.unknown_names(people, parse_question("What is the URL of the Davos site?")) is None  # URL: an acronym
-    assert abstain.unknown_names(people, parse_question("Was Davos busy?")) is None
+    unknown = abstain.unknown_names(people, parse_question("Did Ines Okafor speak at Harrogate?"))
+    assert unknown is not None and unknown.who == "Ines Okafor"
+    assert abstain.unknown_names(people, parse_question("What is the URL of the Harrogate site?")) is None  # URL: an acronym
+    assert abstain.unknown_names(people, parse_question("Was Harrogate busy?")) is None
