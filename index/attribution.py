@@ -212,7 +212,7 @@ def _after_comma(words: list[Word], frame: str, mention: Mention) -> bool:
         previous = words[k - 1]
         if previous.possessive or not (previous.capital or _describes(_lower(previous)) or _lower(previous) in ("the", "a", "an")):
             break  # "outstripping Microsoft's Xbox, said analysts": Xbox is an object
-        k -= 1  # "The Bishop of Durham, the Rt Rev Dr Tom Wright, said": the article opens the appositive
+        k -= 1  # "The Bishop of Lindford, the Rt Rev Dr Alan Marsh, said": the article opens the appositive
     return k > 0 and "," in _gap(frame, words, k)
 
 
@@ -315,7 +315,7 @@ _OWNING = frozenset("of for from at".split())
 def _owner_of(words: list[Word], found: list[Mention], frame: str, mention: Mention) -> Mention | _Role | None:
     """The subject whose last words are ``mention``: the mention itself, or when it follows
     "of", "for", "from" or "at", what it belongs to: "Mark Smith of the Harbour Trust said" (the
-    person before), "the Bishop of Durham said" (a description), "Howard Archer, economist at
+    person before), "the Bishop of Lindford said" (a description), "Howard Archer, economist at
     Global Insight said" (an appositive left unclosed), "a spokeswoman for Royal Mail said" (the
     body she speaks for), "a member of the Harbour Trust said" (someone unnamed)."""
     if mention.title:
@@ -339,7 +339,7 @@ def _owner_of(words: list[Word], found: list[Mention], frame: str, mention: Ment
         # A common noun or a bare title owns the name.
         described = _described_subject(words, found, frame, mention.last_word)
         if described is not None:
-            return described  # "the Bishop of Durham said"
+            return described  # "the Bishop of Lindford said"
         named = _unclosed_appositive(words, found, frame, owner_end)
         if named is not None:
             return named
@@ -594,7 +594,7 @@ class _Context:
 
     def role_holder(self, role: _Role) -> Mention | None:
         """The latest person before the current sentence whom the text gave the role ``role``
-        ("the Bishop": someone written "Bishop of Durham … Tom Wright"); a qualified role is
+        ("the Bishop": someone written "Bishop of Lindford … Alan Marsh"); a qualified role is
         another one (the shadow chancellor is not "the chancellor")."""
         needed = frozenset(role.words)
         if not needed:
@@ -687,7 +687,7 @@ _EPITHETS = frozenset(
 )
 _ROLE_NOUNS = (TITLE_WORDS | ROLE_WORDS | _EPITHETS) - _MODIFIERS - HONORIFICS
 _AGE = "year-old"  # "the 34-year-old": the word after the number
-# Words that join a role to its place or organisation: "Bishop of Durham", "head of the CBI".
+# Words that join a role to its place or organisation: "Bishop of Lindford", "head of the Harbour Trust".
 _ROLE_LINKS = frozenset("of the for".split())
 _ARTICLES = frozenset("the a an".split())
 
@@ -709,7 +709,7 @@ def _blank(gap: str) -> bool:
 
 
 def _description_words(body: list[Word]) -> tuple[tuple[str, ...], str] | None:
-    """(role words, head noun) of the words after "the" in a description ("Bishop of Durham",
+    """(role words, head noun) of the words after "the" in a description ("Bishop of Lindford",
     "firm's chief executive"), or None; an owner before the role ("the firm's") is left out."""
     owned = [k for k, w in enumerate(body) if w.possessive]
     if owned:
@@ -726,7 +726,7 @@ def _description_words(body: list[Word]) -> tuple[tuple[str, ...], str] | None:
 
 
 def _description_before(words: list[Word], frame: str, last: int, reach: int = 6) -> tuple[int, _Role] | None:
-    """A description "the …" ending at ``words[last]`` ("the Bishop of Durham", "the prime
+    """A description "the …" ending at ``words[last]`` ("the Bishop of Lindford", "the prime
     minister", "the 34-year-old"): the index of its "the" and the description; None if there is
     none (a stop word, a verb of saying or punctuation in the way)."""
     k = last
@@ -757,7 +757,7 @@ def _description_after(words: list[Word], frame: str, first: int) -> _Role | Non
     while k < len(words) and k - first <= 6 and _blank(_gap(frame, words, k)):
         low = _lower(words[k])
         if low in _ROLE_LINKS and k + 1 < len(words) and (words[k + 1].capital or _lower(words[k + 1]) == "the"):
-            k += 1  # "the Bishop of Durham", "the head of the CBI"
+            k += 1  # "the Bishop of Lindford", "the head of the Harbour Trust"
             continue
         if low in STOP_WORDS or low in CUE_VERBS or low in _TIME_WORDS:
             break
@@ -856,8 +856,8 @@ def _full_person(words: list[Word], mention: Mention) -> bool:
 
 
 def _owned(words: list[Word], frame: str, mention: Mention) -> bool:
-    """Whether a name follows "of", "for", "from" or "at" ("Bishop of Durham", "head of the
-    CBI"): a place or an organisation that a role belongs to, not a person."""
+    """Whether a name follows "of", "for", "from" or "at" ("Bishop of Lindford", "head of the
+    Harbour Trust"): a place or an organisation that a role belongs to, not a person."""
     k = mention.first_word
     if k > 0 and _lower(words[k - 1]) == "the":
         k -= 1
@@ -868,7 +868,7 @@ def _held_roles(words: list[Word], frame: str, mention: Mention) -> frozenset[st
     """The role words the text gives a person at one mention: the title in the name ("Tory
     leader Michael Howard"), the capitalised role written before it ("Chancellor of the
     Exchequer Gordon Brown"), and an appositive after or before it ("David Cameron, MP for
-    Witney,", "The Bishop of Durham, the Rt Rev Dr Tom Wright")."""
+    Witney,", "The Bishop of Lindford, the Rt Rev Dr Alan Marsh")."""
     held = {w for w in mention.title if w not in HONORIFICS}
     k = mention.first_word - 1
     while k >= 0 and mention.first_word - k <= 6 and _blank(_gap(frame, words, k + 1)):
@@ -878,13 +878,13 @@ def _held_roles(words: list[Word], frame: str, mention: Mention) -> frozenset[st
         elif low not in _ROLE_LINKS and low != "and":
             break
         k -= 1
-    # After the name: ", the prime minister,", ", head of the CBI,", ", MP for Witney,"
+    # After the name: ", the prime minister,", ", head of the Harbour Trust,", ", MP for Witney,"
     k = mention.last_word + 1
     if k < len(words) and _gap(frame, words, k).strip() == ",":
         if words[k].text[:1].isdigit() and k + 1 < len(words) and _gap(frame, words, k + 1).strip() == ",":
             k += 1  # an age: "Jim Bennett, 57, the club's chairman,"
         held.update(_appositive_roles(words, frame, k, len(words)))
-    # Before the name: "The Bishop of Durham, the Rt Rev Dr Tom Wright", "the chancellor, Gordon Brown"
+    # Before the name: "The Bishop of Lindford, the Rt Rev Dr Alan Marsh", "the chancellor, Gordon Brown"
     k = mention.first_word
     if k > 0 and _lower(words[k - 1]) == "the" and _blank(_gap(frame, words, k)):
         k -= 1

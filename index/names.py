@@ -245,7 +245,7 @@ def _mention(run: list[Word], words: list[Word], first: int, last: int, placed: 
     full = run
     first_index = words.index(run[0], first)
     if run[-1].text in _POSTNOMINALS and not placed and first_index > 0 and words[first_index - 1].text.lower() in ("the", "a", "an"):
-        # "the Glasgow Kelvin MP", "a Plaid Cymru MP": a description, no name
+        # "the Glasgow Kelvin MP", "a Green Party MP": a description, no name
         return Mention(tuple(w.folded for w in run), (), " ".join(w.text for w in run), run[0].start, run[-1].end, first_index, last, run[-1].possessive, False)
     if len(run) >= 3 and run[-1].text in _POSTNOMINALS and not _is_title(run[-2].text) and run[-3].capital:
         run = run[:-1]

@@ -2,7 +2,7 @@
 
 One implementation serves every feature that needs "what did X say": answering (``/ask``),
 ``/summary person`` and ``/check``. A person is asked by name ("Rutte", "Mark Rutte"), by role
-("the NATO secretary general", "the CBI boss") or by organisation ("Union Investment"). Names are
+("the NATO secretary general", "the Harbour Trust boss") or by organisation ("Nordbank Capital"). Names are
 matched as the coverage writes them: spelling variants of transliterated names count
 (Zelensky / Zelenskyy), names one letter apart do not (Rubin / Rubino), and a surname alone
 ("Brady said") is this person only when its article does not name someone else of that surname
@@ -54,7 +54,7 @@ class Person:
 
     asked: tuple[str, ...]  # folded name words ("mark", "rutte"); empty when only a role was given
     surface: tuple[str, ...]  # the name words as typed
-    role: tuple[str, ...]  # folded role or organisation words ("cbi", "boss")
+    role: tuple[str, ...]  # folded role or organisation words ("trust", "boss")
     terms: tuple[str, ...]  # index terms of the surname in the coverage (spelling variants, initials)
     first_terms: tuple[str, ...]  # index terms of the other name words
     written: tuple[str, ...]  # forms a passage must write to be about them (stems conflate Williams and William)
@@ -247,7 +247,7 @@ class People:
         if not asked:
             if not role or not tokens(who):
                 return None
-            # A role is resolved in each article read ("the CBI boss"); one the coverage never puts
+            # A role is resolved in each article read ("the Harbour Trust boss"); one the coverage never puts
             # a name to is answered like any question, never refused for a word it lacks.
             return Person((), (), tuple(who.split()), (), (), (), f"the {who}")
         surname = surface[-1] if surface else asked[-1]
@@ -335,7 +335,7 @@ class People:
         return 0 if others else None
 
     def role_holder(self, passages: Sequence[Passage], role: Sequence[str]) -> tuple[str, ...] | None:
-        """The name an article gives the holder of ``role`` ("the CBI boss"), or None.
+        """The name an article gives the holder of ``role`` ("the Harbour Trust boss"), or None.
 
         Each person-like mention is scored by the share of the role's words (weighted by idf,
         kin role nouns standing for one another) found in its title and the words around it.

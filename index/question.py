@@ -210,7 +210,7 @@ def _speaker_question(text: str, terms: tuple[str, ...], who: str, verb: str | N
         # "What is the area called …", "Is the output … characterised as …": a thing, not a speaker.
         return None
     if 0 < lead < len(folded) and folded[lead] in ("of", "for"):
-        # "the Bishop of Durham", "the Mayor of London": a role and its place, not a name — unless a
+        # "the Bishop of Lindford", "the Mayor of London": a role and its place, not a name — unless a
         # first name and surname follow the one-word place ("Secretary of State for Defence Geoff
         # Hoon", "Chancellor of the Exchequer Gordon Brown").
         place = lead
