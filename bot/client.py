@@ -42,7 +42,7 @@ from .render import NO_PINGS
 from .settings import Settings
 from .store import StateUnavailable, Store
 from .updates import BotJournal
-from .views import ArticleChoices, BookSource, ExpiredPage, PageButton
+from .views import ArticleChoices, BookSource, ExpiredPage, PageButton, kept_book
 from .workers import AnswerPool
 
 log = logging.getLogger("newsdesk.bot")
@@ -95,8 +95,8 @@ class NewsdeskBot(commands.Bot):
         intake = Intake(desk, settings.fetch_policy(), settings.ingest_folder)
         self.updater = Updater(desk, intake, settings.feeds.urls, BotJournal(self))
         self.article_choices = ArticleChoices()  # shared by every command with an article option
-        self.books: dict[str, BookSource] = {}  # the persistent pagers' pages, by kind (see bot/views.py)
-        self.live_pagers: set[str] = set()  # the in-memory pagers still turning
+        # The persistent pagers' pages, by kind (see bot/views.py); extensions add theirs.
+        self.books: dict[str, BookSource] = {"kept": kept_book}
         self.started_at = time.time()
         self.synced = False
         self._sync_on_start = sync_on_start

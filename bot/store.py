@@ -115,6 +115,17 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE guild_settings ADD COLUMN moderator_role_ids TEXT;
     """,
+    # Pages shown with a pager that cannot be rebuilt from an id (a summary, perhaps rewritten by a
+    # model): kept as rendered, so their buttons still turn them after a restart or on another process.
+    """
+    CREATE TABLE pages (
+        id {id},
+        at {real} NOT NULL,
+        user_id {int},
+        payload TEXT NOT NULL
+    );
+    CREATE INDEX pages_at ON pages (at);
+    """,
 )
 
 #: Column types per database; the migrations name them {id}, {int} and {real}. PostgreSQL's
@@ -225,6 +236,13 @@ class AnswerRecord:
     question: str
     private: bool
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PagesRecord:
+    id: int
+    user_id: int | None
+    pages: list[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,12 +446,14 @@ class Store:
         self._backend.close()
 
     def prune(self, retention_days: float) -> int:
-        """Forget answers (and their feedback) older than ``retention_days``; returns how many went."""
+        """Forget answers (and their feedback) and kept pages older than ``retention_days``; returns
+        how many answers went."""
         if retention_days <= 0:
             return 0
         cutoff = time.time() - retention_days * 86400
 
         def prune(db: Db) -> int:
+            db.execute("DELETE FROM pages WHERE at < ?", (cutoff,))
             return db.execute("DELETE FROM answers WHERE at < ?", (cutoff,)).rowcount
 
         return self._run(prune, write=True)
@@ -599,6 +619,22 @@ class Store:
         if row is None:
             return None
         return AnswerRecord(row[0], row[1], row[2], bool(row[3]), json.loads(row[4]))
+
+    def record_pages(self, user_id: int | None, pages: list[dict[str, Any]]) -> int:
+        """Keep rendered pages (embeds as dicts) for a pager's buttons; returns their id."""
+        row = (time.time(), user_id, json.dumps(pages, ensure_ascii=False))
+
+        def record_pages(db: Db) -> int:
+            return int(db.execute("INSERT INTO pages (at, user_id, payload) VALUES (?, ?, ?) RETURNING id", row).fetchone()[0])
+
+        return self._run(record_pages, write=True)
+
+    def pages(self, pages_id: int) -> PagesRecord | None:
+        def pages(db: Db) -> Any:
+            return db.execute("SELECT id, user_id, payload FROM pages WHERE id = ?", (pages_id,)).fetchone()
+
+        row = self._run(pages)
+        return PagesRecord(row[0], row[1], json.loads(row[2])) if row is not None else None
 
     def record_feedback(self, answer_id: int, user_id: int, vote: int) -> None:
         """One vote per person per answer; voting again replaces the earlier vote."""

@@ -1,10 +1,9 @@
-"""Message components: pagers (persistent ones for passages and article lists, in memory for summaries), and article autocompletion."""
+"""Message components: pagers that still turn after a restart, and article autocompletion."""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +22,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Book:
-    """Pages to turn: the embeds, and how many entries they list (None: a text, not a list)."""
+    """Pages to turn: the embeds, how many entries they list (None: a text, not a list), and who
+    may turn them (None: whoever sees them — a private reply is seen by its asker only)."""
 
     pages: list[discord.Embed]
     entries: int | None = None
+    owner: int | None = None
 
 
 #: Rebuilds a book from its key (an answer's id; 0 when there is one book of its kind): what a
@@ -70,6 +71,12 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd:p
                 await interaction.response.edit_message(view=None)  # nothing left to page through: no dead buttons
                 await interaction.followup.send("Those pages are no longer available; run the command again.", ephemeral=True)
                 return
+            if book.owner is not None and interaction.user.id != book.owner:
+                # A public page turned by someone else would change under its reader's eyes.
+                await interaction.response.send_message(
+                    "These pages belong to someone else; run the command yourself to browse.", ephemeral=True
+                )
+                return
             index = max(0, min(self.page, len(book.pages) - 1))
             await interaction.response.edit_message(embed=book.pages[index], view=pager_view(self.kind, self.key, book, index))
         except Exception as exc:  # noqa: BLE001 - discord.py only logs a failing dynamic item; the error handler replies
@@ -111,67 +118,11 @@ async def send_book(
         await interaction.response.send_message(**reply)
 
 
-class Pager(discord.ui.View):
-    """Pages kept in memory (a summary, which cannot be rebuilt from an id): ≪ ◀ Page x/y ▶ ≫, for the
-    person it was shown to. On timeout the buttons are removed; after a restart :class:`ExpiredPage`
-    removes them at the first click."""
-
-    def __init__(self, pages: list[discord.Embed], owner_id: int, *, timeout: float = 600, live: set[str] | None = None) -> None:
-        super().__init__(timeout=timeout)
-        self.book = Book(pages)
-        self.owner_id = owner_id
-        self.index = 0
-        self.token = secrets.token_hex(8)
-        self.live = live if live is not None else set()
-        self.live.add(self.token)
-        self.message: discord.Message | discord.InteractionMessage | None = None
-        self._draw()
-
-    def _draw(self) -> None:
-        self.clear_items()
-        for slot, page, disabled in _slots(self.index, len(self.book.pages) - 1):
-            label = counter_label(self.index, self.book) if slot == "count" else PageButton.LOOKS[slot]
-            button: discord.ui.Button[Pager] = discord.ui.Button(
-                label=label, style=discord.ButtonStyle.secondary, custom_id=f"nd:mem:{self.token}:{slot}", disabled=disabled
-            )
-            button.callback = self._turner(page)  # type: ignore[assignment]
-            self.add_item(button)
-
-    def _turner(self, page: int) -> Callable[[discord.Interaction[Any]], Coroutine[Any, Any, None]]:
-        async def turn(interaction: discord.Interaction[Any]) -> None:
-            self.index = max(0, min(page, len(self.book.pages) - 1))
-            self._draw()
-            await interaction.response.edit_message(embed=self.book.pages[self.index], view=self)
-
-        return turn
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "These pages belong to someone else; run the command yourself to browse.", ephemeral=True
-            )
-            return False
-        return True
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
-        bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
-        await bot.errors.on_interaction_error(interaction, error)
-
-    async def on_timeout(self) -> None:
-        self.live.discard(self.token)
-        if self.message is not None:
-            try:
-                await self.message.edit(view=None)
-            except discord.HTTPException:  # deleted, or the interaction's 15 minutes are over
-                pass
-
-
 class ExpiredPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd:mem:(?P<token>[0-9a-f]+):(?P<slot>[a-z]+)"):
-    """An in-memory pager's button clicked after its pager is gone (a restart): its buttons are removed."""
+    """A button of the in-memory pagers older versions sent with summaries: clicked now, it is removed."""
 
     def __init__(self, token: str, slot: str) -> None:
         super().__init__(discord.ui.Button(label="\u2026", custom_id=f"nd:mem:{token}:{slot}"))
-        self.token = token
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any) -> ExpiredPage:
@@ -179,8 +130,6 @@ class ExpiredPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd:
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
-        if self.token in bot.live_pagers:  # the pager itself answers
-            return
         try:
             await interaction.response.edit_message(view=None)
             await interaction.followup.send("Those pages have expired; run the command again.", ephemeral=True)
@@ -188,24 +137,31 @@ class ExpiredPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nd:
             await bot.errors.on_interaction_error(interaction, exc)
 
 
+#: The most pages kept for one pager (a summary is a few; this only bounds what is stored).
+MAX_KEPT_PAGES = 50
+
+
+async def kept_book(bot: NewsdeskBot, key: int) -> Book | None:
+    """The pages :func:`send_pages` kept, for their pager's buttons (after a restart too)."""
+    record = await asyncio.to_thread(bot.store.pages, key)
+    if record is None:
+        return None
+    return Book([discord.Embed.from_dict(page) for page in record.pages], owner=record.user_id)
+
+
 async def send_pages(
     interaction: discord.Interaction, pages: list[discord.Embed], *, ephemeral: bool = True
 ) -> None:
-    """Reply with the first page (and an in-memory pager when there are more), answering or following up as needed."""
+    """Reply with the first page of pages that cannot be rebuilt from an id (a summary), keeping them
+    in the store so that the pager turns them after a restart and on any process; only the person
+    they were made for turns a public one. Pages that could not be kept go out as their first page."""
     bot: NewsdeskBot = interaction.client  # type: ignore[assignment]
-    view = Pager(pages, interaction.user.id, live=bot.live_pagers) if len(pages) > 1 else None
-    reply: dict[str, Any] = {"embed": pages[0], "ephemeral": ephemeral, "allowed_mentions": NO_PINGS}
-    if view is not None:
-        reply["view"] = view
-    message: discord.Message | discord.InteractionMessage | None
-    if interaction.response.is_done():  # after think(): privately into its placeholder, or posted for everyone
-        del reply["ephemeral"]
-        message = await publish(interaction, private=ephemeral, **reply)
-    else:
-        await interaction.response.send_message(**reply)
-        message = await interaction.original_response()
-    if view is not None:
-        view.message = message
+    pages = pages[:MAX_KEPT_PAGES]
+    key = None
+    if len(pages) > 1:
+        key = await bot.remember(bot.store.record_pages, interaction.user.id, [page.to_dict() for page in pages])
+    book = Book(pages if key is not None else pages[:1], owner=None if ephemeral else interaction.user.id)
+    await send_book(interaction, "kept", key or 0, book, ephemeral=ephemeral)
 
 
 class ArticleChoices:

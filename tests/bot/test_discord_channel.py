@@ -133,6 +133,39 @@ async def test_pagers_turn_after_a_restart(fake_discord: FakeDiscord, corpus: Pa
     bot.store.close()
 
 
+async def test_a_summary_pager_turns_after_a_restart_for_its_asker_only(fake_discord: FakeDiscord, corpus: Path, tmp_path: Path) -> None:
+    fake = fake_discord
+    fake.identify_window = 0  # two bots in a row; Discord's session start limit is not what this tests
+    statement = (
+        "said the harbour would need more tugboats, more berths, a bigger customs shed, two new cranes, a longer "
+        "breakwater, deeper channels for the ferries and a fresh coat of paint on the lighthouse before the season began"
+    )
+    for n in range(14):
+        (corpus / f"port{n}.txt").write_text(f"Port Report {n}\n\nHarbour master Ines Okafor {statement} number {n} in district {n * 7}.\n")
+    settings = bot_settings(fake, corpus, tmp_path / "state")
+
+    bot = start_bot(settings)
+    async with fake.running(bot):
+        await fake.invoke_command("summary", {"person": "Okafor"}, subcommand="person", user=fake.member)
+        summary = await fake.wait_for_message(lambda m: shown(m) and not m.ephemeral, timeout=15)
+        footer = summary.embeds[0]["footer"]["text"]
+        assert "page 1 of" in footer and labels(summary)
+        pages = int(footer.rsplit("page 1 of ", 1)[1].split()[0])
+    bot.store.close()
+
+    bot = start_bot(settings)  # a restart: the pages come back from the store
+    async with fake.running(bot):
+        last = await fake.click(summary, next(c for c in custom_ids(summary) if c.endswith(":next")), user=fake.member)
+        assert (await last.wait_callback()).type == 7 and "page 2 of" in summary.embeds[0]["footer"]["text"]
+        assert f"Page 2/{pages}" in labels(summary).values()
+        other = await fake.click(summary, next(c for c in custom_ids(summary) if c.endswith(":prev")), user=fake.owner)
+        refused = await other.wait_callback()
+        assert refused.type == 4 and other.ephemeral and "belong to someone else" in refused.data["content"]
+        assert "page 2 of" in summary.embeds[0]["footer"]["text"]  # unchanged for its reader
+        assert fake.errors == [] and fake.all_pings() == set()
+    bot.store.close()
+
+
 async def test_about_is_the_help(newsdesk: Harness) -> None:
     about = await newsdesk.command("about")
     card = (await about.wait_callback()).data["embeds"][0]

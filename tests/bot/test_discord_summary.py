@@ -57,3 +57,16 @@ async def test_long_summaries_are_paged_within_limits(newsdesk: Harness) -> None
         assert len(embed.get("description", "")) <= 4096
     assert "page 1 of" in first.embeds[0]["footer"]["text"] and first.components
     assert newsdesk.fake.errors == []
+
+
+async def test_an_older_versions_in_memory_pager_loses_its_buttons_at_the_first_click(newsdesk: Harness) -> None:
+    fake = newsdesk.fake
+    await newsdesk.command("summary", subcommand="overview")
+    card = await fake.wait_for_message(shown, timeout=15)
+    # As an older version sent summaries: buttons whose pages lived only in that process's memory.
+    card.data["components"] = [{"type": 1, "components": [{"type": 2, "style": 2, "label": "\u25b6", "custom_id": "nd:mem:0a1b2c3d4e5f6a7b:next"}]}]
+    clicked = await fake.click(card, "nd:mem:0a1b2c3d4e5f6a7b:next")
+    assert (await clicked.wait_callback()).type == 7 and card.components == []
+    note = await fake.wait_for_message(lambda m: shown(m) and m.id != card.id, timeout=15)
+    assert note.ephemeral and "expired" in note.content
+    assert fake.errors == []

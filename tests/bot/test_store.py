@@ -126,6 +126,17 @@ def test_retention_prunes_old_questions_and_their_feedback(store: Store) -> None
     assert store.feedback(old) == {} and store.answer(new) is not None
 
 
+def test_kept_pages_round_trip_and_go_with_retention(store: Store) -> None:
+    pages = [{"title": "Ines Okafor \u2014 what she said", "description": f"> page {n} \u201cquoted\u201d"} for n in range(3)]
+    old, new = store.record_pages(SNOWFLAKE, pages), store.record_pages(None, pages[:2])
+    kept = store.pages(old)
+    assert kept is not None and kept.user_id == SNOWFLAKE and kept.pages == pages
+    assert store.pages(new) is not None and store.pages(new + 100) is None
+    execute(store, "UPDATE pages SET at = at - 100 * 86400 WHERE id = ?", old)
+    store.prune(90)
+    assert store.pages(old) is None and store.pages(new) is not None
+
+
 def test_server_settings_round_trip_with_their_types(store: Store) -> None:
     assert store.guild_settings(SNOWFLAKE) == {}
     values = {
