@@ -160,8 +160,7 @@ async def send_pages(
     key = None
     if len(pages) > 1:
         key = await bot.remember(bot.store.record_pages, interaction.user.id, [page.to_dict() for page in pages])
-    book = Book(pages if key is not None else pages[:1], owner=None if ephemeral else interaction.user.id)
-    await send_book(interaction, "kept", key or 0, book, ephemeral=ephemeral)
+    await send_book(interaction, "kept", key or 0, Book(pages if key is not None else pages[:1]), ephemeral=ephemeral)
 
 
 class ArticleChoices:
